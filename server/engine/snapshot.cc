@@ -1,0 +1,181 @@
+// Building a Snapshot: binding a scorecard to plugin instances.
+#include "server/engine/snapshot.h"
+
+#include <cmath>
+#include <set>
+
+#include "absl/strings/string_view.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace healthscore {
+namespace {
+
+absl::Status FieldError(const ScorecardSpec& spec, int line,
+                        absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(spec.source, ":", line, ": ", field, ": ", problem));
+}
+
+// Collects create()'s error message.
+void SetError(void* ctx, const char* message) {
+  *static_cast<std::string*>(ctx) = message != nullptr ? message : "";
+}
+int32_t NoExplanation(void*) { return 0; }
+void IgnoreReason(void*, uint32_t, const hs_reason*) {}
+void IgnoreAction(void*, uint32_t, const char*) {}
+void IgnoreStatus(void*, uint32_t, hs_status, const char*) {}
+
+const hs_host_api kCreateHost = {sizeof(hs_host_api), &NoExplanation,
+                                 &IgnoreReason,       &IgnoreAction,
+                                 &IgnoreStatus,       &SetError};
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
+    ScorecardSpec spec, const Registry& registry) {
+  // The Snapshot owns instances as soon as they exist, so an error part way
+  // destroys the ones already made.
+  std::shared_ptr<Snapshot> snapshot(new Snapshot);
+  Snapshot& s = *snapshot;
+  for (const DimensionSpec& d : spec.dimensions) {
+    const std::string field = absl::StrCat("dimensions.", d.name);
+    absl::StatusOr<std::shared_ptr<const Plugin>> plugin =
+        registry.Find(d.plugin_ref);
+    if (!plugin.ok()) {
+      return FieldError(spec, d.line, field + ".plugin",
+                        plugin.status().message());
+    }
+    const Plugin& p = **plugin;
+    BoundDimension bound;
+    bound.name = d.name;
+    bound.weight = d.weight;
+    bound.plugin = *plugin;
+
+    for (const ParamSetting& setting : d.params) {
+      const auto known =
+          std::find_if(p.params().begin(), p.params().end(),
+                       [&](const ParamInfo& i) { return i.name == setting.name; });
+      const std::string pfield = absl::StrCat(field, ".params.", setting.name);
+      if (known == p.params().end()) {
+        std::vector<std::string> names;
+        for (const ParamInfo& i : p.params()) names.push_back(i.name);
+        return FieldError(
+            spec, setting.line, pfield,
+            absl::StrCat("unknown parameter for plugin ", p.id(),
+                         names.empty() ? "; it takes no parameters"
+                                       : "; it takes: " +
+                                             absl::StrJoin(names, ", ")));
+      }
+      if (!std::isnan(known->min) && setting.value < known->min) {
+        return FieldError(spec, setting.line, pfield,
+                          absl::StrCat(setting.value, " is below the minimum ",
+                                       known->min));
+      }
+      if (!std::isnan(known->max) && setting.value > known->max) {
+        return FieldError(spec, setting.line, pfield,
+                          absl::StrCat(setting.value, " is above the maximum ",
+                                       known->max));
+      }
+    }
+    for (const ParamInfo& info : p.params()) {
+      double value = info.default_value;
+      for (const ParamSetting& setting : d.params) {
+        if (setting.name == info.name) value = setting.value;
+      }
+      // The name points into the Plugin, which the BoundDimension keeps alive.
+      bound.params.push_back({info.name.c_str(), value});
+    }
+
+    for (const SignalInfo& signal : p.signals()) {
+      auto [it, added] = s.signal_index_.try_emplace(
+          signal.name, static_cast<int>(s.signals_.size()));
+      if (added) {
+        s.signals_.push_back({signal.name, signal.unit, signal.min, signal.max,
+                              p.id(), p.id()});
+      }
+      SignalBinding& binding = s.signals_[it->second];
+      if (!std::isnan(signal.min) &&
+          (std::isnan(binding.min) || signal.min > binding.min)) {
+        binding.min = signal.min;
+        binding.min_owner = p.id();
+      }
+      if (!std::isnan(signal.max) &&
+          (std::isnan(binding.max) || signal.max < binding.max)) {
+        binding.max = signal.max;
+        binding.max_owner = p.id();
+      }
+      bound.signal_columns.push_back(it->second);
+    }
+
+    std::string error;
+    hs_instance* instance = nullptr;
+    if (p.api().create(bound.params.data(),
+                       static_cast<uint32_t>(bound.params.size()), &kCreateHost,
+                       &error, &instance) != HS_OK ||
+        instance == nullptr) {
+      return FieldError(spec, d.line, field,
+                        absl::StrCat("plugin ", p.id(),
+                                     " refused its parameters: ",
+                                     error.empty() ? "no reason given" : error));
+    }
+    bound.instance = instance;
+    s.total_weight_ += bound.weight;
+    s.dimensions_.push_back(std::move(bound));
+  }
+
+  // Prebuilt protos, so requests copy rather than rebuild them.
+  s.provenance_.set_scorecard_name(spec.name);
+  s.provenance_.set_scorecard_version(spec.version);
+  s.provenance_.set_scorecard_hash(spec.hash);
+  std::set<std::string> plugin_ids;
+  for (const BoundDimension& d : s.dimensions_) plugin_ids.insert(d.plugin->id());
+  for (const std::string& id : plugin_ids) s.provenance_.add_plugins(id);
+
+  v1::Scorecard& sc = s.scorecard_proto_;
+  sc.set_name(spec.name);
+  sc.set_version(spec.version);
+  sc.set_hash(spec.hash);
+  sc.set_missing_data(spec.missing_data);
+  sc.set_source(spec.source);
+  for (const BoundDimension& d : s.dimensions_) {
+    v1::ScorecardDimension* out = sc.add_dimensions();
+    out->set_name(d.name);
+    out->set_plugin(d.plugin->name());
+    out->set_plugin_version(d.plugin->version());
+    out->set_weight(d.weight);
+    for (const hs_param_value& p : d.params) {
+      (*out->mutable_params())[p.name] = p.value;
+    }
+  }
+  for (const BandSpec& b : spec.bands) {
+    v1::Band* out = sc.add_bands();
+    out->set_name(b.name);
+    out->set_grade(b.grade);
+    out->set_min(b.min);
+  }
+  s.spec_ = std::move(spec);
+  return snapshot;
+}
+
+Snapshot::~Snapshot() {
+  for (BoundDimension& d : dimensions_) {
+    if (d.instance != nullptr) d.plugin->api().destroy(d.instance);
+  }
+}
+
+int Snapshot::FindSignal(absl::string_view name) const {
+  auto it = signal_index_.find(name);
+  return it == signal_index_.end() ? -1 : it->second;
+}
+
+const BandSpec& Snapshot::BandFor(double score) const {
+  // Bands are sorted highest min first and the last starts at 0.
+  for (const BandSpec& band : spec_.bands) {
+    if (score >= band.min) return band;
+  }
+  return spec_.bands.back();
+}
+
+}  // namespace healthscore

@@ -1,0 +1,196 @@
+// Loading and checking a dimension plugin with Boost.DLL.
+#include "server/plugin/plugin.h"
+
+#include <cmath>
+#include <cstddef>
+#include <mutex>
+#include <set>
+#include <system_error>
+#include <utility>
+
+#include <dlfcn.h>
+
+#include <boost/dll/shared_library.hpp>
+
+#include "absl/strings/string_view.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace healthscore {
+namespace {
+
+// Every library ever loaded, kept for the life of the process so that plugin
+// code is never unmapped (see Plugin). Leaked on purpose.
+void KeepLoaded(const boost::dll::shared_library& library) {
+  static std::mutex* mu = new std::mutex;
+  static auto* libraries = new std::vector<boost::dll::shared_library>;
+  std::lock_guard<std::mutex> lock(*mu);
+  libraries->push_back(library);  // a copy holds its own dlopen reference
+}
+
+std::string OrEmpty(const char* s) { return s == nullptr ? "" : s; }
+
+// Names are [a-z][a-z0-9_]*: they appear in scorecards, CSV headers and
+// metrics, where anything else needs quoting.
+bool IsIdentifier(absl::string_view s) {
+  if (s.empty() || !absl::ascii_islower(s[0])) return false;
+  for (char c : s) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Bounds(double min, double max) {
+  return absl::StrFormat("[%s, %s]",
+                         std::isnan(min) ? "-inf" : absl::StrCat(min),
+                         std::isnan(max) ? "inf" : absl::StrCat(max));
+}
+
+}  // namespace
+
+std::string AbiVersionString(uint32_t abi_version) {
+  return absl::StrCat(HS_ABI_MAJOR(abi_version), ".", HS_ABI_MINOR(abi_version));
+}
+
+absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
+    const std::filesystem::path& path) {
+  const std::string file = path.string();
+  std::error_code fs_error;
+  if (!std::filesystem::is_regular_file(path, fs_error)) {
+    return absl::NotFoundError(
+        absl::StrCat(file, ": not a regular file or does not exist"));
+  }
+
+  boost::dll::shared_library library;
+  std::error_code dl_error;
+  library.load(path, boost::dll::load_mode::rtld_now |
+                         boost::dll::load_mode::rtld_local,
+               dl_error);
+  if (dl_error) {
+    // Boost.DLL's error_code says only "Bad file descriptor"; dlerror() says
+    // why (e.g. "invalid ELF header", "undefined symbol: ...").
+    const char* why = dlerror();
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": cannot be loaded as a shared library: ",
+                     why != nullptr ? why : dl_error.message()));
+  }
+  // Its static initializers have run: from here on it stays, even if refused.
+  KeepLoaded(library);
+
+  if (!library.has(HS_ENTRY_ABI_VERSION)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": missing entry point ", HS_ENTRY_ABI_VERSION,
+        "; is it a healthscore plugin built with healthscore_add_dimension?"));
+  }
+  auto plugin = std::shared_ptr<Plugin>(new Plugin);
+  plugin->path_ = path;
+  plugin->abi_version_ =
+      library.get<uint32_t()>(HS_ENTRY_ABI_VERSION)();
+  const uint32_t abi = plugin->abi_version_;
+  if (HS_ABI_MAJOR(abi) != HS_ABI_VERSION_MAJOR) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        file, ": built for plugin ABI ", AbiVersionString(abi),
+        "; this server speaks ABI ", AbiVersionString(HS_ABI_VERSION),
+        " and loads only major version ", HS_ABI_VERSION_MAJOR,
+        "; rebuild the plugin against this server's SDK"));
+  }
+  if (HS_ABI_MINOR(abi) > HS_ABI_VERSION_MINOR) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        file, ": built for plugin ABI ", AbiVersionString(abi),
+        ", newer than this server's ABI ", AbiVersionString(HS_ABI_VERSION),
+        "; upgrade the server or rebuild the plugin against an older SDK"));
+  }
+  if (!library.has(HS_ENTRY_PLUGIN)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": missing entry point ", HS_ENTRY_PLUGIN));
+  }
+  const hs_plugin_v1* api =
+      library.get<const hs_plugin_v1*()>(HS_ENTRY_PLUGIN)();
+  if (api == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": ", HS_ENTRY_PLUGIN,
+        " returned NULL (the plugin's Describe() failed)"));
+  }
+  // A v1.0 table ends at score_batch; a newer minor may append fields.
+  constexpr size_t kV1Size =
+      offsetof(hs_plugin_v1, score_batch) + sizeof(api->score_batch);
+  if (api->struct_size < kV1Size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": hs_plugin_v1.struct_size is ", api->struct_size,
+        "; ABI 1.0 needs at least ", kV1Size));
+  }
+  if (api->create == nullptr || api->destroy == nullptr ||
+      api->score_batch == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": hs_plugin_v1 has a NULL create, destroy or score_batch"));
+  }
+  plugin->api_ = api;
+  plugin->name_ = OrEmpty(api->name);
+  plugin->version_ = OrEmpty(api->version);
+  plugin->description_ = OrEmpty(api->description);
+  if (!IsIdentifier(plugin->name_)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": plugin name '", plugin->name_,
+                     "' is not an identifier ([a-z][a-z0-9_]*)"));
+  }
+  if (plugin->version_.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": plugin ", plugin->name_, " has no version"));
+  }
+  plugin->id_ = absl::StrCat(plugin->name_, "@", plugin->version_);
+
+  std::set<std::string> seen;
+  for (uint32_t i = 0; i < api->num_signals; ++i) {
+    const hs_signal_decl& d = api->signals[i];
+    SignalInfo s{OrEmpty(d.name),         OrEmpty(d.unit),
+                 OrEmpty(d.description),  d.higher_is_better != 0,
+                 d.required != 0,         d.min_value,
+                 d.max_value};
+    if (!IsIdentifier(s.name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": signals[", i, "] name '", s.name,
+                       "' is not an identifier ([a-z][a-z0-9_]*)"));
+    }
+    if (!seen.insert(s.name).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": signal '", s.name, "' is declared twice"));
+    }
+    if (!std::isnan(s.min) && !std::isnan(s.max) && s.min > s.max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": signal '", s.name, "' has bounds ",
+                       Bounds(s.min, s.max), " with min above max"));
+    }
+    plugin->signals_.push_back(std::move(s));
+  }
+  seen.clear();
+  for (uint32_t i = 0; i < api->num_params; ++i) {
+    const hs_param_decl& d = api->params[i];
+    ParamInfo p{OrEmpty(d.name), d.default_value, d.min_value, d.max_value,
+                OrEmpty(d.description)};
+    if (!IsIdentifier(p.name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": params[", i, "] name '", p.name,
+                       "' is not an identifier ([a-z][a-z0-9_]*)"));
+    }
+    if (!seen.insert(p.name).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": parameter '", p.name, "' is declared twice"));
+    }
+    if (!std::isfinite(p.default_value) ||
+        (!std::isnan(p.min) && p.default_value < p.min) ||
+        (!std::isnan(p.max) && p.default_value > p.max)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          file, ": parameter '", p.name, "' default ", p.default_value,
+          " is outside its bounds ", Bounds(p.min, p.max)));
+    }
+    plugin->params_.push_back(std::move(p));
+  }
+
+  return plugin;
+}
+
+}  // namespace healthscore

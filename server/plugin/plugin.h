@@ -1,0 +1,83 @@
+// A dimension plugin loaded into the process: the shared library, its checked
+// ABI version and its declaration, copied into C++ types.
+#ifndef HEALTHSCORE_SERVER_PLUGIN_PLUGIN_H_
+#define HEALTHSCORE_SERVER_PLUGIN_PLUGIN_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "healthscore/sdk/abi.h"
+
+namespace healthscore {
+
+// A signal as the plugin declares it. Bounds are NaN when absent.
+struct SignalInfo {
+  std::string name;
+  std::string unit;
+  std::string description;
+  bool higher_is_better = true;
+  bool required = false;
+  double min = 0;
+  double max = 0;
+};
+
+// A numeric parameter as the plugin declares it. Bounds are NaN when absent.
+struct ParamInfo {
+  std::string name;
+  double default_value = 0;
+  double min = 0;
+  double max = 0;
+  std::string description;
+};
+
+// "MAJOR.MINOR" of an HS_ABI_VERSION value.
+std::string AbiVersionString(uint32_t abi_version);
+
+// A loaded plugin. Immutable and safe to share between threads. Its code stays
+// mapped for the life of the process, even after the last Plugin referring to
+// it is gone: unloading code that a snapshot or a thread may still run is how
+// plugin hosts crash (Boost.DLL FAQ; Triton), and a process only ever loads a
+// bounded number of plugins.
+class Plugin {
+ public:
+  // Loads the shared library at `path` with Boost.DLL (rtld_now, so a missing
+  // symbol fails here, and rtld_local, so plugins cannot see each other's
+  // symbols), checks its ABI version against the host's and validates its
+  // declaration. Errors name the file and what is wrong with it.
+  static absl::StatusOr<std::shared_ptr<const Plugin>> Load(
+      const std::filesystem::path& path);
+
+  const std::string& name() const { return name_; }
+  const std::string& version() const { return version_; }
+  // name@version
+  const std::string& id() const { return id_; }
+  const std::string& description() const { return description_; }
+  const std::filesystem::path& path() const { return path_; }
+  uint32_t abi_version() const { return abi_version_; }
+  const std::vector<SignalInfo>& signals() const { return signals_; }
+  const std::vector<ParamInfo>& params() const { return params_; }
+
+  // The plugin's function table. Valid for the life of the process.
+  const hs_plugin_v1& api() const { return *api_; }
+
+ private:
+  Plugin() = default;
+
+  std::filesystem::path path_;
+  uint32_t abi_version_ = 0;
+  const hs_plugin_v1* api_ = nullptr;
+  std::string name_;
+  std::string version_;
+  std::string id_;
+  std::string description_;
+  std::vector<SignalInfo> signals_;
+  std::vector<ParamInfo> params_;
+};
+
+}  // namespace healthscore
+
+#endif  // HEALTHSCORE_SERVER_PLUGIN_PLUGIN_H_

@@ -1,0 +1,227 @@
+// The healthscore.v1.HealthScoring handlers: validate, take the snapshot,
+// score, answer.
+#include "server/service/scoring_service.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
+#include "server/engine/engine.h"
+#include "server/service/batch_builder.h"
+#include "server/service/grpc_status.h"
+
+namespace healthscore {
+namespace {
+
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
+                                 const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Snapshot>>
+ScoringService::CurrentSnapshot() const {
+  std::shared_ptr<const Snapshot> snapshot = snapshots_->Current();
+  if (snapshot == nullptr) {
+    return absl::UnavailableError("no scorecard is live yet");
+  }
+  return snapshot;
+}
+
+absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
+                                     v1::ScoreResponse& response) const {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
+  const v1::Customer& customer = request.customer();
+  if (customer.customer_id().empty()) {
+    return absl::InvalidArgumentError("customer.customer_id is empty");
+  }
+  // Sorted, so that errors and unused_signals come out in a stable order.
+  std::vector<std::pair<std::string, double>> signals(
+      customer.signals().begin(), customer.signals().end());
+  std::sort(signals.begin(), signals.end());
+  std::vector<std::string> names;
+  std::vector<double> values;
+  for (auto& [name, value] : signals) {
+    names.push_back(name);
+    values.push_back(value);
+  }
+  ASSIGN_OR_RETURN(BatchBuilder builder,
+                   BatchBuilder::Create(*snapshot, names,
+                                        BatchBuilder::Naming::kCustomerSignals,
+                                        1));
+  RETURN_IF_ERROR(builder.AddRow(0, values));
+  for (const std::string& name : builder.unused_signals()) {
+    response.add_unused_signals(name);
+  }
+  const BatchColumns batch = std::move(builder).Finish();
+  v1::CustomerScore* score = response.mutable_score();
+  std::vector<absl::Status> statuses = healthscore::ScoreBatch(
+      *snapshot, batch, request.explain(), std::span(&score, 1));
+  RETURN_IF_ERROR(statuses[0]);
+  score->set_customer_id(customer.customer_id());
+  score->set_segment(customer.segment());
+  if (customer.has_as_of()) *score->mutable_as_of() = customer.as_of();
+  return absl::OkStatus();
+}
+
+absl::Status ScoringService::DoScoreBatch(
+    const v1::ScoreBatchRequest& request,
+    v1::ScoreBatchResponse& response) const {
+  const int rows = request.rows_size();
+  if (rows == 0) {
+    return absl::InvalidArgumentError(
+        "rows is empty: a batch needs at least one row");
+  }
+  if (rows > options_.max_batch) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch has ", rows, " rows; the limit is ",
+                     options_.max_batch, " (--max-batch)"));
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
+  const std::vector<std::string> names(request.signal_names().begin(),
+                                       request.signal_names().end());
+  ASSIGN_OR_RETURN(BatchBuilder builder,
+                   BatchBuilder::Create(*snapshot, names,
+                                        BatchBuilder::Naming::kBatchRows,
+                                        static_cast<size_t>(rows)));
+
+  // Rows that pass every check are scored together; the others get their
+  // error and keep their place in the response.
+  std::vector<v1::CustomerScore*> scores;
+  scores.reserve(rows);
+  std::vector<int> scored;  // request row of each entry of `scores`
+  scored.reserve(rows);
+  absl::flat_hash_map<absl::string_view, int> first_row;
+  first_row.reserve(rows);
+  response.mutable_results()->Reserve(rows);
+  for (int i = 0; i < rows; ++i) {
+    const v1::Row& row = request.rows(i);
+    v1::CustomerResult* result = response.add_results();
+    result->set_customer_id(row.customer_id());
+    absl::Status status;
+    if (row.customer_id().empty()) {
+      status = absl::InvalidArgumentError(
+          absl::StrCat("rows[", i, "].customer_id is empty"));
+    } else if (auto [it, added] = first_row.try_emplace(row.customer_id(), i);
+               !added) {
+      status = absl::InvalidArgumentError(
+          absl::StrCat("rows[", i, "].customer_id '", row.customer_id(),
+                       "' repeats rows[", it->second, "]"));
+    } else {
+      status = builder.AddRow(
+          i, std::span<const double>(row.values().data(), row.values_size()));
+    }
+    if (!status.ok()) {
+      result->mutable_error()->set_code(static_cast<int>(status.code()));
+      result->mutable_error()->set_message(std::string(status.message()));
+      continue;
+    }
+    scored.push_back(i);
+    scores.push_back(result->mutable_score());
+  }
+  for (const std::string& name : builder.unused_signals()) {
+    response.add_unused_signals(name);
+  }
+  *response.mutable_provenance() = snapshot->provenance();
+  if (scores.empty()) return absl::OkStatus();
+
+  const BatchColumns batch = std::move(builder).Finish();
+  std::vector<absl::Status> statuses =
+      healthscore::ScoreBatch(*snapshot, batch, request.explain(), scores);
+  for (size_t k = 0; k < scored.size(); ++k) {
+    v1::CustomerResult* result = response.mutable_results(scored[k]);
+    if (!statuses[k].ok()) {
+      v1::Error* error = result->mutable_error();  // replaces the score
+      error->set_code(static_cast<int>(statuses[k].code()));
+      error->set_message(std::string(statuses[k].message()));
+      continue;
+    }
+    const v1::Row& row = request.rows(scored[k]);
+    v1::CustomerScore* score = scores[k];
+    score->set_customer_id(row.customer_id());
+    score->set_segment(row.segment());
+    if (request.has_as_of()) *score->mutable_as_of() = request.as_of();
+  }
+  return absl::OkStatus();
+}
+
+void ScoringService::DoListDimensions(
+    v1::ListDimensionsResponse& response) const {
+  for (const PluginRecord& record : registry_->List()) {
+    v1::DimensionInfo* info = response.add_dimensions();
+    info->set_path(record.path.string());
+    if (record.state == PluginRecord::State::kFailed) {
+      info->set_name(record.path.stem().string());
+      info->set_state(v1::PLUGIN_STATE_FAILED);
+      info->set_state_reason(record.reason);
+      continue;
+    }
+    const Plugin& p = *record.plugin;
+    info->set_name(p.name());
+    info->set_version(p.version());
+    info->set_description(p.description());
+    info->set_state(v1::PLUGIN_STATE_READY);
+    info->set_abi_version(AbiVersionString(p.abi_version()));
+    for (const SignalInfo& s : p.signals()) {
+      v1::SignalSpec* spec = info->add_signals();
+      spec->set_name(s.name);
+      spec->set_unit(s.unit);
+      spec->set_higher_is_better(s.higher_is_better);
+      spec->set_required(s.required);
+      spec->set_description(s.description);
+      if (!std::isnan(s.min)) spec->set_min(s.min);
+      if (!std::isnan(s.max)) spec->set_max(s.max);
+    }
+    for (const ParamInfo& param : p.params()) {
+      v1::ParameterSpec* spec = info->add_parameters();
+      spec->set_name(param.name);
+      spec->set_default_value(param.default_value);
+      spec->set_description(param.description);
+      if (!std::isnan(param.min)) spec->set_min(param.min);
+      if (!std::isnan(param.max)) spec->set_max(param.max);
+    }
+  }
+}
+
+absl::Status ScoringService::DoGetScorecard(
+    v1::GetScorecardResponse& response) const {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
+  *response.mutable_scorecard() = snapshot->scorecard_proto();
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* ScoringService::Score(
+    grpc::CallbackServerContext* context, const v1::ScoreRequest* request,
+    v1::ScoreResponse* response) {
+  return Finish(context, DoScore(*request, *response));
+}
+
+grpc::ServerUnaryReactor* ScoringService::ScoreBatch(
+    grpc::CallbackServerContext* context, const v1::ScoreBatchRequest* request,
+    v1::ScoreBatchResponse* response) {
+  return Finish(context, DoScoreBatch(*request, *response));
+}
+
+grpc::ServerUnaryReactor* ScoringService::ListDimensions(
+    grpc::CallbackServerContext* context, const v1::ListDimensionsRequest*,
+    v1::ListDimensionsResponse* response) {
+  DoListDimensions(*response);
+  return Finish(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ScoringService::GetScorecard(
+    grpc::CallbackServerContext* context, const v1::GetScorecardRequest*,
+    v1::GetScorecardResponse* response) {
+  return Finish(context, DoGetScorecard(*response));
+}
+
+}  // namespace healthscore

@@ -1,0 +1,60 @@
+// The healthscore.v1.HealthScoring service (gRPC callback API).
+#ifndef HEALTHSCORE_SERVER_SERVICE_SCORING_SERVICE_H_
+#define HEALTHSCORE_SERVER_SERVICE_SCORING_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "healthscore/v1/health_scoring.grpc.pb.h"
+#include "server/engine/snapshot_holder.h"
+#include "server/registry/registry.h"
+
+namespace healthscore {
+
+// Thread-safe. Every RPC takes the current snapshot once, at its start.
+class ScoringService final : public v1::HealthScoring::CallbackService {
+ public:
+  struct Options {
+    // The most rows one ScoreBatch may carry (--max-batch).
+    int max_batch = 10000;
+  };
+
+  // `snapshots` and `registry` must outlive the service.
+  ScoringService(const SnapshotHolder* snapshots, const Registry* registry,
+                 Options options)
+      : snapshots_(snapshots), registry_(registry), options_(options) {}
+
+  grpc::ServerUnaryReactor* Score(grpc::CallbackServerContext* context,
+                                  const v1::ScoreRequest* request,
+                                  v1::ScoreResponse* response) override;
+  grpc::ServerUnaryReactor* ScoreBatch(grpc::CallbackServerContext* context,
+                                       const v1::ScoreBatchRequest* request,
+                                       v1::ScoreBatchResponse* response) override;
+  grpc::ServerUnaryReactor* ListDimensions(
+      grpc::CallbackServerContext* context,
+      const v1::ListDimensionsRequest* request,
+      v1::ListDimensionsResponse* response) override;
+  grpc::ServerUnaryReactor* GetScorecard(
+      grpc::CallbackServerContext* context,
+      const v1::GetScorecardRequest* request,
+      v1::GetScorecardResponse* response) override;
+
+  // The handlers, without gRPC: what the reactors finish with.
+  absl::Status DoScore(const v1::ScoreRequest& request,
+                       v1::ScoreResponse& response) const;
+  absl::Status DoScoreBatch(const v1::ScoreBatchRequest& request,
+                            v1::ScoreBatchResponse& response) const;
+  void DoListDimensions(v1::ListDimensionsResponse& response) const;
+  absl::Status DoGetScorecard(v1::GetScorecardResponse& response) const;
+
+ private:
+  absl::StatusOr<std::shared_ptr<const Snapshot>> CurrentSnapshot() const;
+
+  const SnapshotHolder* snapshots_;
+  const Registry* registry_;
+  const Options options_;
+};
+
+}  // namespace healthscore
+
+#endif  // HEALTHSCORE_SERVER_SERVICE_SCORING_SERVICE_H_
