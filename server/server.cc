@@ -48,6 +48,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
                            &server->port_);
+  // gRPC sets SO_REUSEPORT by default: a second server on a busy port would
+  // start and silently share its traffic. An occupied port is an error.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->service_.get());

@@ -46,9 +46,15 @@ absl::StatusOr<int> Registry::LoadDirectory(const std::filesystem::path& dir) {
         absl::StrCat("--plugin-dir ", dir.string(), " is not a directory"));
   }
   std::vector<std::filesystem::path> files;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+  // Symlinked directories are followed (operators link plugin trees in); the
+  // depth limit keeps a symlink cycle from recursing forever.
+  constexpr int kMaxDepth = 8;
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           dir, std::filesystem::directory_options::follow_directory_symlink,
+           ec);
        !ec && it != std::filesystem::recursive_directory_iterator();
        it.increment(ec)) {
+    if (it.depth() >= kMaxDepth) it.disable_recursion_pending();
     if (!it->is_regular_file(ec)) continue;
     if (LooksLikeSharedLibrary(it->path())) {
       files.push_back(it->path());

@@ -85,23 +85,27 @@ struct Reason {
 };
 
 // Parameter values for one scorecard dimension (defaults filled in by the host).
+// Owns copies of the names, so a dimension may keep it.
 class Params {
  public:
-  Params(const hs_param_value* values, uint32_t count)
-      : values_(values, values + count) {}
+  Params(const hs_param_value* values, uint32_t count) {
+    for (uint32_t i = 0; i < count; ++i) {
+      values_.emplace_back(values[i].name, values[i].value);
+    }
+  }
 
   // REQUIRES: `name` is a declared parameter; throws std::invalid_argument
   // otherwise.
   double Get(std::string_view name) const {
-    for (const hs_param_value& v : values_) {
-      if (name == v.name) return v.value;
+    for (const auto& [n, v] : values_) {
+      if (name == n) return v;
     }
     throw std::invalid_argument("unknown parameter '" + std::string(name) +
                                 "'");
   }
 
  private:
-  std::vector<hs_param_value> values_;
+  std::vector<std::pair<std::string, double>> values_;
 };
 
 // A batch of customers as columns, one per declared signal.

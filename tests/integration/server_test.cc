@@ -1,0 +1,450 @@
+// The real server on port 0, called over real gRPC: scoring, per-row errors,
+// the registry, the scorecard, health and reflection.
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "healthscore/v1/health_scoring.grpc.pb.h"
+#include "server/config/scorecard.h"
+#include "server/server.h"
+#include "tests/test_util.h"
+
+namespace healthscore {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+constexpr double kNaN = NAN;
+
+std::string DefaultScorecard() {
+  return (testing::SourceDir() / "scorecards/default.yaml").string();
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(); }
+
+  void Start(int max_batch = 100) {
+    // The built-in plugins, plus a file that is not a plugin, to see it
+    // reported rather than fatal.
+    plugin_dir_ = testing::MakeTempDir();
+    std::filesystem::create_directory_symlink(testing::BuiltinPluginDir(),
+                                              plugin_dir_ / "builtin");
+    testing::WriteFile(plugin_dir_, "libnot_a_plugin.so", "text");
+    Server::Options options;
+    options.listen = "127.0.0.1:0";
+    options.config_path = DefaultScorecard();
+    options.plugin_dir = plugin_dir_.string();
+    options.max_batch = max_batch;
+    auto server = Server::BuildAndStart(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    ASSERT_GT(server_->port(), 0);
+    channel_ = grpc::CreateChannel(server_->address(),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = v1::HealthScoring::NewStub(channel_);
+  }
+
+  static v1::Customer Healthy(const std::string& id) {
+    v1::Customer c;
+    c.set_customer_id(id);
+    c.set_segment("enterprise");
+    auto& s = *c.mutable_signals();
+    s["feature_adoption_pct"] = 90;
+    s["logins_30d"] = 40;
+    s["logins_prev_30d"] = 38;
+    s["revenue_growth_pct"] = 25;
+    s["avg_transaction_value"] = 1500;
+    s["late_payments_12m"] = 0;
+    return c;
+  }
+
+  std::filesystem::path plugin_dir_;
+  std::unique_ptr<Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::HealthScoring::Stub> stub_;
+};
+
+TEST_F(ServerTest, ScoresOneCustomerWithItsExplanation) {
+  v1::ScoreRequest request;
+  *request.mutable_customer() = Healthy("acme");
+  request.mutable_customer()->mutable_as_of()->set_seconds(1790000000);
+  request.set_explain(v1::EXPLAIN_FULL);
+  v1::ScoreResponse response;
+  grpc::ClientContext context;
+  grpc::Status status = stub_->Score(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::CustomerScore& s = response.score();
+  EXPECT_EQ(s.customer_id(), "acme");
+  EXPECT_EQ(s.segment(), "enterprise");
+  EXPECT_EQ(s.as_of().seconds(), 1790000000);
+  EXPECT_GE(s.score(), 80);
+  EXPECT_LE(s.score(), 100);
+  EXPECT_EQ(s.band(), "green");
+  EXPECT_EQ(s.grade(), "A");
+  EXPECT_DOUBLE_EQ(s.coverage(), 1);
+  ASSERT_EQ(s.dimensions_size(), 2);
+  EXPECT_EQ(s.dimensions(0).name(), "product_adoption");
+  EXPECT_EQ(s.dimensions(1).name(), "financial_health");
+  double contributions = 0;
+  for (const auto& d : s.dimensions()) {
+    EXPECT_EQ(d.status(), v1::DIMENSION_STATUS_OK) << d.status_reason();
+    EXPECT_GT(d.reasons_size(), 0) << d.name();
+    contributions += d.contribution();
+  }
+  EXPECT_NEAR(contributions, s.score(), 1e-9);
+  EXPECT_GT(s.top_drivers_up_size(), 0);
+  EXPECT_EQ(s.provenance().scorecard_name(), "default");
+  EXPECT_EQ(s.provenance().scorecard_hash(),
+            Sha256Hex(testing::ReadFile(DefaultScorecard())));
+  EXPECT_THAT(s.provenance().plugins(),
+              UnorderedElementsAre("financial_health@1.0.0",
+                                   "product_adoption@1.0.0"));
+  EXPECT_TRUE(response.unused_signals().empty());
+}
+
+TEST_F(ServerTest, ScoreRefusesBadValuesNamingTheField) {
+  struct Case {
+    std::string signal;
+    double value;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"logins_30d", kNaN,
+       "customer.signals['logins_30d'] = NaN: values must be finite; leave a "
+       "missing signal out"},
+      {"logins_30d", INFINITY,
+       "customer.signals['logins_30d'] = inf: values must be finite"},
+      {"late_payments_12m", -2,
+       "customer.signals['late_payments_12m'] = -2 is below the minimum 0 "
+       "(count, declared by financial_health@1.0.0)"},
+      {"feature_adoption_pct", 140,
+       "customer.signals['feature_adoption_pct'] = 140 is above the maximum "
+       "100 (percent, declared by product_adoption@1.0.0)"},
+  };
+  for (const Case& c : cases) {
+    v1::ScoreRequest request;
+    *request.mutable_customer() = Healthy("acme");
+    (*request.mutable_customer()->mutable_signals())[c.signal] = c.value;
+    v1::ScoreResponse response;
+    grpc::ClientContext context;
+    grpc::Status status = stub_->Score(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message(), c.message);
+  }
+  v1::ScoreRequest no_id;
+  (*no_id.mutable_customer()->mutable_signals())["logins_30d"] = 1;
+  v1::ScoreResponse response;
+  grpc::ClientContext context;
+  grpc::Status status = stub_->Score(&context, no_id, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "customer.customer_id is empty");
+}
+
+TEST_F(ServerTest, ScoreWithoutAnyRequiredSignalSaysWhatIsMissing) {
+  v1::ScoreRequest request;
+  request.mutable_customer()->set_customer_id("ghost");
+  (*request.mutable_customer()->mutable_signals())["logins_30d"] = 3;
+  (*request.mutable_customer()->mutable_signals())["shoe_size"] = 44;
+  v1::ScoreResponse response;
+  grpc::ClientContext context;
+  grpc::Status status = stub_->Score(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("feature_adoption_pct"));
+  EXPECT_THAT(status.error_message(), HasSubstr("revenue_growth_pct"));
+}
+
+TEST_F(ServerTest, ABatchScoresGoodRowsAndGivesEachBadRowItsError) {
+  v1::ScoreBatchRequest request;
+  for (const char* name :
+       {"feature_adoption_pct", "logins_30d", "revenue_growth_pct",
+        "late_payments_12m", "unknown_signal"}) {
+    request.add_signal_names(name);
+  }
+  auto add = [&](const std::string& id, std::vector<double> values) {
+    v1::Row* row = request.add_rows();
+    row->set_customer_id(id);
+    for (double v : values) row->add_values(v);
+  };
+  add("good-1", {90, 30, 20, 0, 1});
+  add("short", {90, 30});
+  add("good-1", {50, 30, 20, 0, 1});
+  add("inf", {90, INFINITY, 20, 0, 1});
+  add("negative", {90, 30, 20, -1, 1});
+  add("", {90, 30, 20, 0, 1});
+  add("sparse", {40, kNaN, kNaN, kNaN, kNaN});
+  add("empty", {kNaN, kNaN, kNaN, kNaN, kNaN});
+  request.set_explain(v1::EXPLAIN_NONE);
+  v1::ScoreBatchResponse response;
+  grpc::ClientContext context;
+  grpc::Status status = stub_->ScoreBatch(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.results_size(), 8);
+  EXPECT_TRUE(response.results(0).has_score());
+  EXPECT_EQ(response.results(0).score().customer_id(), "good-1");
+  const auto error = [&](int i) { return response.results(i).error().message(); };
+  EXPECT_EQ(error(1), "rows[1] has 2 values; signal_names has 5");
+  EXPECT_EQ(error(2), "rows[2].customer_id 'good-1' repeats rows[0]");
+  EXPECT_EQ(error(3),
+            "rows[3].values[1] (logins_30d) = inf: values must be finite (NaN "
+            "marks a missing value)");
+  EXPECT_EQ(error(4),
+            "rows[4].values[3] (late_payments_12m) = -1 is below the minimum "
+            "0 (count, declared by financial_health@1.0.0)");
+  EXPECT_EQ(error(5), "rows[5].customer_id is empty");
+  for (int i : {1, 2, 3, 4, 5}) {
+    EXPECT_EQ(response.results(i).error().code(), 3) << i;  // INVALID_ARGUMENT
+  }
+  // Sparse: product adoption alone carries the score.
+  ASSERT_TRUE(response.results(6).has_score()) << error(6);
+  const v1::CustomerScore& sparse = response.results(6).score();
+  EXPECT_DOUBLE_EQ(sparse.coverage(), 0.5);
+  EXPECT_EQ(sparse.dimensions(1).status(),
+            v1::DIMENSION_STATUS_INSUFFICIENT_DATA);
+  EXPECT_THAT(sparse.dimensions(1).status_reason(),
+              HasSubstr("revenue_growth_pct"));
+  EXPECT_EQ(response.results(7).error().code(), 9);  // FAILED_PRECONDITION
+  EXPECT_THAT(response.unused_signals(),
+              UnorderedElementsAre("unknown_signal"));
+  EXPECT_EQ(response.provenance().scorecard_name(), "default");
+}
+
+TEST_F(ServerTest, ABatchRowScoresTheSameAsScoringItAlone) {
+  const v1::Customer customer = Healthy("same");
+  v1::ScoreBatchRequest batch;
+  v1::Row* row = batch.add_rows();
+  row->set_customer_id(customer.customer_id());
+  for (const auto& [name, value] : customer.signals()) {
+    batch.add_signal_names(name);
+    row->add_values(value);
+  }
+  batch.set_explain(v1::EXPLAIN_FULL);
+  v1::ScoreBatchResponse batch_response;
+  grpc::ClientContext c1;
+  ASSERT_TRUE(stub_->ScoreBatch(&c1, batch, &batch_response).ok());
+
+  v1::ScoreRequest single;
+  *single.mutable_customer() = customer;
+  single.mutable_customer()->clear_segment();
+  single.set_explain(v1::EXPLAIN_FULL);
+  v1::ScoreResponse single_response;
+  grpc::ClientContext c2;
+  ASSERT_TRUE(stub_->Score(&c2, single, &single_response).ok());
+  EXPECT_EQ(batch_response.results(0).score().SerializeAsString(),
+            single_response.score().SerializeAsString());
+}
+
+TEST_F(ServerTest, RefusesWholeBatchProblems) {
+  auto call = [&](const v1::ScoreBatchRequest& request) {
+    v1::ScoreBatchResponse response;
+    grpc::ClientContext context;
+    return stub_->ScoreBatch(&context, request, &response);
+  };
+  v1::ScoreBatchRequest empty;
+  empty.add_signal_names("logins_30d");
+  grpc::Status status = call(empty);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "rows is empty: a batch needs at least one row");
+
+  v1::ScoreBatchRequest too_big;
+  too_big.add_signal_names("logins_30d");
+  for (int i = 0; i < 101; ++i) {
+    v1::Row* row = too_big.add_rows();
+    row->set_customer_id("c" + std::to_string(i));
+    row->add_values(1);
+  }
+  status = call(too_big);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "batch has 101 rows; the limit is 100 (--max-batch)");
+
+  v1::ScoreBatchRequest repeated;
+  repeated.add_signal_names("logins_30d");
+  repeated.add_signal_names("logins_30d");
+  repeated.add_rows()->set_customer_id("c");
+  status = call(repeated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "signal_names[1] 'logins_30d' repeats signal_names[0]");
+}
+
+TEST_F(ServerTest, ListsDimensionsAndTheFileThatFailedToLoad) {
+  v1::ListDimensionsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ListDimensions(&context, {}, &response).ok());
+  ASSERT_EQ(response.dimensions_size(), 3);
+  const v1::DimensionInfo& financial = response.dimensions(0);
+  EXPECT_EQ(financial.name(), "financial_health");
+  EXPECT_EQ(financial.version(), "1.0.0");
+  EXPECT_EQ(financial.state(), v1::PLUGIN_STATE_READY);
+  EXPECT_EQ(financial.abi_version(), "1.0");
+  EXPECT_FALSE(financial.description().empty());
+  bool saw_late_payments = false;
+  for (const auto& s : financial.signals()) {
+    if (s.name() != "late_payments_12m") continue;
+    saw_late_payments = true;
+    EXPECT_FALSE(s.higher_is_better());
+    EXPECT_FALSE(s.required());
+    EXPECT_EQ(s.unit(), "count");
+    EXPECT_TRUE(s.has_min());
+    EXPECT_EQ(s.min(), 0);
+  }
+  EXPECT_TRUE(saw_late_payments);
+  EXPECT_GT(financial.parameters_size(), 0);
+  EXPECT_EQ(response.dimensions(1).name(), "product_adoption");
+  const v1::DimensionInfo& failed = response.dimensions(2);
+  EXPECT_EQ(failed.state(), v1::PLUGIN_STATE_FAILED);
+  EXPECT_THAT(failed.path(), HasSubstr("libnot_a_plugin.so"));
+  EXPECT_THAT(failed.state_reason(),
+              HasSubstr("cannot be loaded as a shared library"));
+}
+
+TEST_F(ServerTest, ReturnsTheActiveScorecard) {
+  v1::GetScorecardResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->GetScorecard(&context, {}, &response).ok());
+  const v1::Scorecard& sc = response.scorecard();
+  EXPECT_EQ(sc.name(), "default");
+  EXPECT_EQ(sc.hash(), Sha256Hex(testing::ReadFile(DefaultScorecard())));
+  EXPECT_EQ(sc.missing_data(), "renormalize");
+  ASSERT_EQ(sc.dimensions_size(), 2);
+  EXPECT_EQ(sc.dimensions(0).plugin(), "product_adoption");
+  EXPECT_EQ(sc.dimensions(0).params().at("robust_adoption_pct"), 85);
+  ASSERT_EQ(sc.bands_size(), 5);
+  EXPECT_EQ(sc.bands(0).grade(), "A");
+  EXPECT_EQ(sc.bands(4).min(), 0);
+}
+
+TEST_F(ServerTest, HealthIsServingOnceTheScorecardIsLive) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  for (const char* service : {"", "healthscore.v1.HealthScoring"}) {
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(health->Check(&context, request, &response).ok());
+    EXPECT_EQ(response.status(),
+              grpc::health::v1::HealthCheckResponse::SERVING)
+        << service;
+  }
+}
+
+// Server reflection, spoken over a generic stub: the reflection messages come
+// from the descriptors libgrpc++_reflection registers, so the test compiles
+// no second copy of reflection.proto (protobuf refuses duplicates).
+TEST_F(ServerTest, ReflectionListsTheServices) {
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  const auto* request_type = pool->FindMessageTypeByName(
+      "grpc.reflection.v1alpha.ServerReflectionRequest");
+  const auto* response_type = pool->FindMessageTypeByName(
+      "grpc.reflection.v1alpha.ServerReflectionResponse");
+  ASSERT_NE(request_type, nullptr);
+  ASSERT_NE(response_type, nullptr);
+  google::protobuf::DynamicMessageFactory factory(pool);
+  std::unique_ptr<google::protobuf::Message> request(
+      factory.GetPrototype(request_type)->New());
+  request->GetReflection()->SetString(
+      request.get(), request_type->FindFieldByName("list_services"), "");
+  std::string bytes = request->SerializeAsString();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer out(&slice, 1);
+
+  grpc::GenericStub stub(channel_);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext context;
+  auto call = stub.PrepareCall(
+      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      &cq);
+  void* tag = nullptr;
+  bool ok = false;
+  auto step = [&](intptr_t expected) {
+    ASSERT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  step(1);
+  call->Write(out, reinterpret_cast<void*>(2));
+  step(2);
+  call->WritesDone(reinterpret_cast<void*>(3));
+  step(3);
+  grpc::ByteBuffer in;
+  call->Read(&in, reinterpret_cast<void*>(4));
+  step(4);
+  ASSERT_TRUE(ok);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  step(5);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(in.Dump(&slices).ok());
+  std::string received;
+  for (const auto& s : slices) {
+    received.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  std::unique_ptr<google::protobuf::Message> response(
+      factory.GetPrototype(response_type)->New());
+  ASSERT_TRUE(response->ParseFromString(received));
+  const auto* list_field =
+      response_type->FindFieldByName("list_services_response");
+  const auto& list =
+      response->GetReflection()->GetMessage(*response, list_field);
+  const auto* service_field = list.GetDescriptor()->FindFieldByName("service");
+  std::vector<std::string> names;
+  for (int i = 0; i < list.GetReflection()->FieldSize(list, service_field);
+       ++i) {
+    const auto& service =
+        list.GetReflection()->GetRepeatedMessage(list, service_field, i);
+    names.push_back(service.GetReflection()->GetString(
+        service, service.GetDescriptor()->FindFieldByName("name")));
+  }
+  EXPECT_THAT(names, ::testing::IsSupersetOf(
+                         {"healthscore.v1.HealthScoring", "grpc.health.v1.Health",
+                          "grpc.reflection.v1alpha.ServerReflection"}));
+}
+
+TEST(ServerStart, RefusesAScorecardThatDoesNotBind) {
+  const auto dir = testing::MakeTempDir();
+  const auto config = testing::WriteFile(dir, "card.yaml", R"(scorecard: bad
+version: "1"
+bands: [{name: red, grade: F, min: 0}]
+dimensions:
+  churn: {plugin: churn_oracle, weight: 1}
+)");
+  Server::Options options;
+  options.listen = "127.0.0.1:0";
+  options.config_path = config.string();
+  options.plugin_dir = testing::BuiltinPluginDir().string();
+  auto server = Server::BuildAndStart(options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_THAT(server.status().message(),
+              HasSubstr("card.yaml:5: dimensions.churn.plugin: unknown plugin "
+                        "'churn_oracle'"));
+}
+
+TEST(ServerStart, RefusesAnAddressItCannotBind) {
+  Server::Options options;
+  options.listen = "127.0.0.1:0";
+  options.config_path = DefaultScorecard();
+  options.plugin_dir = testing::BuiltinPluginDir().string();
+  auto first = Server::BuildAndStart(options);
+  ASSERT_TRUE(first.ok()) << first.status();
+  options.listen = (*first)->address();
+  auto second = Server::BuildAndStart(options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_THAT(second.status().message(),
+              HasSubstr("cannot listen on " + (*first)->address()));
+}
+
+}  // namespace
+}  // namespace healthscore

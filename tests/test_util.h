@@ -1,0 +1,32 @@
+// Shared helpers for the tests: temp dirs, files, and where the built plugins
+// are.
+#ifndef HEALTHSCORE_TESTS_TEST_UTIL_H_
+#define HEALTHSCORE_TESTS_TEST_UTIL_H_
+
+#include <filesystem>
+#include <string>
+
+namespace healthscore::testing {
+
+// A new empty directory under $TEST_TMPDIR or /tmp, removed at exit.
+std::filesystem::path MakeTempDir();
+
+// Writes `content` to dir/name and returns the path.
+std::filesystem::path WriteFile(const std::filesystem::path& dir,
+                                const std::string& name,
+                                const std::string& content);
+
+std::string ReadFile(const std::filesystem::path& path);
+
+// build/test_plugins/<name>/1.0.0/lib<name>.so
+std::filesystem::path TestPlugin(const std::string& name);
+// build/plugins (the built-in plugins)
+std::filesystem::path BuiltinPluginDir();
+// The source tree's root.
+std::filesystem::path SourceDir();
+// build/bin
+std::filesystem::path BinDir();
+
+}  // namespace healthscore::testing
+
+#endif  // HEALTHSCORE_TESTS_TEST_UTIL_H_

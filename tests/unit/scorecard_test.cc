@@ -1,0 +1,242 @@
+// Scorecard parsing and validation: each error case with its message.
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/config/scorecard.h"
+#include "server/engine/snapshot.h"
+#include "server/registry/registry.h"
+#include "tests/test_util.h"
+
+namespace healthscore {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kBands[] = R"(
+bands:
+  - {name: green, grade: A, min: 80}
+  - {name: yellow, grade: C, min: 50}
+  - {name: red, grade: F, min: 0}
+)";
+
+std::string Card(const std::string& dimensions,
+                 const std::string& bands = kBands) {
+  return "scorecard: test\nversion: \"1\"\n" + bands +
+         "dimensions:\n" + dimensions;
+}
+
+std::string ErrorOf(const std::string& yaml) {
+  auto spec = ParseScorecard(yaml, "card.yaml");
+  EXPECT_FALSE(spec.ok());
+  return spec.ok() ? "" : std::string(spec.status().message());
+}
+
+TEST(Scorecard, ParsesAValidScorecard) {
+  auto spec = ParseScorecard(Card(R"(
+  a: {plugin: test_echo, weight: 3, params: {scale: 2}}
+  b: {plugin: test_echo@1.0.0, weight: 1}
+)"),
+                             "card.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name, "test");
+  EXPECT_EQ(spec->version, "1");
+  EXPECT_EQ(spec->missing_data, "renormalize");
+  ASSERT_EQ(spec->dimensions.size(), 2u);
+  EXPECT_EQ(spec->dimensions[0].name, "a");
+  EXPECT_EQ(spec->dimensions[0].weight, 3);
+  ASSERT_EQ(spec->dimensions[0].params.size(), 1u);
+  EXPECT_EQ(spec->dimensions[0].params[0].value, 2);
+  EXPECT_EQ(spec->dimensions[1].plugin_ref, "test_echo@1.0.0");
+  ASSERT_EQ(spec->bands.size(), 3u);
+  EXPECT_EQ(spec->bands[0].name, "green");
+  EXPECT_EQ(spec->bands[2].min, 0);
+  EXPECT_EQ(spec->hash.size(), 64u);
+}
+
+TEST(Scorecard, SortsBandsHighestFirst) {
+  auto spec = ParseScorecard(Card("  a: {plugin: p, weight: 1}\n", R"(
+bands:
+  - {name: red, grade: F, min: 0}
+  - {name: green, grade: A, min: 80}
+)"),
+                             "card.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->bands[0].grade, "A");
+  EXPECT_EQ(spec->bands[1].grade, "F");
+}
+
+TEST(Scorecard, HashIsTheSha256OfTheBytes) {
+  EXPECT_EQ(Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  const std::string text = Card("  a: {plugin: p, weight: 1}\n");
+  EXPECT_EQ(ParseScorecard(text, "x")->hash, Sha256Hex(text));
+}
+
+TEST(Scorecard, RefusesMalformedYamlWithItsPosition) {
+  EXPECT_THAT(ErrorOf("scorecard: [unclosed\n"),
+              HasSubstr("card.yaml:2:1: invalid YAML"));
+}
+
+TEST(Scorecard, RefusesANonMapping) {
+  EXPECT_THAT(ErrorOf("- just\n- a list\n"),
+              HasSubstr("card.yaml:1: (top level): expected a mapping"));
+}
+
+TEST(Scorecard, RefusesMissingRequiredFields) {
+  EXPECT_THAT(ErrorOf("version: 1\n"), HasSubstr("scorecard: is required"));
+  EXPECT_THAT(ErrorOf(Card("  a: {weight: 1}\n")),
+              HasSubstr("dimensions.a.plugin: is required"));
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p}\n")),
+              HasSubstr("dimensions.a.weight: is required"));
+  EXPECT_THAT(ErrorOf("scorecard: t\nversion: 1\ndimensions: {a: {plugin: p, "
+                      "weight: 1}}\n"),
+              HasSubstr("bands: is required"));
+}
+
+TEST(Scorecard, RefusesUnknownFieldsRatherThanIgnoringThem) {
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p, wieght: 1}\n")),
+              HasSubstr("card.yaml:9: dimensions.a.wieght: unknown field; "
+                        "expected one of plugin, weight, params"));
+}
+
+TEST(Scorecard, RefusesANegativeWeight) {
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p, weight: -5}\n")),
+              HasSubstr("card.yaml:9: dimensions.a.weight: -5 is negative; "
+                        "weights must be >= 0"));
+}
+
+TEST(Scorecard, RefusesAZeroTotalWeight) {
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p, weight: 0}\n  b: {plugin: p, "
+                           "weight: 0}\n")),
+              HasSubstr("dimensions: the weights add up to 0; the total "
+                        "weight must be above 0"));
+}
+
+TEST(Scorecard, RefusesAWeightThatIsNotANumber) {
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p, weight: heavy}\n")),
+              HasSubstr("dimensions.a.weight: expected a number, got 'heavy'"));
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p, weight: .nan}\n")),
+              HasSubstr("dimensions.a.weight: .nan is not a finite number"));
+}
+
+TEST(Scorecard, RefusesADimensionDefinedTwice) {
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p, weight: 1}\n  a: {plugin: p, "
+                           "weight: 2}\n")),
+              HasSubstr("dimensions.a: is defined twice"));
+}
+
+TEST(Scorecard, RefusesOverlappingBands) {
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p, weight: 1}\n", R"(
+bands:
+  - {name: green, grade: A, min: 80}
+  - {name: lime, grade: B, min: 80}
+  - {name: red, grade: F, min: 0}
+)")),
+              HasSubstr("bands: bands green/A and lime/B overlap: both start "
+                        "at min 80"));
+}
+
+TEST(Scorecard, RefusesBandsThatLeaveScoresWithoutABand) {
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p, weight: 1}\n", R"(
+bands:
+  - {name: green, grade: A, min: 80}
+  - {name: yellow, grade: C, min: 40}
+)")),
+              HasSubstr("bands: scores from 0 up to 40 have no band; the "
+                        "lowest band must have min: 0"));
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p, weight: 1}\n", "bands: []\n")),
+              HasSubstr("bands: expected a list of {name, grade, min}"));
+  EXPECT_THAT(ErrorOf(Card("  a: {plugin: p, weight: 1}\n", R"(
+bands:
+  - {name: green, grade: A, min: 120}
+  - {name: red, grade: F, min: 0}
+)")),
+              HasSubstr("bands[0].min: 120 is outside 0-100"));
+}
+
+TEST(Scorecard, RefusesAnUnsupportedMissingDataPolicy) {
+  EXPECT_THAT(ErrorOf("missing_data: guess\n" +
+                      Card("  a: {plugin: p, weight: 1}\n")),
+              HasSubstr("missing_data: 'guess' is not supported; expected "
+                        "renormalize"));
+}
+
+TEST(Scorecard, ReadsFilesAndNamesTheMissingOne) {
+  auto missing = LoadScorecardFile("/nonexistent/card.yaml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(),
+              HasSubstr("cannot read scorecard /nonexistent/card.yaml"));
+}
+
+// Checks that need the plugins: done when the snapshot binds them.
+class SnapshotBinding : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(registry_.LoadFile(testing::TestPlugin("test_echo")).ok());
+  }
+  std::string BuildError(const std::string& dims) {
+    auto spec = ParseScorecard(Card(dims), "card.yaml");
+    EXPECT_TRUE(spec.ok()) << spec.status();
+    if (!spec.ok()) return "";
+    auto snapshot = Snapshot::Build(*spec, registry_);
+    EXPECT_FALSE(snapshot.ok());
+    return snapshot.ok() ? "" : std::string(snapshot.status().message());
+  }
+  Registry registry_;
+};
+
+TEST_F(SnapshotBinding, RefusesAnUnknownPlugin) {
+  EXPECT_THAT(BuildError("  a: {plugin: nope, weight: 1}\n"),
+              HasSubstr("card.yaml:9: dimensions.a.plugin: unknown plugin "
+                        "'nope'; the registry has test_echo@1.0.0"));
+}
+
+TEST_F(SnapshotBinding, RefusesAnUnknownParameter) {
+  EXPECT_THAT(
+      BuildError("  a: {plugin: test_echo, weight: 1, params: {scael: 2}}\n"),
+      HasSubstr("card.yaml:9: dimensions.a.params.scael: unknown parameter "
+                "for plugin test_echo@1.0.0; it takes: use_y, scale, "
+                "throw_on, nan_on, fail_on, refuse"));
+}
+
+TEST_F(SnapshotBinding, RefusesAParameterOutsideItsBounds) {
+  EXPECT_THAT(
+      BuildError("  a: {plugin: test_echo, weight: 1, params: {scale: 11}}\n"),
+      HasSubstr("dimensions.a.params.scale: 11 is above the maximum 10"));
+  EXPECT_THAT(
+      BuildError("  a: {plugin: test_echo, weight: 1, params: {scale: -1}}\n"),
+      HasSubstr("dimensions.a.params.scale: -1 is below the minimum 0"));
+}
+
+TEST_F(SnapshotBinding, ReportsAPluginThatRefusesItsParameters) {
+  EXPECT_THAT(
+      BuildError("  a: {plugin: test_echo, weight: 1, params: {refuse: 1}}\n"),
+      HasSubstr("card.yaml:9: dimensions.a: plugin test_echo@1.0.0 refused "
+                "its parameters: refuse is 1, so the parameters are refused"));
+}
+
+TEST_F(SnapshotBinding, BindsParametersWithDefaultsAndSignalBounds) {
+  auto spec = ParseScorecard(
+      Card("  a: {plugin: test_echo, weight: 3, params: {scale: 2}}\n"),
+      "card.yaml");
+  ASSERT_TRUE(spec.ok());
+  auto snapshot = Snapshot::Build(*spec, registry_);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  const Snapshot& s = **snapshot;
+  ASSERT_EQ(s.dimensions().size(), 1u);
+  ASSERT_EQ(s.dimensions()[0].params.size(), 6u);
+  EXPECT_EQ(s.dimensions()[0].params[0].value, 0);  // use_y default
+  EXPECT_EQ(s.dimensions()[0].params[1].value, 2);  // scale as set
+  ASSERT_EQ(s.signals().size(), 2u);
+  EXPECT_EQ(s.signals()[s.FindSignal("x")].max, 100);
+  EXPECT_EQ(s.FindSignal("nope"), -1);
+  EXPECT_EQ(s.BandFor(80).grade, "A");
+  EXPECT_EQ(s.BandFor(79.99).grade, "C");
+  EXPECT_EQ(s.BandFor(0).grade, "F");
+  EXPECT_EQ(s.provenance().plugins(0), "test_echo@1.0.0");
+  EXPECT_EQ(s.scorecard_proto().dimensions(0).params().at("scale"), 2);
+}
+
+}  // namespace
+}  // namespace healthscore
