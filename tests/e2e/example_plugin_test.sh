@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# End to end, the way an outside team and an operator would do it:
+#  1. install the SDK package and build examples/custom_dimension out of tree
+#     with find_package(HealthScoreSdk);
+#  2. run the real healthscore-server binary with that plugin beside the
+#     built-in ones, on a free loopback port;
+#  3. score through the real CLI and check the example's dimension score;
+#  4. SIGTERM, and check the server shut down gracefully with exit code 0.
+# Usage: example_plugin_test.sh <build dir> <source dir>
+set -euo pipefail
+build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/hs-example-XXXXXX")
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; [ -f "$work/server.log" ] && cat "$work/server.log" >&2; exit 1; }
+
+echo "== install the SDK and build the example out of tree"
+cmake --install "$build" --component sdk --prefix "$work/sdk" >/dev/null
+cmake -S "$src/examples/custom_dimension" -B "$work/example" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$work/sdk" >/dev/null
+cmake --build "$work/example"
+so="$work/example/plugins/web_engagement/0.1.0/libweb_engagement.so"
+[ -f "$so" ] || fail "the example did not produce $so"
+exported=$(nm -D --defined-only "$so" | awk '{print $3}' | sort | tr '\n' ' ')
+[ "$exported" = "hs_plugin_abi_version hs_plugin_entry " ] ||
+  fail "the example exports more than the SDK entry points: $exported"
+
+echo "== run the server with the example plugin"
+mkdir -p "$work/plugins"
+ln -s "$build/plugins" "$work/plugins/builtin"
+cp -r "$work/example/plugins/web_engagement" "$work/plugins/"
+cat > "$work/scorecard.yaml" <<'YAML'
+scorecard: with-example
+version: "1"
+bands:
+  - {name: green, grade: A, min: 75}
+  - {name: yellow, grade: C, min: 50}
+  - {name: red, grade: F, min: 0}
+dimensions:
+  product_adoption: {plugin: product_adoption, weight: 40}
+  financial_health: {plugin: financial_health, weight: 40}
+  web_engagement: {plugin: web_engagement@0.1.0, weight: 20, params: {target_visits_7d: 5}}
+YAML
+"$build/bin/healthscore-server" --listen=127.0.0.1:0 \
+  --config="$work/scorecard.yaml" --plugin-dir="$work/plugins" \
+  >"$work/server.log" 2>&1 &
+pid=$!
+address=""
+for _ in $(seq 1 100); do
+  address=$(grep -o 'ready on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3 || true)
+  [ -n "$address" ] && break
+  kill -0 "$pid" 2>/dev/null || fail "the server exited before it was ready"
+  sleep 0.1
+done
+[ -n "$address" ] || fail "the server did not say it was ready within 10 s"
+echo "server ready on $address"
+
+echo "== the CLI sees the plugin and scores with it"
+cli="$build/bin/healthscore"
+"$cli" dimensions --target="$address" >"$work/dimensions.txt"
+grep -q "web_engagement" "$work/dimensions.txt" || fail "dimensions does not list web_engagement"
+grep -q "0.1.0" "$work/dimensions.txt" || fail "dimensions does not show version 0.1.0"
+
+"$cli" score --target="$address" --customer-id=acme --explain=full --format=json \
+  site_visits_7d=1 email_open_rate_pct=12 feature_adoption_pct=80 revenue_growth_pct=10 \
+  >"$work/score.json"
+/usr/bin/python3 - "$work/score.json" <<'PY' || fail "unexpected score: $(cat "$work/score.json")"
+import json, sys
+doc = json.loads(open(sys.argv[1]).read().splitlines()[0])
+score = doc["score"] if isinstance(doc.get("score"), dict) else doc
+dims = {d["name"]: d for d in score["dimensions"]}
+web = dims["web_engagement"]
+assert web["plugin"] == "web_engagement@0.1.0", web
+assert abs(web["score"] - 24) < 1e-9, web                      # 1 visit, 12% opens
+assert any(r["ruleId"] for r in web["reasons"]), web
+assert "web_engagement@0.1.0" in score["provenance"]["plugins"], score["provenance"]
+total = sum(d.get("contribution", 0) for d in score["dimensions"])
+assert abs(total - score["score"]) < 1e-6, (total, score["score"])
+print("web_engagement scored", web["score"], "; total", round(score["score"], 2))
+PY
+
+echo "== SIGTERM shuts the server down gracefully"
+kill -TERM "$pid"
+code=0
+wait "$pid" || code=$?
+pid=""
+[ "$code" -eq 0 ] || fail "the server exited with $code after SIGTERM"
+grep -q "stopped" "$work/server.log" || fail "no 'stopped' line after SIGTERM"
+echo "PASS"
