@@ -2,8 +2,10 @@
 // then shut down gracefully.
 #include <signal.h>
 
-#include <cstdio>
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -22,12 +24,34 @@ ABSL_FLAG(int, max_batch, 10000, "The most rows one ScoreBatch may carry.");
 ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info, warn, error or critical.");
 
+namespace {
+
+// The documented spelling is --plugin-dir, --max-batch, --log-level; absl
+// flag names cannot hold dashes. Accept both by rewriting dashes in the name
+// part of each --flag[=value] to underscores before parsing.
+std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string& arg = args[i];
+    if (arg == "--") break;
+    if (arg.size() <= 2 || arg.compare(0, 2, "--") != 0) continue;
+    const size_t end = std::min(arg.find('='), arg.size());
+    std::replace(arg.begin() + 2, arg.begin() + end, '-', '_');
+  }
+  return args;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Serves healthscore.v1 over gRPC.\n"
       "  healthscore-server --listen=127.0.0.1:50051 "
       "--config=scorecards/default.yaml --plugin-dir=build/plugins");
-  absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> args = NormalizeFlagNames(argc, argv);
+  std::vector<char*> arg_ptrs;
+  for (std::string& arg : args) arg_ptrs.push_back(arg.data());
+  absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
 
   const std::string level = absl::GetFlag(FLAGS_log_level);
   const spdlog::level::level_enum parsed = spdlog::level::from_str(level);

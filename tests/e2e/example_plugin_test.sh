@@ -77,12 +77,36 @@ dims = {d["name"]: d for d in score["dimensions"]}
 web = dims["web_engagement"]
 assert web["plugin"] == "web_engagement@0.1.0", web
 assert abs(web["score"] - 24) < 1e-9, web                      # 1 visit, 12% opens
-assert any(r["ruleId"] for r in web["reasons"]), web
+assert any(r["rule_id"] for r in web["reasons"]), web
 assert "web_engagement@0.1.0" in score["provenance"]["plugins"], score["provenance"]
 total = sum(d.get("contribution", 0) for d in score["dimensions"])
 assert abs(total - score["score"]) < 1e-6, (total, score["score"])
 print("web_engagement scored", web["score"], "; total", round(score["score"], 2))
 PY
+
+echo "== the CLI scores the sample portfolio"
+sample="$build/sample/portfolio.csv"
+code=0
+"$cli" score --target="$address" --csv="$sample" --format=csv >"$work/portfolio.csv" || code=$?
+# The sample has 2 customers with neither required signal: they get an error
+# row each (exit 1), and the other 998 are scored.
+[ "$code" -eq 1 ] || fail "score --csv exited $code, expected 1 (2 unscorable rows)"
+/usr/bin/python3 - "$work/portfolio.csv" <<'PY' || fail "unexpected CSV output"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 1000, len(rows)
+errors = [r for r in rows if r["error"]]
+assert len(errors) == 2, errors
+bands = {r["band"] for r in rows if not r["error"]}
+assert {"green", "yellow", "red"} <= bands, bands
+for r in rows:
+    if not r["error"]:
+        assert 0 <= float(r["score"]) <= 100, r
+print("portfolio: %d scored, %d errors, bands %s" % (len(rows) - len(errors), len(errors), sorted(bands)))
+PY
+"$cli" score --target="$address" --csv="$sample" --explain=full >"$work/portfolio.txt" || true
+grep -q "998 scored, 2 errors" "$work/portfolio.txt" || fail "no summary line in the table output: $(tail -3 "$work/portfolio.txt")"
+grep -q "reasons" "$work/portfolio.txt" || fail "--explain=full printed no reasons"
 
 echo "== SIGTERM shuts the server down gracefully"
 kill -TERM "$pid"

@@ -1,0 +1,258 @@
+// healthscore: the command-line client of the HealthScoring service. Turns
+// the command line into options, opens the channel and runs one command.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "clients/cli/commands.h"
+#include "clients/cli/requests.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+ABSL_FLAG(std::string, target, "127.0.0.1:50051", "server address host:port");
+ABSL_FLAG(std::string, explain, "summary", "none | summary | full");
+ABSL_FLAG(std::string, format, "table", "table | json | csv");
+ABSL_FLAG(double, timeout, 30, "deadline of each RPC, in seconds");
+ABSL_FLAG(std::string, customer_id, "", "score: the customer to score");
+ABSL_FLAG(std::string, segment, "", "score: the customer's segment");
+ABSL_FLAG(std::string, json, "", "score: a JSON file holding one Customer");
+ABSL_FLAG(std::string, csv, "", "score: a CSV file of customers");
+ABSL_FLAG(int64_t, batch_size, 1000, "score --csv: rows per ScoreBatch call");
+
+namespace healthscore::cli {
+namespace {
+
+constexpr absl::string_view kUsage =
+    R"(usage: healthscore <command> [flags] [name=value ...]
+
+commands:
+  score        score one customer (Score) or a CSV file of customers (ScoreBatch)
+  dimensions   list the dimension plugins the server has (ListDimensions)
+  scorecard    show the active scorecard (GetScorecard)
+
+flags of every command:
+  --target HOST:PORT             server address (default 127.0.0.1:50051)
+  --explain none|summary|full    how much explanation to ask for (default summary)
+  --format table|json|csv        output format (default table)
+  --timeout SECONDS              deadline of each RPC (default 30)
+
+score, one customer (give exactly one input):
+  --customer-id ID [--segment S] [--signal NAME=VALUE[,NAME=VALUE...]]... [NAME=VALUE ...]
+                                 --signal may repeat and take comma lists; bare
+                                 NAME=VALUE arguments are signals too
+  --json FILE                    a healthscore.v1.Customer as JSON:
+                                 {"customer_id":"c1","segment":"smb","signals":{"x":1}}
+score, many customers:
+  --csv FILE                     header: customer_id[,segment],<signal>...; an empty
+                                 cell is a missing signal
+  --batch-size N                 rows per ScoreBatch call (default 1000)
+
+Flags take --name=value or --name value; --customer_id works as --customer-id.
+exit codes: 0 all scored, 1 some customer not scored, 2 bad command line or
+input file, 3 RPC failed. More: docs/cli.md
+)";
+
+// Flags that only `score` reads; giving them to another command is a mistake
+// worth reporting rather than ignoring.
+const absl::flat_hash_set<std::string>& ScoreOnlyFlags() {
+  static const auto* const kFlags = new absl::flat_hash_set<std::string>{
+      "customer_id", "segment", "signal", "json", "csv", "batch_size"};
+  return *kFlags;
+}
+
+const absl::flat_hash_set<std::string>& KnownFlags() {
+  static const auto* const kFlags = new absl::flat_hash_set<std::string>{
+      "target",  "explain", "format", "timeout", "customer_id",
+      "segment", "signal",  "json",   "csv",     "batch_size"};
+  return *kFlags;
+}
+
+std::string Dashed(absl::string_view name) {
+  return absl::StrReplaceAll(name, {{"_", "-"}});
+}
+
+struct CommandLine {
+  std::vector<std::string> positional;
+  // Every --signal value, in order (it may repeat, unlike an absl flag).
+  std::vector<std::string> signals;
+  std::set<std::string> given;  // flag names seen, underscored
+  bool help = false;
+};
+
+// absl::ParseCommandLine exits with status 1 on an unknown flag or a bad
+// value, and the CLI promises 2 for every usage error; it also cannot repeat
+// a flag or spell names with dashes. So the command line is walked here and
+// each value is still parsed and stored by its absl flag.
+absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
+  CommandLine command_line;
+  bool only_positional = false;
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (only_positional || arg.size() < 2 || arg[0] != '-') {
+      command_line.positional.emplace_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_positional = true;
+      continue;
+    }
+    absl::string_view body =
+        absl::StripPrefix(absl::StripPrefix(arg, "-"), "-");
+    std::optional<absl::string_view> value;
+    if (const size_t eq = body.find('='); eq != absl::string_view::npos) {
+      value = body.substr(eq + 1);
+      body = body.substr(0, eq);
+    }
+    const std::string name = absl::StrReplaceAll(body, {{"-", "_"}});
+    if (name == "help" || name == "h") {
+      command_line.help = true;
+      continue;
+    }
+    if (!KnownFlags().contains(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag --", Dashed(name)));
+    }
+    if (!value.has_value()) {
+      if (i + 1 >= argc) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", Dashed(name), " needs a value"));
+      }
+      value = argv[++i];
+    }
+    command_line.given.insert(name);
+    if (name == "signal") {
+      command_line.signals.emplace_back(*value);
+      continue;
+    }
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    std::string error;
+    if (flag == nullptr || !flag->ParseFrom(*value, &error)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", Dashed(name), "=", *value, ": ", error));
+    }
+  }
+  return command_line;
+}
+
+absl::StatusOr<CommonOptions> GetCommonOptions() {
+  CommonOptions options;
+  options.target = absl::GetFlag(FLAGS_target);
+  if (options.target.empty()) {
+    return absl::InvalidArgumentError("--target is empty");
+  }
+  absl::StatusOr<healthscore::v1::Explain> explain =
+      ParseExplain(absl::GetFlag(FLAGS_explain));
+  if (!explain.ok()) return explain.status();
+  options.explain = *explain;
+  absl::StatusOr<OutputFormat> format =
+      ParseOutputFormat(absl::GetFlag(FLAGS_format));
+  if (!format.ok()) return format.status();
+  options.format = *format;
+  const double timeout = absl::GetFlag(FLAGS_timeout);
+  if (!std::isfinite(timeout) || timeout <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--timeout=", timeout, " must be a positive number of seconds"));
+  }
+  options.timeout = absl::Seconds(timeout);
+  return options;
+}
+
+absl::StatusOr<ScoreOptions> GetScoreOptions(const CommandLine& command_line) {
+  ScoreOptions options;
+  options.customer_id = absl::GetFlag(FLAGS_customer_id);
+  options.segment = absl::GetFlag(FLAGS_segment);
+  options.json_path = absl::GetFlag(FLAGS_json);
+  options.csv_path = absl::GetFlag(FLAGS_csv);
+  options.signals = command_line.signals;
+  // Positional arguments after the command are signals as well.
+  options.signals.insert(options.signals.end(),
+                         command_line.positional.begin() + 1,
+                         command_line.positional.end());
+  const int64_t batch_size = absl::GetFlag(FLAGS_batch_size);
+  if (batch_size < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--batch-size=", batch_size, " must be at least 1"));
+  }
+  if (command_line.given.contains("batch_size") && options.csv_path.empty()) {
+    return absl::InvalidArgumentError("--batch-size goes with --csv");
+  }
+  options.batch_size = static_cast<size_t>(batch_size);
+  if (absl::Status status = ValidateScoreOptions(options); !status.ok()) {
+    return status;
+  }
+  return options;
+}
+
+int UsageError(absl::string_view message) {
+  std::cerr << "error: " << message << "\n\n" << kUsage;
+  return kExitUsage;
+}
+
+int Main(int argc, char** argv) {
+  absl::StatusOr<CommandLine> command_line = ParseCommandLine(argc, argv);
+  if (!command_line.ok()) return UsageError(command_line.status().message());
+  if (command_line->help || (!command_line->positional.empty() &&
+                             command_line->positional.front() == "help")) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (command_line->positional.empty()) return UsageError("no command given");
+  const std::string& command = command_line->positional.front();
+
+  absl::StatusOr<CommonOptions> options = GetCommonOptions();
+  if (!options.ok()) return UsageError(options.status().message());
+
+  std::optional<ScoreOptions> score_options;
+  if (command == "score") {
+    absl::StatusOr<ScoreOptions> parsed = GetScoreOptions(*command_line);
+    if (!parsed.ok()) return UsageError(parsed.status().message());
+    score_options = *std::move(parsed);
+  } else if (command == "dimensions" || command == "scorecard") {
+    if (command_line->positional.size() > 1) {
+      return UsageError(absl::StrCat("unexpected argument \"",
+                                     command_line->positional[1], "\" after ",
+                                     command));
+    }
+    for (const std::string& name : command_line->given) {
+      if (ScoreOnlyFlags().contains(name)) {
+        return UsageError(
+            absl::StrCat("--", Dashed(name), " applies only to score"));
+      }
+    }
+  } else {
+    return UsageError(absl::StrCat("unknown command \"", command, "\""));
+  }
+
+  // Plaintext: the service is meant to run next to its callers or behind a
+  // TLS-terminating proxy.
+  std::unique_ptr<healthscore::v1::HealthScoring::Stub> stub =
+      healthscore::v1::HealthScoring::NewStub(grpc::CreateChannel(
+          options->target, grpc::InsecureChannelCredentials()));
+  if (score_options.has_value()) {
+    return RunScore(*stub, *options, *score_options, std::cout, std::cerr);
+  }
+  if (command == "dimensions") {
+    return RunDimensions(*stub, *options, std::cout, std::cerr);
+  }
+  return RunScorecard(*stub, *options, std::cout, std::cerr);
+}
+
+}  // namespace
+}  // namespace healthscore::cli
+
+int main(int argc, char** argv) { return healthscore::cli::Main(argc, argv); }
