@@ -93,9 +93,10 @@ int main(int argc, char** argv) {
 
   int received = 0;
   sigwait(&signals, &received);
-  spdlog::info("received signal {}; shutting down (up to 5s for calls in "
-               "flight)",
-               received);
+  spdlog::info(
+      "received signal {}; shutting down (up to 5s for calls in "
+      "flight)",
+      received);
   (*server)->Shutdown(absl::Seconds(5));
   spdlog::info("stopped");
   return 0;

@@ -28,7 +28,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   std::unique_ptr<Server> server(new Server);
   server->options_ = options;
 
-  ASSIGN_OR_RETURN(int ready, server->registry_.LoadDirectory(options.plugin_dir));
+  ASSIGN_OR_RETURN(int ready,
+                   server->registry_.LoadDirectory(options.plugin_dir));
   spdlog::info("{} plugin(s) ready from {}", ready, options.plugin_dir);
   ASSIGN_OR_RETURN(ScorecardSpec spec, LoadScorecardFile(options.config_path));
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot,

@@ -31,7 +31,8 @@ TempDirs& Dirs() {
 std::filesystem::path MakeTempDir() {
   const char* base = getenv("TEST_TMPDIR");
   std::string pattern =
-      (std::filesystem::path(base != nullptr ? base : "/tmp") / "hs-test-XXXXXX")
+      (std::filesystem::path(base != nullptr ? base : "/tmp") /
+       "hs-test-XXXXXX")
           .string();
   if (mkdtemp(pattern.data()) == nullptr) {
     throw std::runtime_error("mkdtemp failed for " + pattern);

@@ -10,16 +10,17 @@
 #define HS_STATUS_CONCAT_(a, b) HS_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::absl::Status hs_status_ = (expr);        \
-    if (!hs_status_.ok()) return hs_status_;   \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::absl::Status hs_status_ = (expr);      \
+    if (!hs_status_.ok()) return hs_status_; \
   } while (false)
 
 // ASSIGN_OR_RETURN(lhs, expr): evaluates the StatusOr `expr`; returns its
 // status if not OK, else assigns its value to `lhs` (which may declare).
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  HS_ASSIGN_OR_RETURN_IMPL_(HS_STATUS_CONCAT_(hs_statusor_, __LINE__), lhs, expr)
+#define ASSIGN_OR_RETURN(lhs, expr)                                         \
+  HS_ASSIGN_OR_RETURN_IMPL_(HS_STATUS_CONCAT_(hs_statusor_, __LINE__), lhs, \
+                            expr)
 
 #define HS_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
   auto statusor = (expr);                              \

@@ -10,10 +10,10 @@
 #include <set>
 #include <sstream>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "server/common/status_macros.h"
 #include "yaml-cpp/yaml.h"
 
@@ -87,9 +87,9 @@ class Parser {
                    "expected a mapping with scorecard, version, bands and "
                    "dimensions");
     }
-    RETURN_IF_ERROR(OnlyKeys(root, "", {"scorecard", "version", "description",
-                                        "missing_data", "bands",
-                                        "dimensions"}));
+    RETURN_IF_ERROR(OnlyKeys(root, "",
+                             {"scorecard", "version", "description",
+                              "missing_data", "bands", "dimensions"}));
     ASSIGN_OR_RETURN(YAML::Node name, Required(root, "", "scorecard"));
     ASSIGN_OR_RETURN(spec.name, String(name, "scorecard"));
     ASSIGN_OR_RETURN(YAML::Node version, Required(root, "", "version"));
@@ -148,9 +148,9 @@ class Parser {
       ASSIGN_OR_RETURN(YAML::Node weight, Required(body, field, "weight"));
       ASSIGN_OR_RETURN(d.weight, Number(weight, Join(field, "weight")));
       if (d.weight < 0) {
-        return Error(weight, Join(field, "weight"),
-                     absl::StrCat(d.weight,
-                                  " is negative; weights must be >= 0"));
+        return Error(
+            weight, Join(field, "weight"),
+            absl::StrCat(d.weight, " is negative; weights must be >= 0"));
       }
       total += d.weight;
       if (YAML::Node params = body["params"]; params.IsDefined()) {
@@ -206,19 +206,17 @@ class Parser {
       }
       parsed.emplace_back(std::move(band), b);
     }
-    std::stable_sort(parsed.begin(), parsed.end(), [](const auto& a,
-                                                      const auto& b) {
-      return a.first.min > b.first.min;
-    });
+    std::stable_sort(
+        parsed.begin(), parsed.end(),
+        [](const auto& a, const auto& b) { return a.first.min > b.first.min; });
     for (size_t i = 1; i < parsed.size(); ++i) {
       if (parsed[i].first.min == parsed[i - 1].first.min) {
-        return Error(parsed[i].second, "bands",
-                     absl::StrCat("bands ", parsed[i - 1].first.name, "/",
-                                  parsed[i - 1].first.grade, " and ",
-                                  parsed[i].first.name, "/",
-                                  parsed[i].first.grade,
-                                  " overlap: both start at min ",
-                                  parsed[i].first.min));
+        return Error(
+            parsed[i].second, "bands",
+            absl::StrCat("bands ", parsed[i - 1].first.name, "/",
+                         parsed[i - 1].first.grade, " and ",
+                         parsed[i].first.name, "/", parsed[i].first.grade,
+                         " overlap: both start at min ", parsed[i].first.min));
       }
     }
     if (parsed.back().first.min > 0) {
@@ -259,9 +257,9 @@ absl::StatusOr<ScorecardSpec> ParseScorecard(absl::string_view yaml,
     spec = parser.Parse(YAML::Load(std::string(yaml)));
   } catch (const YAML::Exception& e) {
     // Syntax errors carry their own position.
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ":", e.mark.line + 1, ":", e.mark.column + 1,
-                     ": invalid YAML: ", e.msg));
+    return absl::InvalidArgumentError(absl::StrCat(source, ":", e.mark.line + 1,
+                                                   ":", e.mark.column + 1,
+                                                   ": invalid YAML: ", e.msg));
   }
   if (spec.ok()) spec->hash = Sha256Hex(yaml);
   return spec;

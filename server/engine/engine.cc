@@ -91,9 +91,8 @@ void RunDimension(const BoundDimension& dim, int index,
   std::vector<double> scores(batch.num_rows,
                              std::numeric_limits<double>::quiet_NaN());
   DimensionRun run{out, index, explain, {}};
-  const hs_result result =
-      dim.plugin->api().score_batch(dim.instance, &in, &kHostApi, &run,
-                                    scores.data());
+  const hs_result result = dim.plugin->api().score_batch(
+      dim.instance, &in, &kHostApi, &run, scores.data());
   const std::string& id = dim.plugin->id();
   for (uint32_t row = 0; row < batch.num_rows; ++row) {
     v1::DimensionResult* r = out[row]->mutable_dimensions(index);
@@ -147,9 +146,17 @@ void AddDrivers(v1::CustomerScore& score) {
       d->set_message(from[i].reason->message());
     }
   };
-  add(up, [](const Candidate& a, const Candidate& b) { return a.impact > b.impact; },
+  add(
+      up,
+      [](const Candidate& a, const Candidate& b) {
+        return a.impact > b.impact;
+      },
       score.mutable_top_drivers_up());
-  add(down, [](const Candidate& a, const Candidate& b) { return a.impact < b.impact; },
+  add(
+      down,
+      [](const Candidate& a, const Candidate& b) {
+        return a.impact < b.impact;
+      },
       score.mutable_top_drivers_down());
 }
 

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <set>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 
 namespace healthscore {
 namespace {
@@ -54,9 +54,9 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
     bound.plugin = *plugin;
 
     for (const ParamSetting& setting : d.params) {
-      const auto known =
-          std::find_if(p.params().begin(), p.params().end(),
-                       [&](const ParamInfo& i) { return i.name == setting.name; });
+      const auto known = std::find_if(
+          p.params().begin(), p.params().end(),
+          [&](const ParamInfo& i) { return i.name == setting.name; });
       const std::string pfield = absl::StrCat(field, ".params.", setting.name);
       if (known == p.params().end()) {
         std::vector<std::string> names;
@@ -64,19 +64,19 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
         return FieldError(
             spec, setting.line, pfield,
             absl::StrCat("unknown parameter for plugin ", p.id(),
-                         names.empty() ? "; it takes no parameters"
-                                       : "; it takes: " +
-                                             absl::StrJoin(names, ", ")));
+                         names.empty()
+                             ? "; it takes no parameters"
+                             : "; it takes: " + absl::StrJoin(names, ", ")));
       }
       if (!std::isnan(known->min) && setting.value < known->min) {
-        return FieldError(spec, setting.line, pfield,
-                          absl::StrCat(setting.value, " is below the minimum ",
-                                       known->min));
+        return FieldError(
+            spec, setting.line, pfield,
+            absl::StrCat(setting.value, " is below the minimum ", known->min));
       }
       if (!std::isnan(known->max) && setting.value > known->max) {
-        return FieldError(spec, setting.line, pfield,
-                          absl::StrCat(setting.value, " is above the maximum ",
-                                       known->max));
+        return FieldError(
+            spec, setting.line, pfield,
+            absl::StrCat(setting.value, " is above the maximum ", known->max));
       }
     }
     for (const ParamInfo& info : p.params()) {
@@ -92,8 +92,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
       auto [it, added] = s.signal_index_.try_emplace(
           signal.name, static_cast<int>(s.signals_.size()));
       if (added) {
-        s.signals_.push_back({signal.name, signal.unit, signal.min, signal.max,
-                              p.id(), p.id()});
+        s.signals_.push_back(
+            {signal.name, signal.unit, signal.min, signal.max, p.id(), p.id()});
       }
       SignalBinding& binding = s.signals_[it->second];
       if (!std::isnan(signal.min) &&
@@ -115,10 +115,10 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
                        static_cast<uint32_t>(bound.params.size()), &kCreateHost,
                        &error, &instance) != HS_OK ||
         instance == nullptr) {
-      return FieldError(spec, d.line, field,
-                        absl::StrCat("plugin ", p.id(),
-                                     " refused its parameters: ",
-                                     error.empty() ? "no reason given" : error));
+      return FieldError(
+          spec, d.line, field,
+          absl::StrCat("plugin ", p.id(), " refused its parameters: ",
+                       error.empty() ? "no reason given" : error));
     }
     bound.instance = instance;
     s.total_weight_ += bound.weight;
@@ -130,7 +130,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
   s.provenance_.set_scorecard_version(spec.version);
   s.provenance_.set_scorecard_hash(spec.hash);
   std::set<std::string> plugin_ids;
-  for (const BoundDimension& d : s.dimensions_) plugin_ids.insert(d.plugin->id());
+  for (const BoundDimension& d : s.dimensions_)
+    plugin_ids.insert(d.plugin->id());
   for (const std::string& id : plugin_ids) s.provenance_.add_plugins(id);
 
   v1::Scorecard& sc = s.scorecard_proto_;

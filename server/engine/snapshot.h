@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "healthscore/sdk/abi.h"
 #include "healthscore/v1/health_scoring.pb.h"
 #include "server/config/scorecard.h"

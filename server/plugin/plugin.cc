@@ -1,6 +1,9 @@
 // Loading and checking a dimension plugin with Boost.DLL.
 #include "server/plugin/plugin.h"
 
+#include <dlfcn.h>
+
+#include <boost/dll/shared_library.hpp>
 #include <cmath>
 #include <cstddef>
 #include <mutex>
@@ -8,15 +11,11 @@
 #include <system_error>
 #include <utility>
 
-#include <dlfcn.h>
-
-#include <boost/dll/shared_library.hpp>
-
-#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 
 namespace healthscore {
 namespace {
@@ -53,7 +52,8 @@ std::string Bounds(double min, double max) {
 }  // namespace
 
 std::string AbiVersionString(uint32_t abi_version) {
-  return absl::StrCat(HS_ABI_MAJOR(abi_version), ".", HS_ABI_MINOR(abi_version));
+  return absl::StrCat(HS_ABI_MAJOR(abi_version), ".",
+                      HS_ABI_MINOR(abi_version));
 }
 
 absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
@@ -67,9 +67,9 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
 
   boost::dll::shared_library library;
   std::error_code dl_error;
-  library.load(path, boost::dll::load_mode::rtld_now |
-                         boost::dll::load_mode::rtld_local,
-               dl_error);
+  library.load(
+      path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
+      dl_error);
   if (dl_error) {
     // Boost.DLL's error_code says only "Bad file descriptor"; dlerror() says
     // why (e.g. "invalid ELF header", "undefined symbol: ...").
@@ -88,8 +88,7 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
   }
   auto plugin = std::shared_ptr<Plugin>(new Plugin);
   plugin->path_ = path;
-  plugin->abi_version_ =
-      library.get<uint32_t()>(HS_ENTRY_ABI_VERSION)();
+  plugin->abi_version_ = library.get<uint32_t()>(HS_ENTRY_ABI_VERSION)();
   const uint32_t abi = plugin->abi_version_;
   if (HS_ABI_MAJOR(abi) != HS_ABI_VERSION_MAJOR) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -111,17 +110,17 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
   const hs_plugin_v1* api =
       library.get<const hs_plugin_v1*()>(HS_ENTRY_PLUGIN)();
   if (api == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file, ": ", HS_ENTRY_PLUGIN,
-        " returned NULL (the plugin's Describe() failed)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": ", HS_ENTRY_PLUGIN,
+                     " returned NULL (the plugin's Describe() failed)"));
   }
   // A v1.0 table ends at score_batch; a newer minor may append fields.
   constexpr size_t kV1Size =
       offsetof(hs_plugin_v1, score_batch) + sizeof(api->score_batch);
   if (api->struct_size < kV1Size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file, ": hs_plugin_v1.struct_size is ", api->struct_size,
-        "; ABI 1.0 needs at least ", kV1Size));
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": hs_plugin_v1.struct_size is ", api->struct_size,
+                     "; ABI 1.0 needs at least ", kV1Size));
   }
   if (api->create == nullptr || api->destroy == nullptr ||
       api->score_batch == nullptr) {
@@ -146,9 +145,12 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
   std::set<std::string> seen;
   for (uint32_t i = 0; i < api->num_signals; ++i) {
     const hs_signal_decl& d = api->signals[i];
-    SignalInfo s{OrEmpty(d.name),         OrEmpty(d.unit),
-                 OrEmpty(d.description),  d.higher_is_better != 0,
-                 d.required != 0,         d.min_value,
+    SignalInfo s{OrEmpty(d.name),
+                 OrEmpty(d.unit),
+                 OrEmpty(d.description),
+                 d.higher_is_better != 0,
+                 d.required != 0,
+                 d.min_value,
                  d.max_value};
     if (!IsIdentifier(s.name)) {
       return absl::InvalidArgumentError(

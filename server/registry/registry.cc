@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <system_error>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "spdlog/spdlog.h"
 
 namespace healthscore {
@@ -16,8 +16,8 @@ namespace {
 
 bool LooksLikeSharedLibrary(const std::filesystem::path& path) {
   const std::string name = path.filename().string();
-  return name.size() > 3 && (name.ends_with(".so") ||
-                             name.find(".so.") != std::string::npos);
+  return name.size() > 3 &&
+         (name.ends_with(".so") || name.find(".so.") != std::string::npos);
 }
 
 }  // namespace
@@ -64,9 +64,8 @@ absl::StatusOr<int> Registry::LoadDirectory(const std::filesystem::path& dir) {
     }
   }
   if (ec) {
-    return absl::UnavailableError(absl::StrCat("cannot read --plugin-dir ",
-                                               dir.string(), ": ",
-                                               ec.message()));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot read --plugin-dir ", dir.string(), ": ", ec.message()));
   }
   std::sort(files.begin(), files.end());
   int ready = 0;
@@ -119,7 +118,8 @@ std::string Registry::DescribeReadyLocked() const {
 
 absl::StatusOr<std::shared_ptr<const Plugin>> Registry::Find(
     absl::string_view ref) const {
-  std::vector<absl::string_view> parts = absl::StrSplit(ref, absl::MaxSplits('@', 1));
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(ref, absl::MaxSplits('@', 1));
   const absl::string_view name = parts[0];
   const absl::string_view version = parts.size() > 1 ? parts[1] : "";
   absl::ReaderMutexLock lock(&mu_);

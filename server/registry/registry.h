@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/plugin/plugin.h"
@@ -23,8 +23,8 @@ struct PluginRecord {
   enum class State { kReady, kFailed };
   std::filesystem::path path;
   State state = State::kFailed;
-  std::string reason;                      // FAILED: why
-  std::shared_ptr<const Plugin> plugin;    // READY: the plugin
+  std::string reason;                    // FAILED: why
+  std::shared_ptr<const Plugin> plugin;  // READY: the plugin
   absl::Time load_time;
 };
 
@@ -44,7 +44,8 @@ class Registry {
 
   // `ref` is "name" (the newest READY version) or "name@version". The error
   // lists what the registry has.
-  absl::StatusOr<std::shared_ptr<const Plugin>> Find(absl::string_view ref) const;
+  absl::StatusOr<std::shared_ptr<const Plugin>> Find(
+      absl::string_view ref) const;
 
   // Every load attempt: READY ones sorted by id, then FAILED ones by path.
   std::vector<PluginRecord> List() const;

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 
-#include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace healthscore {
 
@@ -58,8 +58,7 @@ absl::Status BatchBuilder::AddRow(size_t index,
       return absl::InvalidArgumentError(absl::StrCat(
           Field(index, c), " = ", v > 0 ? "inf" : "-inf",
           ": values must be finite",
-          naming_ == Naming::kBatchRows ? " (NaN marks a missing value)"
-                                        : ""));
+          naming_ == Naming::kBatchRows ? " (NaN marks a missing value)" : ""));
     }
     if (std::isnan(v)) {
       if (naming_ == Naming::kCustomerSignals) {
@@ -72,16 +71,14 @@ absl::Status BatchBuilder::AddRow(size_t index,
     if (column_of_[c] < 0) continue;
     const SignalBinding& s = signals[column_of_[c]];
     if (!std::isnan(s.min) && v < s.min) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(Field(index, c), " = ", v, " is below the minimum ",
-                       s.min, " (", s.unit, ", declared by ", s.min_owner,
-                       ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          Field(index, c), " = ", v, " is below the minimum ", s.min, " (",
+          s.unit, ", declared by ", s.min_owner, ")"));
     }
     if (!std::isnan(s.max) && v > s.max) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(Field(index, c), " = ", v, " is above the maximum ",
-                       s.max, " (", s.unit, ", declared by ", s.max_owner,
-                       ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          Field(index, c), " = ", v, " is above the maximum ", s.max, " (",
+          s.unit, ", declared by ", s.max_owner, ")"));
     }
   }
   // Every value is fine: only now does the row join the batch, so a bad row

@@ -3,9 +3,9 @@
 #ifndef HEALTHSCORE_SERVER_SERVICE_GRPC_STATUS_H_
 #define HEALTHSCORE_SERVER_SERVICE_GRPC_STATUS_H_
 
-#include <string>
-
 #include <grpcpp/support/status.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 

@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "server/common/status_macros.h"
 #include "server/engine/engine.h"
 #include "server/service/batch_builder.h"
@@ -54,10 +54,10 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
     names.push_back(name);
     values.push_back(value);
   }
-  ASSIGN_OR_RETURN(BatchBuilder builder,
-                   BatchBuilder::Create(*snapshot, names,
-                                        BatchBuilder::Naming::kCustomerSignals,
-                                        1));
+  ASSIGN_OR_RETURN(
+      BatchBuilder builder,
+      BatchBuilder::Create(*snapshot, names,
+                           BatchBuilder::Naming::kCustomerSignals, 1));
   RETURN_IF_ERROR(builder.AddRow(0, values));
   for (const std::string& name : builder.unused_signals()) {
     response.add_unused_signals(name);
@@ -89,10 +89,10 @@ absl::Status ScoringService::DoScoreBatch(
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
   const std::vector<std::string> names(request.signal_names().begin(),
                                        request.signal_names().end());
-  ASSIGN_OR_RETURN(BatchBuilder builder,
-                   BatchBuilder::Create(*snapshot, names,
-                                        BatchBuilder::Naming::kBatchRows,
-                                        static_cast<size_t>(rows)));
+  ASSIGN_OR_RETURN(
+      BatchBuilder builder,
+      BatchBuilder::Create(*snapshot, names, BatchBuilder::Naming::kBatchRows,
+                           static_cast<size_t>(rows)));
 
   // Rows that pass every check are scored together; the others get their
   // error and keep their place in the response.

@@ -27,9 +27,10 @@ class ScoringService final : public v1::HealthScoring::CallbackService {
   grpc::ServerUnaryReactor* Score(grpc::CallbackServerContext* context,
                                   const v1::ScoreRequest* request,
                                   v1::ScoreResponse* response) override;
-  grpc::ServerUnaryReactor* ScoreBatch(grpc::CallbackServerContext* context,
-                                       const v1::ScoreBatchRequest* request,
-                                       v1::ScoreBatchResponse* response) override;
+  grpc::ServerUnaryReactor* ScoreBatch(
+      grpc::CallbackServerContext* context,
+      const v1::ScoreBatchRequest* request,
+      v1::ScoreBatchResponse* response) override;
   grpc::ServerUnaryReactor* ListDimensions(
       grpc::CallbackServerContext* context,
       const v1::ListDimensionsRequest* request,

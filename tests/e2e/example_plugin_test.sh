@@ -20,7 +20,10 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$work/server.log" ] && cat "$work/server.log" >&2; exit 1; }
 
 echo "== install the SDK and build the example out of tree"
-cmake --install "$build" --component sdk --prefix "$work/sdk" >/dev/null
+# The SDK alone, as a plugin team without the server's dependencies gets it.
+cmake -S "$src" -B "$work/sdk-build" -G Ninja -DHEALTHSCORE_SDK_ONLY=ON >/dev/null
+cmake --install "$work/sdk-build" --prefix "$work/sdk" >/dev/null
+[ -f "$work/sdk/include/healthscore/sdk/abi.h" ] || fail "the SDK install has no abi.h"
 cmake -S "$src/examples/custom_dimension" -B "$work/example" -G Ninja \
   -DCMAKE_PREFIX_PATH="$work/sdk" >/dev/null
 cmake --build "$work/example"

@@ -1,20 +1,21 @@
 // The real server on port 0, called over real gRPC: scoring, per-row errors,
 // the registry, the scorecard, health and reflection.
-#include <cmath>
-#include <memory>
-#include <string>
+#include "server/server.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <cmath>
+#include <memory>
+#include <string>
+
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "healthscore/v1/health_scoring.grpc.pb.h"
 #include "server/config/scorecard.h"
-#include "server/server.h"
 #include "tests/test_util.h"
 
 namespace healthscore {
@@ -106,9 +107,9 @@ TEST_F(ServerTest, ScoresOneCustomerWithItsExplanation) {
   EXPECT_EQ(s.provenance().scorecard_name(), "default");
   EXPECT_EQ(s.provenance().scorecard_hash(),
             Sha256Hex(testing::ReadFile(DefaultScorecard())));
-  EXPECT_THAT(s.provenance().plugins(),
-              UnorderedElementsAre("financial_health@1.0.0",
-                                   "product_adoption@1.0.0"));
+  EXPECT_THAT(
+      s.provenance().plugins(),
+      UnorderedElementsAre("financial_health@1.0.0", "product_adoption@1.0.0"));
   EXPECT_TRUE(response.unused_signals().empty());
 }
 
@@ -191,7 +192,9 @@ TEST_F(ServerTest, ABatchScoresGoodRowsAndGivesEachBadRowItsError) {
   ASSERT_EQ(response.results_size(), 8);
   EXPECT_TRUE(response.results(0).has_score());
   EXPECT_EQ(response.results(0).score().customer_id(), "good-1");
-  const auto error = [&](int i) { return response.results(i).error().message(); };
+  const auto error = [&](int i) {
+    return response.results(i).error().message();
+  };
   EXPECT_EQ(error(1), "rows[1] has 2 values; signal_names has 5");
   EXPECT_EQ(error(2), "rows[2].customer_id 'good-1' repeats rows[0]");
   EXPECT_EQ(error(3),
@@ -333,8 +336,7 @@ TEST_F(ServerTest, HealthIsServingOnceTheScorecardIsLive) {
     grpc::health::v1::HealthCheckResponse response;
     grpc::ClientContext context;
     ASSERT_TRUE(health->Check(&context, request, &response).ok());
-    EXPECT_EQ(response.status(),
-              grpc::health::v1::HealthCheckResponse::SERVING)
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING)
         << service;
   }
 }
@@ -363,8 +365,8 @@ TEST_F(ServerTest, ReflectionListsTheServices) {
   grpc::CompletionQueue cq;
   grpc::ClientContext context;
   auto call = stub.PrepareCall(
-      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-      &cq);
+      &context,
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   void* tag = nullptr;
   bool ok = false;
   auto step = [&](intptr_t expected) {
@@ -408,9 +410,10 @@ TEST_F(ServerTest, ReflectionListsTheServices) {
     names.push_back(service.GetReflection()->GetString(
         service, service.GetDescriptor()->FindFieldByName("name")));
   }
-  EXPECT_THAT(names, ::testing::IsSupersetOf(
-                         {"healthscore.v1.HealthScoring", "grpc.health.v1.Health",
-                          "grpc.reflection.v1alpha.ServerReflection"}));
+  EXPECT_THAT(names,
+              ::testing::IsSupersetOf(
+                  {"healthscore.v1.HealthScoring", "grpc.health.v1.Health",
+                   "grpc.reflection.v1alpha.ServerReflection"}));
 }
 
 TEST(ServerStart, RefusesAScorecardThatDoesNotBind) {

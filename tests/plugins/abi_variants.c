@@ -43,9 +43,17 @@ static hs_result score_batch(const hs_instance* instance, const hs_batch* batch,
   return HS_OK;
 }
 
-static const hs_plugin_v1 kPlugin = {
-    sizeof(hs_plugin_v1), HEALTHSCORE_PLUGIN_NAME, HEALTHSCORE_PLUGIN_VERSION,
-    "A plain C plugin", NULL, 0, NULL, 0, create, destroy, score_batch};
+static const hs_plugin_v1 kPlugin = {sizeof(hs_plugin_v1),
+                                     HEALTHSCORE_PLUGIN_NAME,
+                                     HEALTHSCORE_PLUGIN_VERSION,
+                                     "A plain C plugin",
+                                     NULL,
+                                     0,
+                                     NULL,
+                                     0,
+                                     create,
+                                     destroy,
+                                     score_batch};
 
 HS_EXPORT const hs_plugin_v1* hs_plugin_entry(void) { return &kPlugin; }
 #endif

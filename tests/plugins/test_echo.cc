@@ -16,26 +16,27 @@ namespace sdk = healthscore::sdk;
 class TestEcho : public sdk::Dimension {
  public:
   static sdk::Info Describe() {
-    return {.name = "test_echo",
-            .version = HEALTHSCORE_PLUGIN_VERSION,
-            .description = "Test plugin: scores scale * x (or y).",
-            .signals = {{.name = "x",
-                         .unit = "score",
-                         .requirement = sdk::Requirement::kOptional,
-                         .description = "echoed",
-                         .min = 0,
-                         .max = 100},
-                        {.name = "y",
-                         .unit = "count",
-                         .requirement = sdk::Requirement::kOptional,
-                         .description = "echoed when use_y is 1",
-                         .min = 0}},
-            .params = {{.name = "use_y", .default_value = 0, .min = 0, .max = 1},
-                       {.name = "scale", .default_value = 1, .min = 0, .max = 10},
-                       {.name = "throw_on", .default_value = -1},
-                       {.name = "nan_on", .default_value = -1},
-                       {.name = "fail_on", .default_value = -1},
-                       {.name = "refuse", .default_value = 0, .min = 0, .max = 1}}};
+    return {
+        .name = "test_echo",
+        .version = HEALTHSCORE_PLUGIN_VERSION,
+        .description = "Test plugin: scores scale * x (or y).",
+        .signals = {{.name = "x",
+                     .unit = "score",
+                     .requirement = sdk::Requirement::kOptional,
+                     .description = "echoed",
+                     .min = 0,
+                     .max = 100},
+                    {.name = "y",
+                     .unit = "count",
+                     .requirement = sdk::Requirement::kOptional,
+                     .description = "echoed when use_y is 1",
+                     .min = 0}},
+        .params = {{.name = "use_y", .default_value = 0, .min = 0, .max = 1},
+                   {.name = "scale", .default_value = 1, .min = 0, .max = 10},
+                   {.name = "throw_on", .default_value = -1},
+                   {.name = "nan_on", .default_value = -1},
+                   {.name = "fail_on", .default_value = -1},
+                   {.name = "refuse", .default_value = 0, .min = 0, .max = 1}}};
   }
 
   explicit TestEcho(const sdk::Params& params)
@@ -60,12 +61,12 @@ class TestEcho : public sdk::Dimension {
       }
       if (v == throw_on_) throw std::runtime_error("boom on " + signal);
       if (v == fail_on_) {
-        out.SetFailed(row, "cannot score " + signal + " = " + std::to_string(v));
+        out.SetFailed(row,
+                      "cannot score " + signal + " = " + std::to_string(v));
         continue;
       }
-      const double score = v == nan_on_
-                               ? std::numeric_limits<double>::quiet_NaN()
-                               : v * scale_;
+      const double score =
+          v == nan_on_ ? std::numeric_limits<double>::quiet_NaN() : v * scale_;
       out.SetScore(row, score);
       out.AddReason(row, {.rule_id = "echo",
                           .signal = signal,

@@ -1,6 +1,8 @@
 // Engine arithmetic (weights, shared-out missing weight, coverage, bands,
 // drivers) and containment (throwing, NaN, out-of-range and failing plugins),
 // with the real test_echo plugin loaded from its .so.
+#include "server/engine/engine.h"
+
 #include <cmath>
 #include <memory>
 #include <string>
@@ -9,7 +11,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/config/scorecard.h"
-#include "server/engine/engine.h"
 #include "server/engine/snapshot.h"
 #include "server/registry/registry.h"
 #include "tests/test_util.h"
@@ -146,7 +147,7 @@ TEST_F(EngineTest, MapsScoresToBandsAtTheBoundaries) {
   Load();
   // With y == x both dimensions score x, so the total is x.
   const std::vector<std::pair<double, std::string>> cases = {
-      {100, "A"}, {80, "A"},   {79.99, "B"}, {70, "B"},
+      {100, "A"},   {80, "A"}, {79.99, "B"}, {70, "B"},
       {69.99, "C"}, {50, "C"}, {49.99, "F"}, {0, "F"}};
   for (const auto& [x, grade] : cases) {
     auto statuses = Score({{x, x}});
@@ -181,8 +182,7 @@ TEST_F(EngineTest, AThrowingPluginFailsItsDimensionNotTheScore) {
     ASSERT_TRUE(statuses[row].ok());
     const v1::DimensionResult& a = scores_[row].dimensions(0);
     EXPECT_EQ(a.status(), v1::DIMENSION_STATUS_FAILED);
-    EXPECT_EQ(a.status_reason(),
-              "test_echo@1.0.0 failed the batch: boom on x");
+    EXPECT_EQ(a.status_reason(), "test_echo@1.0.0 failed the batch: boom on x");
     EXPECT_EQ(a.reasons_size(), 0);
     // b carries the whole score.
     EXPECT_DOUBLE_EQ(scores_[row].dimensions(1).effective_weight(), 1);

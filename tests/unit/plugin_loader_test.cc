@@ -1,8 +1,10 @@
 // Loading plugins the real way: real .so files through Boost.DLL.
 #include <set>
 #include <string>
-#include <vector>  // before library_info.hpp, which needs it
+#include <vector>
 
+// Boost 1.74's library_info.hpp uses std::vector without including <vector>:
+// it must come after it, in a block of its own so that sorting keeps it there.
 #include <boost/dll/library_info.hpp>
 
 #include "gmock/gmock.h"
@@ -47,8 +49,9 @@ TEST(PluginLoader, RefusesAnotherAbiMajorNamingBothVersions) {
   ASSERT_FALSE(plugin.ok());
   EXPECT_EQ(plugin.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(plugin.status().message(), HasSubstr("libtest_abi_major.so"));
-  EXPECT_THAT(plugin.status().message(),
-              HasSubstr("built for plugin ABI 2.0; this server speaks ABI 1.0"));
+  EXPECT_THAT(
+      plugin.status().message(),
+      HasSubstr("built for plugin ABI 2.0; this server speaks ABI 1.0"));
 }
 
 TEST(PluginLoader, RefusesANewerAbiMinor) {
@@ -87,8 +90,10 @@ TEST(PluginLoader, RefusesAMissingFile) {
 TEST(PluginLoader, PluginsExportOnlyTheSdkEntryPoints) {
   for (const auto& path :
        {TestPlugin("test_echo"), TestPlugin("test_c_plugin"),
-        testing::BuiltinPluginDir() / "product_adoption/1.0.0/libproduct_adoption.so",
-        testing::BuiltinPluginDir() / "financial_health/1.0.0/libfinancial_health.so"}) {
+        testing::BuiltinPluginDir() /
+            "product_adoption/1.0.0/libproduct_adoption.so",
+        testing::BuiltinPluginDir() /
+            "financial_health/1.0.0/libfinancial_health.so"}) {
     // library_info lists the symbols a library makes visible to others:
     // the version script must leave exactly the two entry points.
     boost::dll::library_info info(path);
@@ -104,8 +109,8 @@ TEST(Registry, LoadsADirectoryAndRecordsEachFailureWithItsReason) {
   const auto dir = MakeTempDir();
   for (const char* name : {"test_echo", "test_abi_major", "test_c_plugin"}) {
     std::filesystem::create_directories(dir / name);
-    std::filesystem::copy_file(TestPlugin(name),
-                               dir / name / ("lib" + std::string(name) + ".so"));
+    std::filesystem::copy_file(
+        TestPlugin(name), dir / name / ("lib" + std::string(name) + ".so"));
   }
   WriteFile(dir, "broken/libbroken.so", "garbage");
   WriteFile(dir, "README.md", "not a plugin, not named *.so: skipped");
@@ -147,8 +152,9 @@ TEST(Registry, RefusesAPluginDirThatDoesNotExist) {
   Registry registry;
   auto ready = registry.LoadDirectory("/nonexistent/plugins");
   ASSERT_FALSE(ready.ok());
-  EXPECT_THAT(ready.status().message(),
-              HasSubstr("--plugin-dir /nonexistent/plugins is not a directory"));
+  EXPECT_THAT(
+      ready.status().message(),
+      HasSubstr("--plugin-dir /nonexistent/plugins is not a directory"));
 }
 
 TEST(Registry, ComparesVersionsNumerically) {

@@ -1,9 +1,10 @@
 // Scorecard parsing and validation: each error case with its message.
+#include "server/config/scorecard.h"
+
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/config/scorecard.h"
 #include "server/engine/snapshot.h"
 #include "server/registry/registry.h"
 #include "tests/test_util.h"
@@ -22,8 +23,8 @@ bands:
 
 std::string Card(const std::string& dimensions,
                  const std::string& bands = kBands) {
-  return "scorecard: test\nversion: \"1\"\n" + bands +
-         "dimensions:\n" + dimensions;
+  return "scorecard: test\nversion: \"1\"\n" + bands + "dimensions:\n" +
+         dimensions;
 }
 
 std::string ErrorOf(const std::string& yaml) {
@@ -156,10 +157,10 @@ bands:
 }
 
 TEST(Scorecard, RefusesAnUnsupportedMissingDataPolicy) {
-  EXPECT_THAT(ErrorOf("missing_data: guess\n" +
-                      Card("  a: {plugin: p, weight: 1}\n")),
-              HasSubstr("missing_data: 'guess' is not supported; expected "
-                        "renormalize"));
+  EXPECT_THAT(
+      ErrorOf("missing_data: guess\n" + Card("  a: {plugin: p, weight: 1}\n")),
+      HasSubstr("missing_data: 'guess' is not supported; expected "
+                "renormalize"));
 }
 
 TEST(Scorecard, ReadsFilesAndNamesTheMissingOne) {

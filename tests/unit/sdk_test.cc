@@ -46,9 +46,12 @@ class Doubler : public sdk::Dimension {
         out.SetScore(row + 1000, 0);  // a bad row index: caught, reported
       }
       out.SetScore(row, 2 * v[row]);
-      out.AddReason(row, {.rule_id = "double", .signal = "v",
-                          .observed = v[row], .threshold = threshold_,
-                          .impact = v[row], .message = "doubled"});
+      out.AddReason(row, {.rule_id = "double",
+                          .signal = "v",
+                          .observed = v[row],
+                          .threshold = threshold_,
+                          .impact = v[row],
+                          .message = "doubled"});
       out.AddAction(row, "act");
     }
   }
@@ -80,12 +83,10 @@ struct Host {
   }
   static void Error(void* ctx, const char* m) { Of(ctx).error = m; }
 };
-const hs_host_api kHost = {sizeof(hs_host_api), &Host::Wants, &Host::Reason,
+const hs_host_api kHost = {sizeof(hs_host_api), &Host::Wants,  &Host::Reason,
                            &Host::Action,       &Host::Status, &Host::Error};
 
-const hs_plugin_v1& Api() {
-  return *sdk::internal::Adapter<Doubler>::Entry();
-}
+const hs_plugin_v1& Api() { return *sdk::internal::Adapter<Doubler>::Entry(); }
 
 hs_instance* Create(double threshold, Host& host) {
   hs_param_value params[] = {{"threshold", threshold}};
@@ -127,8 +128,8 @@ TEST(SdkLayer, ScoresAColumnarBatchAndReportsThroughTheHost) {
   EXPECT_EQ(scores[1], -1);  // untouched: the row is INSUFFICIENT_DATA
   EXPECT_EQ(scores[2], 60);
   EXPECT_THAT(host.statuses, ElementsAre("1:1:missing signal v"));
-  EXPECT_THAT(host.reasons, ElementsAre("0:double:v:1.000000",
-                                        "2:double:v:30.000000"));
+  EXPECT_THAT(host.reasons,
+              ElementsAre("0:double:v:1.000000", "2:double:v:30.000000"));
   EXPECT_THAT(host.actions, ElementsAre("0:act", "2:act"));
   Api().destroy(instance);
 }

@@ -4,8 +4,9 @@
  * library types, no exceptions, no protobuf. A plugin is a shared library that
  * exports exactly two symbols:
  *
- *   uint32_t hs_plugin_abi_version(void);        HS_ABI_VERSION of the SDK it was built with
- *   const hs_plugin_v1* hs_plugin_entry(void);   its description and functions
+ *   uint32_t hs_plugin_abi_version(void);        HS_ABI_VERSION of the SDK it
+ * was built with const hs_plugin_v1* hs_plugin_entry(void);   its description
+ * and functions
  *
  * Versioning: HS_ABI_VERSION = MAJOR << 16 | MINOR. The host refuses a plugin
  * whose MAJOR differs from its own or whose MINOR is newer than its own. A new
@@ -56,8 +57,8 @@ typedef enum hs_result { HS_OK = 0, HS_ERROR = 1 } hs_result;
 
 /* A signal the dimension reads. Values are doubles; NaN means missing. */
 typedef struct hs_signal_decl {
-  const char* name;        /* [a-z][a-z0-9_]*, unique within the plugin */
-  const char* unit;        /* "percent", "count", "days", "usd", "score", ... */
+  const char* name; /* [a-z][a-z0-9_]*, unique within the plugin */
+  const char* unit; /* "percent", "count", "days", "usd", "score", ... */
   int32_t higher_is_better; /* 1: more is healthier; 0: less is healthier */
   int32_t required;         /* 1: INSUFFICIENT_DATA when missing */
   const char* description;
@@ -83,12 +84,12 @@ typedef struct hs_param_value {
 /* One reason: a rule that moved the dimension's score. Strings are copied by
  * the host before emit_reason returns. */
 typedef struct hs_reason {
-  const char* rule_id;  /* stable identifier, e.g. "late_payments" */
-  const char* signal;   /* the signal read, or NULL */
-  double observed;      /* the value seen, or NaN */
-  double threshold;     /* the threshold compared against, or NaN */
-  double impact;        /* points moved on the 0-100 dimension score, signed */
-  const char* message;  /* one sentence a person can read */
+  const char* rule_id; /* stable identifier, e.g. "late_payments" */
+  const char* signal;  /* the signal read, or NULL */
+  double observed;     /* the value seen, or NaN */
+  double threshold;    /* the threshold compared against, or NaN */
+  double impact;       /* points moved on the 0-100 dimension score, signed */
+  const char* message; /* one sentence a person can read */
 } hs_reason;
 
 /* Host callbacks. The host owns all memory behind them; strings are copied

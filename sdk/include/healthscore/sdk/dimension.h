@@ -4,9 +4,9 @@
 //
 //   class Tenure : public healthscore::sdk::Dimension {
 //    public:
-//     static healthscore::sdk::Info Describe();          // name, signals, params
-//     explicit Tenure(const healthscore::sdk::Params& params);  // may throw
-//     void Score(const healthscore::sdk::Batch& batch,
+//     static healthscore::sdk::Info Describe();          // name, signals,
+//     params explicit Tenure(const healthscore::sdk::Params& params);  // may
+//     throw void Score(const healthscore::sdk::Batch& batch,
 //                healthscore::sdk::Output& out) const override;
 //   };
 //   HEALTHSCORE_DIMENSION(Tenure)
@@ -84,8 +84,8 @@ struct Reason {
   std::string message;
 };
 
-// Parameter values for one scorecard dimension (defaults filled in by the host).
-// Owns copies of the names, so a dimension may keep it.
+// Parameter values for one scorecard dimension (defaults filled in by the
+// host). Owns copies of the names, so a dimension may keep it.
 class Params {
  public:
   Params(const hs_param_value* values, uint32_t count) {
@@ -312,12 +312,12 @@ class Adapter {
 
 // Exports dimension class `Class` as this shared library's plugin: defines the
 // two SDK entry points. Use once per plugin, at namespace scope.
-#define HEALTHSCORE_DIMENSION(Class)                                         \
-  extern "C" HS_EXPORT uint32_t hs_plugin_abi_version(void) {                \
-    return HS_ABI_VERSION;                                                   \
-  }                                                                          \
-  extern "C" HS_EXPORT const hs_plugin_v1* hs_plugin_entry(void) {           \
-    return ::healthscore::sdk::internal::Adapter<Class>::Entry();            \
+#define HEALTHSCORE_DIMENSION(Class)                               \
+  extern "C" HS_EXPORT uint32_t hs_plugin_abi_version(void) {      \
+    return HS_ABI_VERSION;                                         \
+  }                                                                \
+  extern "C" HS_EXPORT const hs_plugin_v1* hs_plugin_entry(void) { \
+    return ::healthscore::sdk::internal::Adapter<Class>::Entry();  \
   }
 
 #endif  // HEALTHSCORE_SDK_DIMENSION_H_
