@@ -8,6 +8,7 @@
 #include "healthscore/v1/health_scoring.grpc.pb.h"
 #include "server/engine/snapshot_holder.h"
 #include "server/registry/registry.h"
+#include "server/service/arena_allocator.h"
 
 namespace healthscore {
 
@@ -22,7 +23,10 @@ class ScoringService final : public v1::HealthScoring::CallbackService {
   // `snapshots` and `registry` must outlive the service.
   ScoringService(const SnapshotHolder* snapshots, const Registry* registry,
                  Options options)
-      : snapshots_(snapshots), registry_(registry), options_(options) {}
+      : snapshots_(snapshots), registry_(registry), options_(options) {
+    SetMessageAllocatorFor_Score(&score_allocator_);
+    SetMessageAllocatorFor_ScoreBatch(&batch_allocator_);
+  }
 
   grpc::ServerUnaryReactor* Score(grpc::CallbackServerContext* context,
                                   const v1::ScoreRequest* request,
@@ -54,6 +58,9 @@ class ScoringService final : public v1::HealthScoring::CallbackService {
   const SnapshotHolder* snapshots_;
   const Registry* registry_;
   const Options options_;
+  ArenaMessageAllocator<v1::ScoreRequest, v1::ScoreResponse> score_allocator_;
+  ArenaMessageAllocator<v1::ScoreBatchRequest, v1::ScoreBatchResponse>
+      batch_allocator_;
 };
 
 }  // namespace healthscore

@@ -1,0 +1,223 @@
+// score_bench: prints how fast healthscore scores, measured three ways on this
+// machine: the scoring path in process (validation + engine + plugins, no
+// gRPC), ScoreBatch over loopback gRPC, and Score latency over loopback gRPC
+// next to the floor (grpc.health.v1 Check on the same server: what gRPC alone
+// costs for a unary call). A program that prints figures, never a test.
+//
+//   build/bin/score_bench [--seconds=2] [--batch=1000]
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "clients/cli/csv.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "healthscore/v1/health_scoring.grpc.pb.h"
+#include "server/config/scorecard.h"
+#include "server/engine/snapshot.h"
+#include "server/registry/registry.h"
+#include "server/server.h"
+#include "server/service/scoring_service.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace v1 = healthscore::v1;
+
+double Seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "score_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+// `batch` rows cycled from the sample portfolio, with unique ids.
+v1::ScoreBatchRequest MakeBatch(const healthscore::cli::Portfolio& portfolio,
+                                int batch, v1::Explain explain) {
+  v1::ScoreBatchRequest request;
+  for (const auto& name : portfolio.signal_names) {
+    request.add_signal_names(name);
+  }
+  for (int i = 0; i < batch; ++i) {
+    v1::Row* row = request.add_rows();
+    *row = portfolio.rows[i % portfolio.rows.size()];
+    row->set_customer_id("c" + std::to_string(i));
+  }
+  request.set_explain(explain);
+  return request;
+}
+
+const char* Name(v1::Explain e) {
+  switch (e) {
+    case v1::EXPLAIN_NONE:
+      return "none";
+    case v1::EXPLAIN_SUMMARY:
+      return "summary";
+    default:
+      return "full";
+  }
+}
+
+// Runs `call` repeatedly for about `seconds`; returns calls per second.
+template <typename F>
+double Rate(double seconds, F call) {
+  call();  // warm-up
+  int calls = 0;
+  const auto start = Clock::now();
+  while (Seconds(Clock::now() - start) < seconds) {
+    call();
+    ++calls;
+  }
+  return calls / Seconds(Clock::now() - start);
+}
+
+// Latencies of `count` sequential calls, in microseconds, sorted.
+template <typename F>
+std::vector<double> Latencies(int count, F call) {
+  for (int i = 0; i < 200; ++i) call();  // warm-up
+  std::vector<double> us;
+  us.reserve(count);
+  for (int i = 0; i < count; ++i) {
+    const auto start = Clock::now();
+    call();
+    us.push_back(Seconds(Clock::now() - start) * 1e6);
+  }
+  std::sort(us.begin(), us.end());
+  return us;
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  return sorted[std::min(sorted.size() - 1,
+                         static_cast<size_t>(p * sorted.size()))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 2;
+  int batch = 1000;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--seconds=", 0) == 0) {
+      seconds = std::atof(arg.c_str() + 10);
+    } else if (arg.rfind("--batch=", 0) == 0) {
+      batch = std::atoi(arg.c_str() + 8);
+    } else {
+      Die("unknown argument " + arg +
+          "; usage: score_bench [--seconds=S] "
+          "[--batch=N]");
+    }
+  }
+  if (seconds <= 0 || batch < 1 || batch > 100000) {
+    Die("--seconds must be > 0 and --batch in 1..100000");
+  }
+  spdlog::set_level(spdlog::level::warn);
+
+  auto portfolio = healthscore::cli::ReadPortfolioCsv(HS_SAMPLE_CSV);
+  if (!portfolio.ok()) Die(std::string(portfolio.status().message()));
+  std::printf(
+      "machine: %u hardware threads; sample: %zu customers, %zu "
+      "signals; batch %d rows; %.1f s per figure\n",
+      std::thread::hardware_concurrency(), portfolio->rows.size(),
+      portfolio->signal_names.size(), batch, seconds);
+
+  // 1. In process: the service's handler without gRPC.
+  healthscore::Registry registry;
+  if (auto r = registry.LoadDirectory(HS_PLUGIN_DIR); !r.ok()) {
+    Die(std::string(r.status().message()));
+  }
+  auto spec = healthscore::LoadScorecardFile(HS_SCORECARD);
+  if (!spec.ok()) Die(std::string(spec.status().message()));
+  auto snapshot = healthscore::Snapshot::Build(*spec, registry);
+  if (!snapshot.ok()) Die(std::string(snapshot.status().message()));
+  healthscore::SnapshotHolder holder;
+  holder.Swap(*snapshot);
+  healthscore::ScoringService service(&holder, &registry, {100000});
+  std::printf("\nin process (validation + engine + plugins, no gRPC):\n");
+  for (v1::Explain explain :
+       {v1::EXPLAIN_NONE, v1::EXPLAIN_SUMMARY, v1::EXPLAIN_FULL}) {
+    const v1::ScoreBatchRequest request = MakeBatch(*portfolio, batch, explain);
+    const double rate = Rate(seconds, [&] {
+      // On an arena, as the server allocates its responses.
+      google::protobuf::Arena arena;
+      auto* response =
+          google::protobuf::Arena::CreateMessage<v1::ScoreBatchResponse>(
+              &arena);
+      if (!service.DoScoreBatch(request, *response).ok()) Die("batch failed");
+    });
+    std::printf("  explain=%-8s %12.0f customers/s  (%.3f ms per batch)\n",
+                Name(explain), rate * batch, 1e3 / rate);
+  }
+
+  // 2 and 3. The real server on a loopback port.
+  healthscore::Server::Options options;
+  options.listen = "127.0.0.1:0";
+  options.config_path = HS_SCORECARD;
+  options.plugin_dir = HS_PLUGIN_DIR;
+  options.max_batch = 100000;
+  auto server = healthscore::Server::BuildAndStart(options);
+  if (!server.ok()) Die(std::string(server.status().message()));
+  auto channel = grpc::CreateChannel((*server)->address(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::HealthScoring::NewStub(channel);
+  auto health = grpc::health::v1::Health::NewStub(channel);
+
+  std::printf("\nScoreBatch over loopback gRPC, one client thread:\n");
+  for (v1::Explain explain :
+       {v1::EXPLAIN_NONE, v1::EXPLAIN_SUMMARY, v1::EXPLAIN_FULL}) {
+    const v1::ScoreBatchRequest request = MakeBatch(*portfolio, batch, explain);
+    const double rate = Rate(seconds, [&] {
+      v1::ScoreBatchResponse response;
+      grpc::ClientContext context;
+      if (!stub->ScoreBatch(&context, request, &response).ok()) {
+        Die("ScoreBatch failed");
+      }
+    });
+    std::printf("  explain=%-8s %12.0f customers/s  (%.3f ms per batch)\n",
+                Name(explain), rate * batch, 1e3 / rate);
+  }
+
+  std::printf("\nunary latency over loopback gRPC, sequential calls:\n");
+  const int count = std::max(1000, static_cast<int>(seconds * 2000));
+  v1::ScoreRequest score;
+  score.mutable_customer()->set_customer_id("bench");
+  for (int i = 0; i < portfolio->rows[0].values_size(); ++i) {
+    const double v = portfolio->rows[0].values(i);
+    if (!std::isnan(v)) {
+      (*score.mutable_customer()
+            ->mutable_signals())[portfolio->signal_names[i]] = v;
+    }
+  }
+  auto report = [](const char* what, const std::vector<double>& us) {
+    std::printf("  %-32s p50 %7.1f us  p99 %7.1f us  p99.9 %7.1f us\n", what,
+                Percentile(us, 0.50), Percentile(us, 0.99),
+                Percentile(us, 0.999));
+  };
+  report("floor: grpc.health.v1 Check", Latencies(count, [&] {
+           grpc::health::v1::HealthCheckResponse response;
+           grpc::ClientContext context;
+           health->Check(&context, {}, &response);
+         }));
+  for (v1::Explain explain : {v1::EXPLAIN_NONE, v1::EXPLAIN_FULL}) {
+    score.set_explain(explain);
+    const std::string label = std::string("Score, explain=") + Name(explain);
+    report(label.c_str(), Latencies(count, [&] {
+             v1::ScoreResponse response;
+             grpc::ClientContext context;
+             if (!stub->Score(&context, score, &response).ok()) {
+               Die("Score failed");
+             }
+           }));
+  }
+  (*server)->Shutdown();
+  return 0;
+}
