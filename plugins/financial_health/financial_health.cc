@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <utility>
+
+#include "plugins/common/dimension_util.h"
 
 #ifndef HEALTHSCORE_PLUGIN_VERSION
 #error \
@@ -26,19 +26,7 @@ constexpr char kAtv[] = "avg_transaction_value";
 constexpr char kLate[] = "late_payments_12m";
 constexpr char kFailed[] = "failed_payments_12m";
 
-// The sub-score at which a component neither raises nor lowers the score.
-constexpr double kBaseline = 50;
-
-// One table for the declaration and the constructor's checks, so the bounds
-// the host enforces and the ones checked here cannot drift apart.
-struct ParamSpec {
-  const char* name;
-  double default_value;
-  double min;
-  double max;
-  const char* description;
-};
-
+// Describe() declares these, in this order; the constructor reads them back.
 constexpr ParamSpec kParams[] = {
     {"growth_floor_pct", -20, -100, 1000,
      "Year-over-year revenue growth (%) at or below which the growth "
@@ -67,39 +55,6 @@ constexpr ParamSpec kParams[] = {
      "Below this score the customer is financially unstable and the dimension "
      "recommends a billing and contract review"},
 };
-
-// A parameter value for an error message, exactly as given.
-std::string Exact(double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", value);
-  return buf;
-}
-
-// Reads a declared parameter and re-checks it: the host range-checks, but a
-// NaN passes any range check and the class may be built directly in tests.
-double ReadParam(const sdk::Params& params, std::string_view name) {
-  for (const ParamSpec& spec : kParams) {
-    if (name != spec.name) continue;
-    const double value = params.Get(name);
-    if (!std::isfinite(value) || value < spec.min || value > spec.max) {
-      throw std::invalid_argument(
-          "parameter " + std::string(name) + " = " + Exact(value) +
-          " is outside [" + Exact(spec.min) + ", " + Exact(spec.max) + "]");
-    }
-    return value;
-  }
-  throw std::logic_error("parameter " + std::string(name) + " is not declared");
-}
-
-// A number for a sentence: at most one decimal, none when it is whole.
-std::string Num(double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", value);
-  std::string text(buf);
-  if (text.size() > 2 && text.ends_with(".0")) text.resize(text.size() - 2);
-  if (text == "-0") text = "0";
-  return text;
-}
 
 // "2 late payments", "1 failed payment".
 std::string Count(double count, const char* noun) {
@@ -151,27 +106,22 @@ sdk::Info FinancialHealth::Describe() {
        .min = 0,
        .max = sdk::kNone},
   };
-  for (const ParamSpec& spec : kParams) {
-    info.params.push_back({.name = spec.name,
-                           .default_value = spec.default_value,
-                           .description = spec.description,
-                           .min = spec.min,
-                           .max = spec.max});
-  }
+  info.params = ParamDecls(kParams);
   return info;
 }
 
 FinancialHealth::FinancialHealth(const sdk::Params& params)
-    : growth_floor_pct_(ReadParam(params, "growth_floor_pct")),
-      growth_target_pct_(ReadParam(params, "growth_target_pct")),
-      atv_benchmark_(ReadParam(params, "atv_benchmark")),
-      late_payment_penalty_(ReadParam(params, "late_payment_penalty")),
-      failed_payment_penalty_(ReadParam(params, "failed_payment_penalty")),
-      weight_growth_(ReadParam(params, "weight_growth")),
-      weight_atv_(ReadParam(params, "weight_atv")),
-      weight_payments_(ReadParam(params, "weight_payments")),
-      healthy_above_(ReadParam(params, "healthy_above")),
-      unstable_below_(ReadParam(params, "unstable_below")) {
+    : growth_floor_pct_(ReadParam(kParams, params, "growth_floor_pct")),
+      growth_target_pct_(ReadParam(kParams, params, "growth_target_pct")),
+      atv_benchmark_(ReadParam(kParams, params, "atv_benchmark")),
+      late_payment_penalty_(ReadParam(kParams, params, "late_payment_penalty")),
+      failed_payment_penalty_(
+          ReadParam(kParams, params, "failed_payment_penalty")),
+      weight_growth_(ReadParam(kParams, params, "weight_growth")),
+      weight_atv_(ReadParam(kParams, params, "weight_atv")),
+      weight_payments_(ReadParam(kParams, params, "weight_payments")),
+      healthy_above_(ReadParam(kParams, params, "healthy_above")),
+      unstable_below_(ReadParam(kParams, params, "unstable_below")) {
   if (growth_floor_pct_ >= growth_target_pct_) {
     throw std::invalid_argument(
         "growth_floor_pct = " + Exact(growth_floor_pct_) +
@@ -201,7 +151,7 @@ bool FinancialHealth::Evaluate(const Row& row, Evaluation& eval) const {
 
   eval.has_atv = !sdk::IsMissing(row.atv) && weight_atv_ > 0;
   if (eval.has_atv) {
-    eval.atv_sub = std::clamp(100.0 * row.atv / atv_benchmark_, 0.0, 100.0);
+    eval.atv_sub = RatioSubScore(row.atv, atv_benchmark_);
   }
 
   eval.has_payments =
@@ -366,9 +316,8 @@ void FinancialHealth::Score(const sdk::Batch& batch, sdk::Output& out) const {
   for (uint32_t i = 0; i < batch.num_rows(); ++i) {
     const Row row{growth[i], atv[i], late[i], failed[i]};
     if (sdk::IsMissing(row.growth_pct)) {
-      // The host ignores a non-OK row's score; NaN makes any misuse loud.
-      out.SetScore(i, sdk::kNone);
-      out.SetInsufficientData(i, "missing required signal revenue_growth_pct");
+      MarkInsufficientData(out, i,
+                           "missing required signal revenue_growth_pct");
       continue;
     }
     // The host refuses infinities; this guards a host that does not.
@@ -378,28 +327,22 @@ void FinancialHealth::Score(const sdk::Batch& batch, sdk::Output& out) const {
     if (std::isinf(row.late)) infinite = kLate;
     if (std::isinf(row.failed)) infinite = kFailed;
     if (infinite != nullptr) {
-      out.SetScore(i, sdk::kNone);
-      out.SetFailed(i, std::string("signal ") + infinite + " is infinite");
+      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
       continue;
     }
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {
-      out.SetScore(i, sdk::kNone);
-      out.SetInsufficientData(
-          i,
+      MarkInsufficientData(
+          out, i,
           "no component with a non-zero weight has data: weight_growth is 0 "
           "and avg_transaction_value, late_payments_12m and "
           "failed_payments_12m are missing");
       continue;
     }
-    if (!std::isfinite(eval.score)) {
-      out.SetScore(i, sdk::kNone);
-      out.SetFailed(i, "the inputs gave a non-finite score");
-      continue;
+    if (SetFiniteScore(out, i, eval.score) && explain) {
+      Explain(i, row, eval, out);
     }
-    out.SetScore(i, eval.score);
-    if (explain) Explain(i, row, eval, out);
   }
 }
 

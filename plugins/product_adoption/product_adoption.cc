@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <string_view>
+
+#include "plugins/common/dimension_util.h"
 
 #ifndef HEALTHSCORE_PLUGIN_VERSION
 #error \
@@ -30,19 +30,7 @@ constexpr const char* kTierNames[] = {"basic", "intermediate", "advanced"};
 constexpr const char* kTierRules[] = {
     "basic_feature_use", "intermediate_feature_use", "advanced_feature_use"};
 
-// The sub-score at which a component neither raises nor lowers the score.
-constexpr double kBaseline = 50;
-
-// One table for the declaration and the constructor's checks, so the bounds
-// the host enforces and the ones checked here cannot drift apart.
-struct ParamSpec {
-  const char* name;
-  double default_value;
-  double min;
-  double max;
-  const char* description;
-};
-
+// Describe() declares these, in this order; the constructor reads them back.
 constexpr ParamSpec kParams[] = {
     {"robust_adoption_pct", 85, 1, 100,
      "Feature adoption (%) at or above which adoption is robust (sub-score "
@@ -71,44 +59,6 @@ constexpr ParamSpec kParams[] = {
     {"low_score_action_below", 60, 0, 100,
      "Below this score the dimension recommends training on unused features"},
 };
-
-// A parameter value for an error message, exactly as given.
-std::string Exact(double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", value);
-  return buf;
-}
-
-// Reads a declared parameter and re-checks it: the host range-checks, but a
-// NaN passes any range check and the class may be built directly in tests.
-double ReadParam(const sdk::Params& params, std::string_view name) {
-  for (const ParamSpec& spec : kParams) {
-    if (name != spec.name) continue;
-    const double value = params.Get(name);
-    if (!std::isfinite(value) || value < spec.min || value > spec.max) {
-      throw std::invalid_argument(
-          "parameter " + std::string(name) + " = " + Exact(value) +
-          " is outside [" + Exact(spec.min) + ", " + Exact(spec.max) + "]");
-    }
-    return value;
-  }
-  throw std::logic_error("parameter " + std::string(name) + " is not declared");
-}
-
-// A number for a sentence: at most one decimal, none when it is whole.
-std::string Num(double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", value);
-  std::string text(buf);
-  if (text.size() > 2 && text.ends_with(".0")) text.resize(text.size() - 2);
-  if (text == "-0") text = "0";
-  return text;
-}
-
-// 100 * min(1, value / target), for value >= 0 and target > 0.
-double RatioSubScore(double value, double target) {
-  return std::clamp(100.0 * value / target, 0.0, 100.0);
-}
 
 }  // namespace
 
@@ -168,28 +118,23 @@ sdk::Info ProductAdoption::Describe() {
        .min = 0,
        .max = 100},
   };
-  for (const ParamSpec& spec : kParams) {
-    info.params.push_back({.name = spec.name,
-                           .default_value = spec.default_value,
-                           .description = spec.description,
-                           .min = spec.min,
-                           .max = spec.max});
-  }
+  info.params = ParamDecls(kParams);
   return info;
 }
 
 ProductAdoption::ProductAdoption(const sdk::Params& params)
-    : robust_adoption_pct_(ReadParam(params, "robust_adoption_pct")),
-      target_logins_30d_(ReadParam(params, "target_logins_30d")),
-      weight_adoption_(ReadParam(params, "weight_adoption")),
-      weight_logins_(ReadParam(params, "weight_logins")),
-      weight_tiers_(ReadParam(params, "weight_tiers")),
-      tier_weight_{ReadParam(params, "tier_weight_basic"),
-                   ReadParam(params, "tier_weight_intermediate"),
-                   ReadParam(params, "tier_weight_advanced")},
-      login_drop_alert_pct_(ReadParam(params, "login_drop_alert_pct")),
-      trend_penalty_max_(ReadParam(params, "trend_penalty_max")),
-      low_score_action_below_(ReadParam(params, "low_score_action_below")) {
+    : robust_adoption_pct_(ReadParam(kParams, params, "robust_adoption_pct")),
+      target_logins_30d_(ReadParam(kParams, params, "target_logins_30d")),
+      weight_adoption_(ReadParam(kParams, params, "weight_adoption")),
+      weight_logins_(ReadParam(kParams, params, "weight_logins")),
+      weight_tiers_(ReadParam(kParams, params, "weight_tiers")),
+      tier_weight_{ReadParam(kParams, params, "tier_weight_basic"),
+                   ReadParam(kParams, params, "tier_weight_intermediate"),
+                   ReadParam(kParams, params, "tier_weight_advanced")},
+      login_drop_alert_pct_(ReadParam(kParams, params, "login_drop_alert_pct")),
+      trend_penalty_max_(ReadParam(kParams, params, "trend_penalty_max")),
+      low_score_action_below_(
+          ReadParam(kParams, params, "low_score_action_below")) {
   if (weight_adoption_ + weight_logins_ + weight_tiers_ <= 0) {
     throw std::invalid_argument(
         "weight_adoption, weight_logins and weight_tiers are all 0: at least "
@@ -341,10 +286,8 @@ void ProductAdoption::Score(const sdk::Batch& batch, sdk::Output& out) const {
                   prev_logins[i],
                   {tiers[0][i], tiers[1][i], tiers[2][i]}};
     if (sdk::IsMissing(row.adoption_pct)) {
-      // The host ignores a non-OK row's score; NaN makes any misuse loud.
-      out.SetScore(i, sdk::kNone);
-      out.SetInsufficientData(i,
-                              "missing required signal feature_adoption_pct");
+      MarkInsufficientData(out, i,
+                           "missing required signal feature_adoption_pct");
       continue;
     }
     // The host refuses infinities; this guards a host that does not.
@@ -356,27 +299,21 @@ void ProductAdoption::Score(const sdk::Batch& batch, sdk::Output& out) const {
       if (std::isinf(row.tier_pct[t])) infinite = kTierSignals[t];
     }
     if (infinite != nullptr) {
-      out.SetScore(i, sdk::kNone);
-      out.SetFailed(i, std::string("signal ") + infinite + " is infinite");
+      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
       continue;
     }
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {
-      out.SetScore(i, sdk::kNone);
-      out.SetInsufficientData(
-          i,
+      MarkInsufficientData(
+          out, i,
           "no component with a non-zero weight has data: weight_adoption is "
           "0 and logins_30d and the *_feature_use_pct signals are missing");
       continue;
     }
-    if (!std::isfinite(eval.score)) {
-      out.SetScore(i, sdk::kNone);
-      out.SetFailed(i, "the inputs gave a non-finite score");
-      continue;
+    if (SetFiniteScore(out, i, eval.score) && explain) {
+      Explain(i, row, eval, out);
     }
-    out.SetScore(i, eval.score);
-    if (explain) Explain(i, row, eval, out);
   }
 }
 
