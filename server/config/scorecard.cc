@@ -157,14 +157,26 @@ class Parser {
         const std::string pfield = Join(field, "params");
         if (!params.IsMap()) {
           return Error(params, pfield,
-                       "expected a mapping of parameter name -> number");
+                       "expected a mapping of parameter name -> value");
         }
         for (const auto& p : params) {
           ParamSetting setting;
           ASSIGN_OR_RETURN(setting.name, String(p.first, pfield));
           setting.line = p.first.Mark().line + 1;
-          ASSIGN_OR_RETURN(setting.value,
-                           Number(p.second, Join(pfield, setting.name)));
+          const YAML::Node& value = p.second;
+          if (value.IsScalar()) {
+            setting.text = value.Scalar();
+            setting.is_number =
+                YAML::convert<double>::decode(value, setting.value) &&
+                std::isfinite(setting.value);
+          } else if (value.IsSequence() || value.IsMap()) {
+            YAML::Emitter out;
+            out << YAML::Flow << value;
+            setting.text = out.c_str();
+          } else {
+            return Error(value, Join(pfield, setting.name),
+                         "expected a number, text, a list or a mapping");
+          }
           d.params.push_back(std::move(setting));
         }
       }

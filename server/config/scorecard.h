@@ -21,9 +21,15 @@ struct BandSpec {
   double min = 0;
 };
 
+// A parameter as the scorecard writes it. Whether it is a number or text is
+// the plugin's to say, so both readings are kept: a scalar that parses as a
+// finite number has `is_number`; `text` is the scalar as written, or a YAML
+// list/mapping emitted as YAML flow text.
 struct ParamSetting {
   std::string name;
+  bool is_number = false;
   double value = 0;
+  std::string text;
   int line = 0;  // in the scorecard file, for error messages
 };
 

@@ -68,6 +68,14 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
                              ? "; it takes no parameters"
                              : "; it takes: " + absl::StrJoin(names, ", ")));
       }
+      const std::string written =
+          setting.text.empty() ? "(empty)" : setting.text;
+      if (known->is_text) continue;  // any scalar, list or mapping will do
+      if (!setting.is_number) {
+        return FieldError(
+            spec, setting.line, pfield,
+            absl::StrCat("expected a number, got '", written, "'"));
+      }
       if (!std::isnan(known->min) && setting.value < known->min) {
         return FieldError(
             spec, setting.line, pfield,
@@ -79,16 +87,64 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
             absl::StrCat(setting.value, " is above the maximum ", known->max));
       }
     }
-    for (const ParamInfo& info : p.params()) {
-      double value = info.default_value;
+    // Every declared parameter, in declaration order, defaults filled in. The
+    // texts are all in place before any pointer to them is taken, and the
+    // vector never grows afterwards, so the pointers stay valid when the
+    // BoundDimension moves.
+    bound.param_texts.resize(p.params().size());
+    for (size_t i = 0; i < p.params().size(); ++i) {
+      const ParamInfo& info = p.params()[i];
+      double value = info.is_text ? 0 : info.default_value;
+      bound.param_texts[i] = info.default_text;
       for (const ParamSetting& setting : d.params) {
-        if (setting.name == info.name) value = setting.value;
+        if (setting.name != info.name) continue;
+        if (info.is_text) {
+          bound.param_texts[i] = setting.text;
+        } else {
+          value = setting.value;
+        }
       }
       // The name points into the Plugin, which the BoundDimension keeps alive.
-      bound.params.push_back({info.name.c_str(), value});
+      bound.params.push_back(
+          {info.name.c_str(), value,
+           info.is_text ? bound.param_texts[i].c_str() : nullptr});
     }
 
-    for (const SignalInfo& signal : p.signals()) {
+    std::string error;
+    hs_instance* instance = nullptr;
+    if (p.api().create(bound.params.data(),
+                       static_cast<uint32_t>(bound.params.size()), &kCreateHost,
+                       &error, &instance) != HS_OK ||
+        instance == nullptr) {
+      return FieldError(
+          spec, d.line, field,
+          absl::StrCat("plugin ", p.id(), " refused its parameters: ",
+                       error.empty() ? "no reason given" : error));
+    }
+    // From here the Snapshot owns the instance, even if binding fails below.
+    bound.instance = instance;
+    BoundDimension& b = s.dimensions_.emplace_back(std::move(bound));
+
+    // What this instance reads: its own list when its inputs depend on its
+    // parameters, else the declared signals.
+    if (p.api().instance_signals != nullptr) {
+      const hs_signal_decl* decls = nullptr;
+      uint32_t count = 0;
+      if (p.api().instance_signals(instance, &decls, &count) != HS_OK) {
+        return FieldError(
+            spec, d.line, field,
+            absl::StrCat("plugin ", p.id(), " could not list its signals"));
+      }
+      absl::StatusOr<std::vector<SignalInfo>> signals = ReadSignals(
+          decls, count, absl::StrCat(p.id(), " instance for ", d.name));
+      if (!signals.ok()) {
+        return FieldError(spec, d.line, field, signals.status().message());
+      }
+      b.signals = *std::move(signals);
+    } else {
+      b.signals = p.signals();
+    }
+    for (const SignalInfo& signal : b.signals) {
       auto [it, added] = s.signal_index_.try_emplace(
           signal.name, static_cast<int>(s.signals_.size()));
       if (added) {
@@ -106,23 +162,9 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
         binding.max = signal.max;
         binding.max_owner = p.id();
       }
-      bound.signal_columns.push_back(it->second);
+      b.signal_columns.push_back(it->second);
     }
-
-    std::string error;
-    hs_instance* instance = nullptr;
-    if (p.api().create(bound.params.data(),
-                       static_cast<uint32_t>(bound.params.size()), &kCreateHost,
-                       &error, &instance) != HS_OK ||
-        instance == nullptr) {
-      return FieldError(
-          spec, d.line, field,
-          absl::StrCat("plugin ", p.id(), " refused its parameters: ",
-                       error.empty() ? "no reason given" : error));
-    }
-    bound.instance = instance;
-    s.total_weight_ += bound.weight;
-    s.dimensions_.push_back(std::move(bound));
+    s.total_weight_ += b.weight;
   }
 
   // Prebuilt protos, so requests copy rather than rebuild them.
@@ -147,8 +189,13 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
     out->set_plugin_version(d.plugin->version());
     out->set_weight(d.weight);
     for (const hs_param_value& p : d.params) {
-      (*out->mutable_params())[p.name] = p.value;
+      if (p.text != nullptr) {
+        (*out->mutable_text_params())[p.name] = p.text;
+      } else {
+        (*out->mutable_params())[p.name] = p.value;
+      }
     }
+    for (const SignalInfo& signal : d.signals) out->add_signals(signal.name);
   }
   for (const BandSpec& b : spec.bands) {
     v1::Band* out = sc.add_bands();

@@ -35,9 +35,12 @@ struct BoundDimension {
   std::string name;
   double weight = 0;
   std::shared_ptr<const Plugin> plugin;
-  std::vector<hs_param_value> params;  // every declared parameter, in order
-  hs_instance* instance = nullptr;     // owned by the Snapshot
-  // For each signal the plugin declares, its index in Snapshot::signals().
+  std::vector<hs_param_value> params;    // every declared parameter, in order
+  std::vector<std::string> param_texts;  // what params[i].text points to
+  hs_instance* instance = nullptr;       // owned by the Snapshot
+  // The signals the instance reads, in its column order, and for each its
+  // index in Snapshot::signals().
+  std::vector<SignalInfo> signals;
   std::vector<int> signal_columns;
 };
 

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "server/common/status_macros.h"
 
 namespace healthscore {
 namespace {
@@ -50,6 +51,39 @@ std::string Bounds(double min, double max) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<SignalInfo>> ReadSignals(const hs_signal_decl* decls,
+                                                    uint32_t count,
+                                                    absl::string_view what) {
+  std::vector<SignalInfo> out;
+  std::set<std::string> seen;
+  for (uint32_t i = 0; i < count; ++i) {
+    const hs_signal_decl& d = decls[i];
+    SignalInfo s{OrEmpty(d.name),
+                 OrEmpty(d.unit),
+                 OrEmpty(d.description),
+                 d.higher_is_better != 0,
+                 d.required != 0,
+                 d.min_value,
+                 d.max_value};
+    if (!IsIdentifier(s.name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": signals[", i, "] name '", s.name,
+                       "' is not an identifier ([a-z][a-z0-9_]*)"));
+    }
+    if (!seen.insert(s.name).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": signal '", s.name, "' is declared twice"));
+    }
+    if (!std::isnan(s.min) && !std::isnan(s.max) && s.min > s.max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": signal '", s.name, "' has bounds ",
+                       Bounds(s.min, s.max), " with min above max"));
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
 
 std::string AbiVersionString(uint32_t abi_version) {
   return absl::StrCat(HS_ABI_MAJOR(abi_version), ".",
@@ -114,9 +148,9 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
         absl::StrCat(file, ": ", HS_ENTRY_PLUGIN,
                      " returned NULL (the plugin's Describe() failed)"));
   }
-  // A v1.0 table ends at score_batch; a newer minor may append fields.
+  // A v1.0 table ends at instance_signals; a newer minor may append fields.
   constexpr size_t kV1Size =
-      offsetof(hs_plugin_v1, score_batch) + sizeof(api->score_batch);
+      offsetof(hs_plugin_v1, instance_signals) + sizeof(api->instance_signals);
   if (api->struct_size < kV1Size) {
     return absl::InvalidArgumentError(
         absl::StrCat(file, ": hs_plugin_v1.struct_size is ", api->struct_size,
@@ -142,37 +176,23 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
   }
   plugin->id_ = absl::StrCat(plugin->name_, "@", plugin->version_);
 
+  ASSIGN_OR_RETURN(plugin->signals_,
+                   ReadSignals(api->signals, api->num_signals, file));
   std::set<std::string> seen;
-  for (uint32_t i = 0; i < api->num_signals; ++i) {
-    const hs_signal_decl& d = api->signals[i];
-    SignalInfo s{OrEmpty(d.name),
-                 OrEmpty(d.unit),
-                 OrEmpty(d.description),
-                 d.higher_is_better != 0,
-                 d.required != 0,
-                 d.min_value,
-                 d.max_value};
-    if (!IsIdentifier(s.name)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file, ": signals[", i, "] name '", s.name,
-                       "' is not an identifier ([a-z][a-z0-9_]*)"));
-    }
-    if (!seen.insert(s.name).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file, ": signal '", s.name, "' is declared twice"));
-    }
-    if (!std::isnan(s.min) && !std::isnan(s.max) && s.min > s.max) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file, ": signal '", s.name, "' has bounds ",
-                       Bounds(s.min, s.max), " with min above max"));
-    }
-    plugin->signals_.push_back(std::move(s));
-  }
-  seen.clear();
   for (uint32_t i = 0; i < api->num_params; ++i) {
     const hs_param_decl& d = api->params[i];
-    ParamInfo p{OrEmpty(d.name), d.default_value, d.min_value, d.max_value,
-                OrEmpty(d.description)};
+    ParamInfo p{OrEmpty(d.name),
+                d.default_value,
+                d.min_value,
+                d.max_value,
+                OrEmpty(d.description),
+                d.kind == HS_PARAM_TEXT,
+                OrEmpty(d.default_text)};
+    if (d.kind != HS_PARAM_NUMBER && d.kind != HS_PARAM_TEXT) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": parameter '", p.name, "' has kind ", d.kind,
+                       "; expected HS_PARAM_NUMBER (0) or HS_PARAM_TEXT (1)"));
+    }
     if (!IsIdentifier(p.name)) {
       return absl::InvalidArgumentError(
           absl::StrCat(file, ": params[", i, "] name '", p.name,
@@ -182,9 +202,9 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
       return absl::InvalidArgumentError(
           absl::StrCat(file, ": parameter '", p.name, "' is declared twice"));
     }
-    if (!std::isfinite(p.default_value) ||
-        (!std::isnan(p.min) && p.default_value < p.min) ||
-        (!std::isnan(p.max) && p.default_value > p.max)) {
+    if (!p.is_text && (!std::isfinite(p.default_value) ||
+                       (!std::isnan(p.min) && p.default_value < p.min) ||
+                       (!std::isnan(p.max) && p.default_value > p.max))) {
       return absl::InvalidArgumentError(absl::StrCat(
           file, ": parameter '", p.name, "' default ", p.default_value,
           " is outside its bounds ", Bounds(p.min, p.max)));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "healthscore/sdk/abi.h"
 
 namespace healthscore {
@@ -25,14 +26,22 @@ struct SignalInfo {
   double max = 0;
 };
 
-// A numeric parameter as the plugin declares it. Bounds are NaN when absent.
+// A parameter as the plugin declares it. Bounds are NaN when absent.
 struct ParamInfo {
   std::string name;
   double default_value = 0;
   double min = 0;
   double max = 0;
   std::string description;
+  bool is_text = false;
+  std::string default_text;
 };
+
+// Copies and checks a plugin's signal declarations (names are identifiers and
+// unique, min <= max). `what` names them in errors ("file: signals").
+absl::StatusOr<std::vector<SignalInfo>> ReadSignals(const hs_signal_decl* decls,
+                                                    uint32_t count,
+                                                    absl::string_view what);
 
 // "MAJOR.MINOR" of an HS_ABI_VERSION value.
 std::string AbiVersionString(uint32_t abi_version);

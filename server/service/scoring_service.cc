@@ -184,6 +184,8 @@ void ScoringService::DoListDimensions(
     for (const ParamInfo& param : p.params()) {
       v1::ParameterSpec* spec = info->add_parameters();
       spec->set_name(param.name);
+      spec->set_text(param.is_text);
+      spec->set_default_text(param.default_text);
       spec->set_default_value(param.default_value);
       spec->set_description(param.description);
       if (!std::isnan(param.min)) spec->set_min(param.min);

@@ -229,5 +229,32 @@ TEST_F(EngineTest, EveryDimensionFailingIsAnErrorNotAScore) {
   EXPECT_THAT(statuses[0].message(), HasSubstr("a: test_echo@1.0.0 failed"));
 }
 
+TEST(EngineNamedSignals, ScoresTheColumnsAnInstanceAskedFor) {
+  Registry registry;
+  ASSERT_TRUE(registry.LoadFile(testing::TestPlugin("test_named")).ok());
+  auto spec = ParseScorecard(R"(scorecard: t
+version: "1"
+bands: [{name: red, grade: F, min: 0}]
+dimensions:
+  a: {plugin: test_named, weight: 1, params: {names: [beta, alpha]}}
+)",
+                             "named.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  auto snapshot = Snapshot::Build(*spec, registry);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  BatchColumns batch;
+  batch.num_rows = 2;
+  batch.columns.resize(2);
+  batch.columns[(*snapshot)->FindSignal("alpha")] = {10, NAN};
+  batch.columns[(*snapshot)->FindSignal("beta")] = {30, NAN};
+  std::vector<v1::CustomerScore> scores(2);
+  std::vector<v1::CustomerScore*> out = {&scores[0], &scores[1]};
+  auto statuses = ScoreBatch(**snapshot, batch, v1::EXPLAIN_NONE, out);
+  ASSERT_TRUE(statuses[0].ok());
+  EXPECT_DOUBLE_EQ(scores[0].score(), 20);
+  EXPECT_EQ(statuses[1].code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(statuses[1].message(), HasSubstr("none of the named signals"));
+}
+
 }  // namespace
 }  // namespace healthscore

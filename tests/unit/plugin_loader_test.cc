@@ -38,6 +38,16 @@ TEST(PluginLoader, LoadsAGoodPluginAndReadsItsDeclaration) {
   EXPECT_EQ(p.params()[1].default_value, 1);
 }
 
+TEST(PluginLoader, ReadsTextParameters) {
+  auto plugin = Plugin::Load(TestPlugin("test_named"));
+  ASSERT_TRUE(plugin.ok()) << plugin.status();
+  ASSERT_EQ((*plugin)->params().size(), 1u);
+  EXPECT_TRUE((*plugin)->params()[0].is_text);
+  EXPECT_EQ((*plugin)->params()[0].default_text, "alpha");
+  EXPECT_TRUE((*plugin)->signals().empty());
+  EXPECT_NE((*plugin)->api().instance_signals, nullptr);
+}
+
 TEST(PluginLoader, LoadsAPluginWrittenInPlainC) {
   auto plugin = Plugin::Load(TestPlugin("test_c_plugin"));
   ASSERT_TRUE(plugin.ok()) << plugin.status();

@@ -175,6 +175,15 @@ class SnapshotBinding : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(registry_.LoadFile(testing::TestPlugin("test_echo")).ok());
+    ASSERT_TRUE(registry_.LoadFile(testing::TestPlugin("test_named")).ok());
+  }
+  std::shared_ptr<const Snapshot> Build(const std::string& dims) {
+    auto spec = ParseScorecard(Card(dims), "card.yaml");
+    EXPECT_TRUE(spec.ok()) << spec.status();
+    if (!spec.ok()) return nullptr;
+    auto snapshot = Snapshot::Build(*spec, registry_);
+    EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+    return snapshot.ok() ? *snapshot : nullptr;
   }
   std::string BuildError(const std::string& dims) {
     auto spec = ParseScorecard(Card(dims), "card.yaml");
@@ -190,7 +199,49 @@ class SnapshotBinding : public ::testing::Test {
 TEST_F(SnapshotBinding, RefusesAnUnknownPlugin) {
   EXPECT_THAT(BuildError("  a: {plugin: nope, weight: 1}\n"),
               HasSubstr("card.yaml:9: dimensions.a.plugin: unknown plugin "
-                        "'nope'; the registry has test_echo@1.0.0"));
+                        "'nope'; the registry has test_echo@1.0.0, "
+                        "test_named@1.0.0"));
+}
+
+TEST_F(SnapshotBinding, RefusesTextWhereTheParameterIsANumber) {
+  EXPECT_THAT(
+      BuildError("  a: {plugin: test_echo, weight: 1, params: {scale: big}}\n"),
+      HasSubstr("card.yaml:9: dimensions.a.params.scale: expected a number, "
+                "got 'big'"));
+  EXPECT_THAT(
+      BuildError("  a: {plugin: test_echo, weight: 1, params: {scale: [1]}}\n"),
+      HasSubstr("dimensions.a.params.scale: expected a number, got "
+                "'[1]'"));
+}
+
+TEST_F(SnapshotBinding, BindsTheSignalsAnInstanceAsksFor) {
+  // A text parameter as a string, and as a YAML list (passed as YAML text).
+  auto snapshot = Build(
+      "  a: {plugin: test_named, weight: 1, params: {names: 'alpha, beta'}}\n"
+      "  b: {plugin: test_named, weight: 1, params: {names: [beta, gamma]}}\n"
+      "  c: {plugin: test_named, weight: 1}\n");
+  ASSERT_NE(snapshot, nullptr);
+  const Snapshot& s = *snapshot;
+  ASSERT_EQ(s.signals().size(), 3u);
+  EXPECT_EQ(s.signals()[0].name, "alpha");
+  EXPECT_EQ(s.signals()[1].name, "beta");
+  EXPECT_EQ(s.signals()[2].name, "gamma");
+  EXPECT_EQ(s.dimensions()[0].signal_columns, (std::vector<int>{0, 1}));
+  EXPECT_EQ(s.dimensions()[1].signal_columns, (std::vector<int>{1, 2}));
+  EXPECT_EQ(s.dimensions()[2].signal_columns, (std::vector<int>{0}));
+  const auto& dims = s.scorecard_proto().dimensions();
+  EXPECT_EQ(dims[0].text_params().at("names"), "alpha, beta");
+  EXPECT_EQ(dims[1].text_params().at("names"), "[beta, gamma]");
+  EXPECT_EQ(dims[2].text_params().at("names"), "alpha");  // the default
+  EXPECT_EQ(dims[1].signals(1), "gamma");
+}
+
+TEST_F(SnapshotBinding, ReportsAnInstanceWhoseSignalsAreInvalid) {
+  EXPECT_THAT(
+      BuildError("  a: {plugin: test_named, weight: 1, params: {names: 'x, "
+                 "Bad-Name'}}\n"),
+      HasSubstr("card.yaml:9: dimensions.a: test_named@1.0.0 instance for a: "
+                "signals[1] name 'Bad-Name' is not an identifier"));
 }
 
 TEST_F(SnapshotBinding, RefusesAnUnknownParameter) {

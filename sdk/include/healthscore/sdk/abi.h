@@ -66,19 +66,33 @@ typedef struct hs_signal_decl {
   double max_value; /* the host refuses values above; NaN: no bound */
 } hs_signal_decl;
 
-/* A numeric parameter the scorecard may set. */
+/* What a parameter holds. */
+typedef enum hs_param_kind {
+  /* A number, range-checked by the host. */
+  HS_PARAM_NUMBER = 0,
+  /* Text: a string from the scorecard, or a YAML list or mapping given there,
+   * passed as YAML text for the plugin to parse (e.g. rules, named features).
+   */
+  HS_PARAM_TEXT = 1
+} hs_param_kind;
+
+/* A parameter the scorecard may set. */
 typedef struct hs_param_decl {
   const char* name;
-  double default_value;
+  double default_value; /* HS_PARAM_NUMBER */
   double min_value; /* the host refuses scorecard values below; NaN: no bound */
   double max_value; /* NaN: no bound */
   const char* description;
+  int32_t kind;             /* hs_param_kind */
+  const char* default_text; /* HS_PARAM_TEXT: the default (NULL: "") */
 } hs_param_decl;
 
-/* One parameter value, as the scorecard resolved it (defaults filled in). */
+/* One parameter value, as the scorecard resolved it (defaults filled in).
+ * Valid until the instance is destroyed. */
 typedef struct hs_param_value {
   const char* name;
-  double value;
+  double value;     /* HS_PARAM_NUMBER: the value; HS_PARAM_TEXT: 0 */
+  const char* text; /* HS_PARAM_TEXT: the value, never NULL; else NULL */
 } hs_param_value;
 
 /* One reason: a rule that moved the dimension's score. Strings are copied by
@@ -114,7 +128,8 @@ typedef struct hs_host_api {
 } hs_host_api;
 
 /* A batch of customers, columnar. columns[i] holds num_rows values of the i-th
- * signal in the instance's signal order (the plugin's declared signals). A
+ * signal in the instance's signal order (instance_signals, or else the
+ * plugin's declared signals). A
  * column is never NULL; a missing value is NaN. Values respect the declared
  * min/max (the host refuses others before calling). */
 typedef struct hs_batch {
@@ -154,6 +169,14 @@ typedef struct hs_plugin_v1 {
   hs_result (*score_batch)(const hs_instance* instance, const hs_batch* batch,
                            const hs_host_api* host, void* host_ctx,
                            double* scores);
+
+  /* Optional (NULL: the instance reads the declared signals). The signals this
+   * instance reads, in the column order score_batch receives, for plugins
+   * whose inputs depend on their parameters (rules written in the scorecard,
+   * named key features). The array stays valid until destroy. */
+  hs_result (*instance_signals)(const hs_instance* instance,
+                                const hs_signal_decl** signals,
+                                uint32_t* num_signals);
 } hs_plugin_v1;
 
 /* The entry points' types, for hosts. */

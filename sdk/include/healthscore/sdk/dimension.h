@@ -12,6 +12,10 @@
 //   HEALTHSCORE_DIMENSION(Tenure)
 //
 // Contract for authors:
+// - A dimension whose inputs depend on its parameters (rules, named features)
+//   also defines `std::vector<Signal> Signals() const`: what this object
+//   reads, in the column order Score() sees. Text parameters (ParamKind::kText)
+//   are read with Params::GetText.
 // - Score() gets a whole batch (column spans, NaN = missing) and must write a
 //   score for every row, or mark the row INSUFFICIENT_DATA / FAILED.
 // - Score() may run on several threads at once on one object: keep it const.
@@ -21,6 +25,7 @@
 #define HEALTHSCORE_SDK_DIMENSION_H_
 
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <exception>
 #include <limits>
@@ -55,13 +60,22 @@ struct Signal {
   double max = kNone;
 };
 
-// A numeric parameter the scorecard may set.
+enum class ParamKind {
+  kNumber,
+  // Text: a string, or a YAML list/mapping from the scorecard passed as YAML
+  // text. Read it with Params::GetText.
+  kText,
+};
+
+// A parameter the scorecard may set.
 struct Param {
   std::string name;
   double default_value = 0;
   std::string description;
   double min = kNone;  // the host refuses scorecard values below
   double max = kNone;
+  ParamKind kind = ParamKind::kNumber;
+  std::string default_text;  // kText
 };
 
 // What a dimension declares about itself.
@@ -90,22 +104,36 @@ class Params {
  public:
   Params(const hs_param_value* values, uint32_t count) {
     for (uint32_t i = 0; i < count; ++i) {
-      values_.emplace_back(values[i].name, values[i].value);
+      values_.push_back({values[i].name, values[i].value,
+                         values[i].text != nullptr ? values[i].text : ""});
     }
   }
 
-  // REQUIRES: `name` is a declared parameter; throws std::invalid_argument
-  // otherwise.
-  double Get(std::string_view name) const {
-    for (const auto& [n, v] : values_) {
-      if (name == n) return v;
+  // A number parameter. REQUIRES: `name` is a declared parameter; throws
+  // std::invalid_argument otherwise.
+  double Get(std::string_view name) const { return Find(name).value; }
+
+  // A text parameter (a YAML list or mapping arrives as YAML flow text).
+  const std::string& GetText(std::string_view name) const {
+    return Find(name).text;
+  }
+
+ private:
+  struct Value {
+    std::string name;
+    double value;
+    std::string text;
+  };
+
+  const Value& Find(std::string_view name) const {
+    for (const Value& v : values_) {
+      if (name == v.name) return v;
     }
     throw std::invalid_argument("unknown parameter '" + std::string(name) +
                                 "'");
   }
 
- private:
-  std::vector<std::pair<std::string, double>> values_;
+  std::vector<Value> values_;
 };
 
 // A batch of customers as columns, one per declared signal.
@@ -211,6 +239,16 @@ class Dimension {
 
 namespace internal {
 
+inline hs_signal_decl ToDecl(const Signal& s) {
+  return {s.name.c_str(),
+          s.unit.c_str(),
+          s.direction == Direction::kHigherIsBetter ? 1 : 0,
+          s.requirement == Requirement::kRequired ? 1 : 0,
+          s.description.c_str(),
+          s.min,
+          s.max};
+}
+
 // Turns a Dimension subclass T into the C entry point's table. T must have
 // `static Info Describe()` and a constructor taking `const Params&`.
 template <typename T>
@@ -235,15 +273,13 @@ class Adapter {
 
   struct Tables {
     explicit Tables(Info described) : info(std::move(described)) {
-      for (const Signal& s : info.signals) {
-        signals.push_back({s.name.c_str(), s.unit.c_str(),
-                           s.direction == Direction::kHigherIsBetter ? 1 : 0,
-                           s.requirement == Requirement::kRequired ? 1 : 0,
-                           s.description.c_str(), s.min, s.max});
-      }
+      for (const Signal& s : info.signals) signals.push_back(ToDecl(s));
       for (const Param& p : info.params) {
-        params.push_back({p.name.c_str(), p.default_value, p.min, p.max,
-                          p.description.c_str()});
+        params.push_back(
+            {p.name.c_str(), p.default_value, p.min, p.max,
+             p.description.c_str(),
+             p.kind == ParamKind::kText ? HS_PARAM_TEXT : HS_PARAM_NUMBER,
+             p.default_text.c_str()});
       }
       plugin.struct_size = sizeof(hs_plugin_v1);
       plugin.name = info.name.c_str();
@@ -256,6 +292,7 @@ class Adapter {
       plugin.create = &Create;
       plugin.destroy = &Destroy;
       plugin.score_batch = &ScoreBatch;
+      plugin.instance_signals = &InstanceSignals;
     }
     Info info;
     std::vector<hs_signal_decl> signals;
@@ -265,8 +302,24 @@ class Adapter {
 
   struct Instance {
     std::unique_ptr<T> dimension;
-    const std::vector<Signal>* signals;
+    std::vector<Signal> signals;  // what this instance reads, in column order
+    std::vector<hs_signal_decl> decls;
   };
+
+  // A dimension whose inputs depend on its parameters defines
+  //   std::vector<Signal> Signals() const;
+  // (called once, after the constructor); others read the declared signals.
+  static std::vector<Signal> SignalsOf(const T& dimension) {
+    if constexpr (requires {
+                    {
+                      dimension.Signals()
+                      } -> std::same_as<std::vector<Signal>>;
+                  }) {
+      return dimension.Signals();
+    } else {
+      return GetTables().info.signals;
+    }
+  }
 
   static hs_result Create(const hs_param_value* values, uint32_t count,
                           const hs_host_api* host, void* ctx,
@@ -274,7 +327,10 @@ class Adapter {
     try {
       auto instance = std::make_unique<Instance>();
       instance->dimension = std::make_unique<T>(Params(values, count));
-      instance->signals = &GetTables().info.signals;
+      instance->signals = SignalsOf(*instance->dimension);
+      for (const Signal& s : instance->signals) {
+        instance->decls.push_back(ToDecl(s));
+      }
       *out = reinterpret_cast<hs_instance*>(instance.release());
       return HS_OK;
     } catch (const std::exception& e) {
@@ -289,12 +345,21 @@ class Adapter {
     delete reinterpret_cast<Instance*>(instance);
   }
 
+  static hs_result InstanceSignals(const hs_instance* handle,
+                                   const hs_signal_decl** signals,
+                                   uint32_t* count) noexcept {
+    const auto* instance = reinterpret_cast<const Instance*>(handle);
+    *signals = instance->decls.data();
+    *count = static_cast<uint32_t>(instance->decls.size());
+    return HS_OK;
+  }
+
   static hs_result ScoreBatch(const hs_instance* handle, const hs_batch* batch,
                               const hs_host_api* host, void* ctx,
                               double* scores) noexcept {
     try {
       const auto* instance = reinterpret_cast<const Instance*>(handle);
-      Batch in(*batch, *instance->signals);
+      Batch in(*batch, instance->signals);
       Output out(host, ctx, scores, batch->num_rows);
       instance->dimension->Score(in, out);
       return HS_OK;
