@@ -1,0 +1,6 @@
+// Exports SupportHealth as the support_health plugin: the only file that
+// defines the SDK's entry points, so the scoring code stays a plain library.
+#include "healthscore/sdk/dimension.h"
+#include "support_health.h"
+
+HEALTHSCORE_DIMENSION(healthscore::plugins::SupportHealth)

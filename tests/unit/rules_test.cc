@@ -1,0 +1,200 @@
+// The rules plugin (plugins/rules), loaded from its .so and bound by a real
+// snapshot: arithmetic, clamping, reasons, and every load-time error.
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/config/scorecard.h"
+#include "server/engine/engine.h"
+#include "server/engine/snapshot.h"
+#include "server/registry/registry.h"
+#include "tests/test_util.h"
+
+namespace healthscore {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kRules[] = R"yaml(
+      - {id: frequent_visits, when: "site_visits_7d >= 5", points: 10,
+         say: "Visited 5 or more times in the last 7 days"}
+      - {id: negative_feedback, when: "negative_feedback_30d > 0",
+         points: "-5 * min(negative_feedback_30d, 3)",
+         say: "Negative feedback in the last 30 days",
+         action: "Call the customer about the feedback"}
+)yaml";
+
+class RulesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(
+        registry_
+            .LoadFile(testing::BuiltinPluginDir() / "rules/1.0.0/librules.so")
+            .ok());
+  }
+
+  absl::StatusOr<std::shared_ptr<const Snapshot>> Build(
+      const std::string& params) {
+    const std::string yaml = R"(scorecard: t
+version: "1"
+bands: [{name: green, grade: A, min: 70}, {name: red, grade: F, min: 0}]
+dimensions:
+  web:
+    plugin: rules
+    weight: 1
+    params:
+)" + params;
+    auto spec = ParseScorecard(yaml, "rules.yaml");
+    if (!spec.ok()) return spec.status();
+    return Snapshot::Build(*spec, registry_);
+  }
+
+  std::string Error(const std::string& params) {
+    auto snapshot = Build(params);
+    EXPECT_FALSE(snapshot.ok());
+    return snapshot.ok() ? "" : std::string(snapshot.status().message());
+  }
+
+  // Scores rows of (site_visits_7d, negative_feedback_30d).
+  std::vector<absl::Status> Score(
+      const Snapshot& snapshot,
+      const std::vector<std::pair<double, double>>& rows) {
+    BatchColumns batch;
+    batch.num_rows = static_cast<uint32_t>(rows.size());
+    batch.columns.resize(snapshot.signals().size());
+    for (const auto& [visits, feedback] : rows) {
+      batch.columns[snapshot.FindSignal("site_visits_7d")].push_back(visits);
+      batch.columns[snapshot.FindSignal("negative_feedback_30d")].push_back(
+          feedback);
+    }
+    scores_.assign(rows.size(), v1::CustomerScore());
+    std::vector<v1::CustomerScore*> out;
+    for (auto& s : scores_) out.push_back(&s);
+    return ScoreBatch(snapshot, batch, v1::EXPLAIN_FULL, out);
+  }
+
+  const v1::DimensionResult& Web(int row) const {
+    return scores_[row].dimensions(0);
+  }
+
+  Registry registry_;
+  std::vector<v1::CustomerScore> scores_;
+};
+
+TEST_F(RulesTest, AddsPointsToTheBaseAndExplainsEachRule) {
+  auto snapshot = Build(R"(      base: 50
+      signals: {site_visits_7d: {unit: count, min: 0},
+                negative_feedback_30d: {unit: count, min: 0,
+                                        higher_is_better: false}}
+      rules:)" + std::string(kRules));
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  const Snapshot& s = **snapshot;
+  EXPECT_EQ(s.signals()[s.FindSignal("site_visits_7d")].min, 0);
+  EXPECT_EQ(s.signals()[s.FindSignal("site_visits_7d")].unit, "count");
+
+  auto statuses = Score(s, {{7, 0}, {7, 2}, {1, 5}, {2, NAN}});
+  for (const auto& st : statuses) ASSERT_TRUE(st.ok()) << st;
+  EXPECT_DOUBLE_EQ(Web(0).score(), 60);  // 50 + 10
+  EXPECT_DOUBLE_EQ(Web(1).score(), 50);  // 50 + 10 - 10
+  EXPECT_DOUBLE_EQ(Web(2).score(), 35);  // 50 - 15 (capped at 3 pieces)
+  EXPECT_DOUBLE_EQ(Web(3).score(), 50);  // no rule fires; feedback missing
+
+  ASSERT_EQ(Web(1).reasons_size(), 2);
+  EXPECT_EQ(Web(1).reasons(0).rule_id(), "frequent_visits");
+  EXPECT_EQ(Web(1).reasons(0).signal(), "site_visits_7d");
+  EXPECT_DOUBLE_EQ(Web(1).reasons(0).observed(), 7);
+  EXPECT_DOUBLE_EQ(Web(1).reasons(0).impact(), 10);
+  EXPECT_EQ(Web(1).reasons(0).message(),
+            "Visited 5 or more times in the last 7 days");
+  EXPECT_DOUBLE_EQ(Web(1).reasons(1).impact(), -10);
+  ASSERT_EQ(Web(1).actions_size(), 1);
+  EXPECT_EQ(Web(1).actions(0), "Call the customer about the feedback");
+  EXPECT_EQ(Web(3).reasons_size(), 0);
+}
+
+TEST_F(RulesTest, ClampsTo0To100AndScalesTheImpactsToMatch) {
+  auto snapshot = Build(R"(      base: 95
+      signals: [site_visits_7d, negative_feedback_30d]
+      rules:)" + std::string(kRules));
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  Score(**snapshot, {{9, 0}});
+  EXPECT_DOUBLE_EQ(Web(0).score(), 100);
+  ASSERT_EQ(Web(0).reasons_size(), 1);
+  EXPECT_DOUBLE_EQ(Web(0).reasons(0).impact(), 5);  // 95 + 5 == 100
+}
+
+TEST_F(RulesTest, NoSignalAtAllIsInsufficientData) {
+  auto snapshot =
+      Build(R"(      signals: [site_visits_7d, negative_feedback_30d]
+      rules:)" +
+            std::string(kRules));
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  auto statuses = Score(**snapshot, {{NAN, NAN}});
+  EXPECT_EQ(statuses[0].code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(statuses[0].message(),
+              HasSubstr("none of the signals the rules read is present: "
+                        "site_visits_7d, negative_feedback_30d"));
+}
+
+TEST_F(RulesTest, RefusesASyntaxErrorWithTheRuleAndPosition) {
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d]
+      rules:
+        - {id: broken, when: "site_visits_7d >= (5", points: 1, say: x}
+)"),
+              HasSubstr("rules.yaml:5: dimensions.web: plugin rules@1.0.0 "
+                        "refused its parameters: rules[0] (broken).when: "
+                        "syntax error at position"));
+}
+
+TEST_F(RulesTest, RefusesAnUnknownSignalWithItsPosition) {
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d]
+      rules:
+        - {id: ok, when: "site_visits_7d > 1", points: 1, say: x}
+        - {id: typo, when: "site_visits_7d > 1 && site_vists_7d < 9",
+           points: 1, say: x}
+)"),
+              HasSubstr("rules[1] (typo).when: unknown signal 'site_vists_7d' "
+                        "at position 22; the signals are: site_visits_7d"));
+}
+
+TEST_F(RulesTest, RefusesMoreRulesThanTheLimit) {
+  EXPECT_THAT(Error(R"(      max_rules: 1
+      signals: [site_visits_7d, negative_feedback_30d]
+      rules:)" + std::string(kRules)),
+              HasSubstr("rules has 2 rules; the limit is 1 (max_rules)"));
+}
+
+TEST_F(RulesTest, RefusesAssignmentDuplicateIdsAndMissingFields) {
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d]
+      rules:
+        - {id: assign, when: "site_visits_7d = 5", points: 1, say: x}
+)"),
+              HasSubstr("rules[0] (assign).when: '=' at position 15 assigns; "
+                        "compare with == instead"));
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d]
+      rules:
+        - {id: a, when: "1", points: 1, say: x}
+        - {id: a, when: "1", points: 1, say: x}
+)"),
+              HasSubstr("rules[1] (a).id repeats an earlier rule's id"));
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d]
+      rules:
+        - {id: a, when: "1", say: x}
+)"),
+              HasSubstr("rules[0] (a).points is required"));
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d]
+      rules:
+        - {id: a, when: "1", points: 1, say: x, wen: "2"}
+)"),
+              HasSubstr("rules[0] (a).wen is unknown"));
+  EXPECT_THAT(Error(R"(      rules:
+        - {id: a, when: "1", points: 1, say: x}
+)"),
+              HasSubstr("signals is empty"));
+}
+
+}  // namespace
+}  // namespace healthscore
