@@ -27,7 +27,7 @@ using ::testing::UnorderedElementsAre;
 constexpr double kNaN = NAN;
 
 std::string DefaultScorecard() {
-  return (testing::SourceDir() / "scorecards/default.yaml").string();
+  return (testing::SourceDir() / "tests/data/two_dimensions.yaml").string();
 }
 
 class ServerTest : public ::testing::Test {
@@ -104,7 +104,7 @@ TEST_F(ServerTest, ScoresOneCustomerWithItsExplanation) {
   }
   EXPECT_NEAR(contributions, s.score(), 1e-9);
   EXPECT_GT(s.top_drivers_up_size(), 0);
-  EXPECT_EQ(s.provenance().scorecard_name(), "default");
+  EXPECT_EQ(s.provenance().scorecard_name(), "two-dimensions");
   EXPECT_EQ(s.provenance().scorecard_hash(),
             Sha256Hex(testing::ReadFile(DefaultScorecard())));
   EXPECT_THAT(
@@ -218,7 +218,7 @@ TEST_F(ServerTest, ABatchScoresGoodRowsAndGivesEachBadRowItsError) {
   EXPECT_EQ(response.results(7).error().code(), 9);  // FAILED_PRECONDITION
   EXPECT_THAT(response.unused_signals(),
               UnorderedElementsAre("unknown_signal"));
-  EXPECT_EQ(response.provenance().scorecard_name(), "default");
+  EXPECT_EQ(response.provenance().scorecard_name(), "two-dimensions");
 }
 
 TEST_F(ServerTest, ABatchRowScoresTheSameAsScoringItAlone) {
@@ -326,7 +326,7 @@ TEST_F(ServerTest, ReturnsTheActiveScorecard) {
   grpc::ClientContext context;
   ASSERT_TRUE(stub_->GetScorecard(&context, {}, &response).ok());
   const v1::Scorecard& sc = response.scorecard();
-  EXPECT_EQ(sc.name(), "default");
+  EXPECT_EQ(sc.name(), "two-dimensions");
   EXPECT_EQ(sc.hash(), Sha256Hex(testing::ReadFile(DefaultScorecard())));
   EXPECT_EQ(sc.missing_data(), "renormalize");
   ASSERT_EQ(sc.dimensions_size(), 2);
