@@ -166,8 +166,13 @@ int main(int argc, char** argv) {
   options.max_batch = 100000;
   auto server = healthscore::Server::BuildAndStart(options);
   if (!server.ok()) Die(std::string(server.status().message()));
-  auto channel = grpc::CreateChannel((*server)->address(),
-                                     grpc::InsecureChannelCredentials());
+  // Full explanations of a 1,000-customer batch over every dimension of the
+  // default scorecard are larger than gRPC's 4 MB default for a received
+  // message; accept what the server may send.
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(options.max_message_bytes);
+  auto channel = grpc::CreateCustomChannel(
+      (*server)->address(), grpc::InsecureChannelCredentials(), channel_args);
   auto stub = v1::HealthScoring::NewStub(channel);
   auto health = grpc::health::v1::Health::NewStub(channel);
 

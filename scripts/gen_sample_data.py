@@ -1,42 +1,94 @@
 #!/usr/bin/python3
 """Writes a deterministic sample customer portfolio as CSV for healthscore.
 
-The columns are customer_id, segment and the exact signal names of the two
-built-in plugins, so the file feeds `healthscore score --csv` as is:
+The columns are customer_id, segment and the exact signal names that the
+dimensions of the default scorecard (scorecards/default.yaml) read, so the
+file feeds `healthscore score --csv` as is. Every value stays inside the
+bounds the plugin declares (`healthscore dimensions`). A * marks what a
+dimension cannot do without: its required signal, or one of several where it
+needs at least one.
 
-  product_adoption  feature_adoption_pct (required, percent 0-100),
-                    logins_30d, logins_prev_30d (counts >= 0),
-                    basic_/intermediate_/advanced_feature_use_pct (0-100)
-  financial_health  revenue_growth_pct (required, percent >= -100),
-                    avg_transaction_value (usd >= 0),
-                    late_payments_12m, failed_payments_12m (counts >= 0,
-                    lower is better)
+  product_adoption     feature_adoption_pct* (percent 0-100), logins_30d,
+                       logins_prev_30d (counts), basic_/intermediate_/
+                       advanced_feature_use_pct (percent)
+  feature_adoption     feature_adoption_pct*, feature_reports_use_pct*,
+                       feature_integrations_use_pct*,
+                       feature_dashboards_use_pct* (the scorecard's key
+                       features), feature_feedback_positive_pct (percent)
+  financial_health     revenue_growth_pct* (percent >= -100),
+                       avg_transaction_value (usd), late_payments_12m,
+                       failed_payments_12m (counts, lower is better)
+  support_health       support_tickets_90d*, support_tickets_prev_90d,
+                       high_severity_tickets_90d, support_escalations_90d,
+                       repeat_question_tickets_90d (counts),
+                       avg_first_response_hours, avg_resolution_hours
+                       (hours), negative_tone_tickets_pct (percent); the
+                       last three empty without tickets (nothing to average)
+  satisfaction         csat_90d_pct*, csat_prev_90d_pct (percent),
+                       feedback_sentiment_net_90d (-100 to 100)
+  relationship_health  days_since_last_contact* (days), touchpoints_90d,
+                       touchpoints_prev_90d, business_reviews_12m (counts),
+                       has_executive_sponsor, champion_changed_90d (0/1)
+  renewal_readiness    days_to_contract_end* (days, negative once past),
+                       usage_change_30d_pct* (both required),
+                       customer_communications_30d (count)
+  engagement           email_open_rate_pct*, social_interactions_30d*,
+                       events_attended_90d*, social_interactions_prev_30d
+  advocacy             account_nps*, account_nps_prev (-100 to 100),
+                       referrals_12m, positive_social_mentions_90d,
+                       testimonials_12m, positive_reviews_12m (counts)
+  expansion_potential  seat_utilization_pct* (percent, over 100 when more
+                       seats are used than licensed), usage_growth_90d_pct,
+                       upsell_offers_engaged_90d (count)
+  web_engagement       site_visits_7d*, negative_feedback_30d* (counts; the
+                       scorecard's own `rules` dimension)
+  external_factors     industry_risk_score* (0-100), recent_funding_flag*,
+                       layoffs_pct_12m*, merger_or_acquisition_flag* (0/1)
+  tenure               months_as_customer* (months), renewal_count
 
-Archetypes (exact shares of --customers, rows in a seeded random order):
+Each customer has a health (0 worst, 1 best) drawn for its archetype, and
+each dimension a quality drawn around that health (sd 0.12), so a healthy
+customer is good across most dimensions but rarely all of them. A momentum
+drawn for the archetype sets every "this period against the one before" pair
+the same way: logins, social interactions, CSAT, touchpoints, support
+tickets, usage and NPS. Tenure and the external factors follow health only
+loosely: they are context, not symptoms.
 
-  healthy   55%  adoption 50-98%, logins flat to rising (x0.95-1.3 of the
-                 previous 30 days), deep tier use, revenue growth around
-                 +12%, rarely a late payment, almost never a failed one.
-  at_risk   25%  adoption 20-58%, logins falling (x0.5-0.85), little
-                 advanced use, revenue growth around -8%, 1-4 late payments,
-                 some failed ones.
-  churning  10%  adoption 1-25%, logins collapsing (x0-0.3), basic use only,
-                 revenue growth -15% to -95%, 3-9 late and 1-5 failed
-                 payments.
+Archetypes (exact shares of --customers, rows in a seeded random order; the
+figures are typical, 10th to 90th percentile):
+
+  healthy   50%  health ~0.69, momentum -5% to +30%: adoption 47-92%,
+                 logins and usage flat to rising, deep tier use, revenue
+                 growth -5% to +19%, rarely a late payment, 3-18 tickets
+                 answered within hours, CSAT 59-91, NPS -9 to +51,
+                 customers for 6-120 months.
+  at_risk   27%  health ~0.53, and weaker still in support and payments:
+                 11-33 tickets, slower answers, negative tone, 1-4 late
+                 payments and some failed ones; momentum -15% to -50%:
+                 logins, usage, touchpoints and NPS falling, tickets up.
+  churning  13%  health ~0.28, momentum -45% to -90%: adoption 9-48%,
+                 logins and usage collapsing, revenue shrinking, 3-9 late
+                 and 1-5 failed payments, ticket surges, lapsed contacts,
+                 detractors, mostly newer customers; some contracts already
+                 past their end.
   sparse    10%  a customer of one of the archetypes above (50/35/15) with
-                 2-4 optional cells left empty, and in addition:
-                   ~35% of them without feature_adoption_pct (product_adoption
-                        has INSUFFICIENT_DATA),
-                   ~35% without revenue_growth_pct (financial_health has
-                        INSUFFICIENT_DATA),
-                   2% (at least one) without both required signals, so the
-                        customer cannot be scored at all.
+                 30-60% of the optional cells left empty, and in addition:
+                   2% (at least one) with every signal empty, so the
+                        customer cannot be scored at all;
+                   the rest without what 0-6 dimensions need (a quarter
+                        none, a quarter one, the rest two to six), so those
+                        dimensions have INSUFFICIENT_DATA and the score
+                        rests on the others.
+
+With scorecards/default.yaml the 1000 customers of the default seed score A
+165, B 261, C 304, D 168, F 100 (green 43%, yellow 30%, red 27%), and the 2
+without any signal get an error.
 
 Segments: smb 50%, mid_market 30%, enterprise 20%; the segment scales login
 counts (team size) and average transaction value (contract size).
 
-Every value stays inside the plugin's declared bounds. The output is the same
-for the same --customers and --seed, on any machine (standard library only).
+The output is the same for the same --customers and --seed, on any machine
+(standard library only).
 
   /usr/bin/python3 scripts/gen_sample_data.py --customers 1000 --out p.csv
 """
@@ -49,25 +101,85 @@ import random
 import sys
 import tempfile
 
-COLUMNS = [
-    "customer_id",
-    "segment",
-    "feature_adoption_pct",
-    "logins_30d",
-    "logins_prev_30d",
-    "basic_feature_use_pct",
-    "intermediate_feature_use_pct",
-    "advanced_feature_use_pct",
-    "revenue_growth_pct",
-    "avg_transaction_value",
-    "late_payments_12m",
-    "failed_payments_12m",
+# Each dimension of the default scorecard, as `healthscore scorecard` lists
+# it: its signals (in column order), and the ones it needs (all of them, or
+# at least one where the list starts with "any").
+DIMENSIONS = [
+    ("product_adoption", ["feature_adoption_pct", "logins_30d",
+                          "logins_prev_30d", "basic_feature_use_pct",
+                          "intermediate_feature_use_pct",
+                          "advanced_feature_use_pct"],
+     ["feature_adoption_pct"]),
+    ("feature_adoption", ["feature_adoption_pct",
+                          "feature_feedback_positive_pct",
+                          "feature_reports_use_pct",
+                          "feature_integrations_use_pct",
+                          "feature_dashboards_use_pct"],
+     ["any", "feature_adoption_pct", "feature_reports_use_pct",
+      "feature_integrations_use_pct", "feature_dashboards_use_pct"]),
+    ("financial_health", ["revenue_growth_pct", "avg_transaction_value",
+                          "late_payments_12m", "failed_payments_12m"],
+     ["revenue_growth_pct"]),
+    ("support_health", ["avg_first_response_hours", "avg_resolution_hours",
+                        "support_tickets_90d", "high_severity_tickets_90d",
+                        "negative_tone_tickets_pct", "support_escalations_90d",
+                        "support_tickets_prev_90d",
+                        "repeat_question_tickets_90d"],
+     ["support_tickets_90d"]),
+    ("satisfaction", ["csat_90d_pct", "csat_prev_90d_pct",
+                      "feedback_sentiment_net_90d"],
+     ["csat_90d_pct"]),
+    ("relationship_health", ["days_since_last_contact", "touchpoints_90d",
+                             "touchpoints_prev_90d", "has_executive_sponsor",
+                             "business_reviews_12m", "champion_changed_90d"],
+     ["days_since_last_contact"]),
+    ("renewal_readiness", ["days_to_contract_end", "usage_change_30d_pct",
+                           "customer_communications_30d"],
+     ["days_to_contract_end", "usage_change_30d_pct"]),
+    ("engagement", ["email_open_rate_pct", "social_interactions_30d",
+                    "social_interactions_prev_30d", "events_attended_90d"],
+     ["any", "email_open_rate_pct", "social_interactions_30d",
+      "events_attended_90d"]),
+    ("advocacy", ["account_nps", "account_nps_prev", "referrals_12m",
+                  "positive_social_mentions_90d", "testimonials_12m",
+                  "positive_reviews_12m"],
+     ["account_nps"]),
+    ("expansion_potential", ["seat_utilization_pct", "usage_growth_90d_pct",
+                             "upsell_offers_engaged_90d"],
+     ["seat_utilization_pct"]),
+    ("web_engagement", ["site_visits_7d", "negative_feedback_30d"],
+     ["any", "site_visits_7d", "negative_feedback_30d"]),
+    ("external_factors", ["industry_risk_score", "recent_funding_flag",
+                          "layoffs_pct_12m", "merger_or_acquisition_flag"],
+     ["any", "industry_risk_score", "recent_funding_flag", "layoffs_pct_12m",
+      "merger_or_acquisition_flag"]),
+    ("tenure", ["months_as_customer", "renewal_count"],
+     ["months_as_customer"]),
 ]
-REQUIRED = ["feature_adoption_pct", "revenue_growth_pct"]
-OPTIONAL = [c for c in COLUMNS[2:] if c not in REQUIRED]
+SIGNALS = list(dict.fromkeys(s for _, signals, _ in DIMENSIONS
+                             for s in signals))
+COLUMNS = ["customer_id", "segment"] + SIGNALS
+# What a dimension needs: dropping these leaves it INSUFFICIENT_DATA.
+NEEDS = {name: [s for s in needs if s != "any"]
+         for name, _, needs in DIMENSIONS}
+OPTIONAL = [s for s in SIGNALS
+            if not any(s in needs for needs in NEEDS.values())]
 
-ARCHETYPE_SHARES = [("healthy", 0.55), ("at_risk", 0.25), ("churning", 0.10),
+ARCHETYPE_SHARES = [("healthy", 0.50), ("at_risk", 0.27), ("churning", 0.13),
                     ("sparse", 0.10)]
+# Per archetype: health (mean, sd), clamped to 0-1; momentum (low, high), the
+# relative change of every "this period against the one before" pair; and
+# the dimensions it is weaker in (quality offsets).
+ARCHETYPES = {
+    "healthy": {"health": (0.69, 0.11), "momentum": (-0.05, 0.30),
+                "weak": {}},
+    "at_risk": {"health": (0.53, 0.10), "momentum": (-0.50, -0.15),
+                "weak": {"support_health": -0.15,
+                         "financial_health": -0.10}},
+    "churning": {"health": (0.28, 0.08), "momentum": (-0.90, -0.45),
+                 "weak": {}},
+}
+QUALITY_SD = 0.12
 SEGMENTS = [("smb", 50), ("mid_market", 30), ("enterprise", 20)]
 # Monthly logins of the previous 30 days, and average transaction value in
 # USD, per segment: (low, high), drawn log-uniformly because both spread over
@@ -87,6 +199,23 @@ def log_uniform(rng, low, high):
     return math.exp(rng.uniform(math.log(low), math.log(high)))
 
 
+def poisson(rng, mean):
+    """A Poisson count (Knuth's method; the means here are small)."""
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+def flag(rng, probability):
+    return 1 if rng.random() < probability else 0
+
+
+def pct(value):
+    return f"{value:.1f}"
+
+
 def exact_counts(total, shares):
     """Splits total by shares (largest remainder), so the mix is exact."""
     raw = [total * share for _, share in shares]
@@ -98,71 +227,199 @@ def exact_counts(total, shares):
     return {name: n for (name, _), n in zip(shares, counts)}
 
 
-def tiers(rng, basic, intermediate, advanced):
-    """Tier usage (mean, sd, low, high) each; deeper tiers never exceed
-    shallower ones, as nobody uses advanced features without the basics."""
-    b = clamp(rng.gauss(*basic[:2]), *basic[2:])
-    i = min(b, clamp(rng.gauss(*intermediate[:2]), *intermediate[2:]))
-    a = min(i, clamp(rng.gauss(*advanced[:2]), *advanced[2:]))
+def tiers(rng, q):
+    """Tier usage for quality q; deeper tiers never exceed shallower ones, as
+    nobody uses advanced features without the basics."""
+    b = clamp(rng.gauss(40 + 60 * q, 6), 5, 100)
+    i = min(b, clamp(rng.gauss(100 * q - 10, 10), 0, 95))
+    a = min(i, clamp(rng.gauss(100 * q - 40, 10), 0, 80))
     return b, i, a
 
 
 def customer(rng, archetype, segment):
+    profile = ARCHETYPES[archetype]
+    health = clamp(rng.gauss(*profile["health"]), 0, 1)
+    m = rng.uniform(*profile["momentum"])
+
+    def quality(dimension, spread=QUALITY_SD):
+        mean = health + profile["weak"].get(dimension, 0)
+        return clamp(rng.gauss(mean, spread), 0, 1)
+
+    row = {}
+    # product_adoption and feature_adoption: one product quality for both.
+    q = quality("product_adoption")
     prev = log_uniform(rng, *SEGMENT_LOGINS[segment])
-    atv = log_uniform(rng, *SEGMENT_ATV[segment])
+    b, i, a = tiers(rng, q)
+    row.update({
+        "feature_adoption_pct": pct(clamp(rng.gauss(100 * q, 6), 1, 99)),
+        "logins_30d": str(round(prev * clamp(1 + m + rng.gauss(0, 0.05),
+                                             0, 2))),
+        "logins_prev_30d": str(round(prev)),
+        "basic_feature_use_pct": pct(b),
+        "intermediate_feature_use_pct": pct(i),
+        "advanced_feature_use_pct": pct(a),
+    })
+    q = clamp(q + rng.gauss(0, 0.08), 0, 1)
+    row.update({
+        "feature_feedback_positive_pct": pct(clamp(rng.gauss(25 + 65 * q, 10),
+                                                   0, 100)),
+        "feature_reports_use_pct": pct(clamp(rng.gauss(100 * q, 10), 0, 100)),
+        "feature_integrations_use_pct": pct(clamp(rng.gauss(100 * q - 10, 12),
+                                                  0, 100)),
+        "feature_dashboards_use_pct": pct(clamp(rng.gauss(100 * q + 5, 10),
+                                                0, 100)),
+    })
+
+    q = quality("financial_health")
+    atv = log_uniform(rng, *SEGMENT_ATV[segment]) * (0.4 + 0.8 * q)
     if archetype == "healthy":
-        adoption = clamp(rng.gauss(75, 10), 50, 98)
-        current = prev * rng.uniform(0.95, 1.3)
-        b, i, a = tiers(rng, (92, 5, 75, 100), (68, 12, 40, 95),
-                        (38, 14, 10, 80))
-        growth = clamp(rng.gauss(12, 8), -3, 45)
-        atv *= rng.uniform(0.9, 1.2)
         late = rng.choices([0, 1, 2], weights=[80, 17, 3])[0]
         failed = rng.choices([0, 1], weights=[92, 8])[0]
     elif archetype == "at_risk":
-        adoption = clamp(rng.gauss(40, 8), 20, 58)
-        current = prev * rng.uniform(0.5, 0.85)
-        b, i, a = tiers(rng, (70, 10, 45, 90), (30, 10, 10, 50),
-                        (10, 6, 0, 25))
-        growth = clamp(rng.gauss(-8, 7), -30, 5)
-        atv *= rng.uniform(0.6, 1.0)
         late = rng.randint(1, 4)
         failed = rng.choices([0, 1, 2], weights=[50, 35, 15])[0]
-    elif archetype == "churning":
-        adoption = clamp(rng.gauss(12, 6), 1, 25)
-        current = prev * rng.uniform(0.0, 0.3)
-        b, i, a = tiers(rng, (35, 12, 5, 60), (8, 5, 0, 20), (2, 2, 0, 6))
-        growth = clamp(rng.gauss(-45, 15), -95, -15)
-        atv *= rng.uniform(0.3, 0.7)
+    else:
         late = rng.randint(3, 9)
         failed = rng.randint(1, 5)
-    else:
-        raise ValueError(archetype)
-    return {
-        "feature_adoption_pct": f"{adoption:.1f}",
-        "logins_30d": str(round(current)),
-        "logins_prev_30d": str(round(prev)),
-        "basic_feature_use_pct": f"{b:.1f}",
-        "intermediate_feature_use_pct": f"{i:.1f}",
-        "advanced_feature_use_pct": f"{a:.1f}",
-        "revenue_growth_pct": f"{growth:.1f}",
+    row.update({
+        "revenue_growth_pct": pct(clamp(rng.gauss(-28 + 50 * q, 5), -95, 60)),
         "avg_transaction_value": f"{atv:.2f}",
         "late_payments_12m": str(late),
         "failed_payments_12m": str(failed),
-    }
+    })
+
+    q = quality("support_health")
+    tickets = poisson(rng, 2 + 40 * (1 - q) ** 1.5)
+    trouble = (1 - q) ** 2
+    row.update({
+        "avg_first_response_hours": pct(clamp(rng.gauss(1 + 26 * (1 - q), 3),
+                                              0.2, 96)),
+        "avg_resolution_hours": pct(clamp(rng.gauss(10 + 120 * (1 - q), 12),
+                                          1, 400)),
+        "support_tickets_90d": str(tickets),
+        "high_severity_tickets_90d": str(min(tickets,
+                                             poisson(rng, 4 * trouble))),
+        "negative_tone_tickets_pct": pct(clamp(rng.gauss(55 * (1 - q), 6),
+                                               0, 100)),
+        "support_escalations_90d": str(min(tickets,
+                                           poisson(rng, 3 * trouble))),
+        "support_tickets_prev_90d": str(round(tickets / (1 - 0.9 * m))),
+        "repeat_question_tickets_90d": str(min(tickets,
+                                               poisson(rng, 6 * trouble))),
+    })
+    if tickets == 0:    # nothing to average: no times, no tone
+        for column in ("avg_first_response_hours", "avg_resolution_hours",
+                       "negative_tone_tickets_pct"):
+            row[column] = ""
+
+    q = quality("satisfaction")
+    csat = clamp(rng.gauss(25 + 72 * q, 5), 0, 100)
+    row.update({
+        "csat_90d_pct": pct(csat),
+        "csat_prev_90d_pct": pct(clamp(csat - 20 * m + rng.gauss(0, 2),
+                                       0, 100)),
+        "feedback_sentiment_net_90d": pct(clamp(rng.gauss(-70 + 140 * q, 12),
+                                                -100, 100)),
+    })
+
+    q = quality("relationship_health")
+    touch_prev = poisson(rng, 1 + 9 * q)
+    row.update({
+        "days_since_last_contact": str(round(clamp(
+            rng.gauss(110 * (1 - q), 10), 0, 365))),
+        "touchpoints_90d": str(round(touch_prev * clamp(
+            1 + m + rng.gauss(0, 0.1), 0, 2))),
+        "touchpoints_prev_90d": str(touch_prev),
+        "has_executive_sponsor": str(flag(rng, 0.1 + 0.8 * q)),
+        "business_reviews_12m": str(min(6, poisson(rng, 0.3 + 4.5 * q))),
+        "champion_changed_90d": str(flag(rng, 0.03 + 0.3 * (1 - q))),
+    })
+
+    q = quality("renewal_readiness")
+    if archetype == "churning":
+        days_left = rng.randint(-30, 300)
+    else:
+        days_left = rng.randint(5, 365)
+    row.update({
+        "days_to_contract_end": str(days_left),
+        "usage_change_30d_pct": pct(clamp(40 * m + rng.gauss(0, 4),
+                                          -100, 100)),
+        "customer_communications_30d": str(poisson(rng, 0.3 + 5 * q)),
+    })
+
+    q = quality("engagement")
+    social_prev = poisson(rng, 1 + 14 * q)
+    row.update({
+        "email_open_rate_pct": pct(clamp(rng.gauss(5 + 45 * q, 6), 0, 100)),
+        "social_interactions_30d": str(round(social_prev * clamp(
+            1 + m + rng.gauss(0, 0.1), 0, 2))),
+        "social_interactions_prev_30d": str(social_prev),
+        "events_attended_90d": str(poisson(rng, 3 * q)),
+    })
+
+    q = quality("advocacy")
+    nps = clamp(rng.gauss(-70 + 130 * q, 10), -100, 100)
+    row.update({
+        "account_nps": str(round(nps)),
+        "account_nps_prev": str(round(clamp(nps - 40 * m + rng.gauss(0, 4),
+                                            -100, 100))),
+        "referrals_12m": str(poisson(rng, 3 * q * q)),
+        "positive_social_mentions_90d": str(poisson(rng, 4 * q * q)),
+        "testimonials_12m": str(poisson(rng, 1.2 * q * q)),
+        "positive_reviews_12m": str(poisson(rng, 1.5 * q * q)),
+    })
+
+    q = quality("expansion_potential")
+    row.update({
+        "seat_utilization_pct": pct(clamp(rng.gauss(35 + 65 * q, 8), 1, 130)),
+        "usage_growth_90d_pct": pct(clamp(60 * m + rng.gauss(0, 5), -100,
+                                          200)),
+        "upsell_offers_engaged_90d": str(poisson(rng, 2.5 * q * q)),
+    })
+
+    q = quality("web_engagement")
+    row.update({
+        "site_visits_7d": str(poisson(rng, 1 + 14 * q ** 1.5)),
+        "negative_feedback_30d": str(poisson(rng, 3 * (1 - q) ** 2)),
+    })
+
+    # Context rather than symptoms: only loosely tied to the customer's
+    # health.
+    q = clamp(rng.gauss(0.5 + 0.4 * (health - 0.5), 0.2), 0, 1)
+    laid_off = rng.random() < 0.05 + 0.3 * (1 - q)
+    row.update({
+        "industry_risk_score": str(round(clamp(rng.gauss(75 - 55 * q, 10),
+                                               0, 100))),
+        "recent_funding_flag": str(flag(rng, 0.03 + 0.2 * q)),
+        "layoffs_pct_12m": pct(rng.uniform(1, 25) if laid_off else 0),
+        "merger_or_acquisition_flag": str(flag(rng, 0.02 + 0.1 * (1 - q))),
+    })
+
+    if archetype == "healthy":
+        months = log_uniform(rng, 6, 120)
+    elif archetype == "at_risk":
+        months = log_uniform(rng, 3, 84)
+    else:
+        months = log_uniform(rng, 1, 48)
+    row.update({
+        "months_as_customer": str(round(months)),
+        "renewal_count": str(int(months // 12)),
+    })
+    return row
 
 
 def sparse_gaps(rng, n_sparse):
-    """Which required signals each sparse row lacks, in a shuffled order."""
+    """The signals each sparse row lacks besides its optional gaps, in a
+    shuffled order: None for every signal, else a list."""
     if n_sparse == 0:
         return []
-    n_both = min(n_sparse, max(1, round(n_sparse * 0.02)))
-    rest = n_sparse - n_both
-    n_adoption = round(rest * 0.35)
-    n_growth = round(rest * 0.35)
-    gaps = ([REQUIRED] * n_both + [["feature_adoption_pct"]] * n_adoption +
-            [["revenue_growth_pct"]] * n_growth +
-            [[]] * (rest - n_adoption - n_growth))
+    n_none = min(n_sparse, max(1, round(n_sparse * 0.02)))
+    gaps = [None] * n_none
+    names = [name for name, _, _ in DIMENSIONS]
+    for _ in range(n_sparse - n_none):
+        k = rng.choices(range(7), weights=[25, 25, 14, 12, 10, 8, 6])[0]
+        gaps.append([s for name in rng.sample(names, k)
+                     for s in NEEDS[name]])
     rng.shuffle(gaps)
     return gaps
 
@@ -183,9 +440,11 @@ def generate(n, seed):
             base = rng.choices(["healthy", "at_risk", "churning"],
                                weights=[50, 35, 15])[0]
             row = customer(rng, base, segment)
-            for column in rng.sample(OPTIONAL, rng.randint(2, 4)):
+            share = rng.uniform(0.3, 0.6)
+            for column in rng.sample(OPTIONAL, round(len(OPTIONAL) * share)):
                 row[column] = ""
-            for column in next(gaps):
+            missing = next(gaps)
+            for column in SIGNALS if missing is None else missing:
                 row[column] = ""
         else:
             row = customer(rng, archetype, segment)

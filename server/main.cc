@@ -1,5 +1,5 @@
 // healthscore-server: flags -> Server::Options, serve until SIGTERM/SIGINT,
-// then shut down gracefully.
+// then shut down gracefully; SIGHUP reloads the scorecard.
 #include <signal.h>
 
 #include <algorithm>
@@ -21,6 +21,13 @@ ABSL_FLAG(std::string, config, "scorecards/default.yaml",
 ABSL_FLAG(std::string, plugin_dir, "build/plugins",
           "Directory searched recursively for dimension plugins (*.so).");
 ABSL_FLAG(int, max_batch, 10000, "The most rows one ScoreBatch may carry.");
+ABSL_FLAG(std::string, admin_listen, "127.0.0.1:50052",
+          "Address of the admin API (healthscore.v1.Registry: plugins, "
+          "reload, dry run): loopback host:port or unix:PATH; empty turns it "
+          "off. Never the --listen address: it has no authentication.");
+ABSL_FLAG(bool, watch_config, true,
+          "Reload the scorecard when its file changes on disk (inotify). "
+          "SIGHUP and the admin Reload RPC reload it either way.");
 ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info, warn, error or critical.");
 
@@ -74,6 +81,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   healthscore::Server::Options options;
@@ -81,6 +89,8 @@ int main(int argc, char** argv) {
   options.config_path = absl::GetFlag(FLAGS_config);
   options.plugin_dir = absl::GetFlag(FLAGS_plugin_dir);
   options.max_batch = max_batch;
+  options.admin_listen = absl::GetFlag(FLAGS_admin_listen);
+  options.watch_config = absl::GetFlag(FLAGS_watch_config);
   auto server = healthscore::Server::BuildAndStart(options);
   if (!server.ok()) {
     spdlog::critical("cannot start: {}", server.status().ToString());
@@ -92,7 +102,13 @@ int main(int argc, char** argv) {
       (*server)->address(), (*server)->address());
 
   int received = 0;
-  sigwait(&signals, &received);
+  while (true) {
+    sigwait(&signals, &received);
+    if (received != SIGHUP) break;
+    // The reloader logs the outcome; a refused file keeps the running
+    // scorecard, so serving goes on either way.
+    (*server)->reloader().Reload(healthscore::ReloadTrigger::kSignal);
+  }
   spdlog::info(
       "received signal {}; shutting down (up to 5s for calls in "
       "flight)",

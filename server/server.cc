@@ -1,10 +1,15 @@
 // Wiring the server together.
 #include "server/server.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "server/common/status_macros.h"
 #include "server/config/scorecard.h"
 #include "spdlog/spdlog.h"
@@ -21,6 +26,31 @@ void SetHealth(grpc::Server& server, bool serving) {
   health->SetServingStatus(kServiceName, serving);
 }
 
+// Whether `address` (host:port or unix:PATH) can only be reached from this
+// machine.
+bool IsLoopback(absl::string_view address) {
+  if (absl::StartsWith(address, "unix:") ||
+      absl::StartsWith(address, "unix-abstract:")) {
+    return true;
+  }
+  const size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos) return false;
+  absl::string_view host = address.substr(0, colon);
+  if (absl::ConsumePrefix(&host, "[") && !absl::ConsumeSuffix(&host, "]")) {
+    return false;
+  }
+  if (host == "localhost") return true;
+  const std::string text(host);
+  unsigned char bytes[16];
+  if (inet_pton(AF_INET, text.c_str(), bytes) == 1) return bytes[0] == 127;
+  if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
+    static constexpr unsigned char kLoopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                                     0, 0, 0, 0, 0, 0, 0, 1};
+    return std::equal(bytes, bytes + 16, kLoopback6);
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
@@ -28,17 +58,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   std::unique_ptr<Server> server(new Server);
   server->options_ = options;
 
+  if (!options.admin_listen.empty() && !IsLoopback(options.admin_listen)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--admin-listen=", options.admin_listen,
+        ": the admin API listens only on loopback (127.0.0.1, [::1], "
+        "localhost) or unix:PATH, because it can change every score and has "
+        "no authentication (docs/admin.md)"));
+  }
+
   ASSIGN_OR_RETURN(int ready,
                    server->registry_.LoadDirectory(options.plugin_dir));
   spdlog::info("{} plugin(s) ready from {}", ready, options.plugin_dir);
-  ASSIGN_OR_RETURN(ScorecardSpec spec, LoadScorecardFile(options.config_path));
-  ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot,
-                   Snapshot::Build(std::move(spec), server->registry_));
-  spdlog::info("scorecard {} version {} (sha256 {}) live: {} dimension(s)",
-               snapshot->spec().name, snapshot->spec().version,
-               snapshot->spec().hash.substr(0, 12),
-               snapshot->dimensions().size());
-  server->snapshots_.Swap(std::move(snapshot));
+  server->reloader_ = std::make_unique<Reloader>(
+      Reloader::Options{.config_path = options.config_path,
+                        .plugin_dir = options.plugin_dir},
+      &server->registry_, &server->snapshots_);
+  // The first snapshot goes through the same path as every reload.
+  ReloadOutcome first = server->reloader_->Reload(ReloadTrigger::kStartup);
+  RETURN_IF_ERROR(first.status);
 
   server->service_ = std::make_unique<ScoringService>(
       &server->snapshots_, &server->registry_,
@@ -62,18 +99,61 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
                      " (--listen): address in use or not valid"));
   }
   server->host_ = options.listen.substr(0, options.listen.rfind(':'));
+  if (!options.admin_listen.empty()) RETURN_IF_ERROR(server->StartAdmin());
+  if (options.watch_config) {
+    Reloader* reloader = server->reloader_.get();
+    ASSIGN_OR_RETURN(
+        server->watcher_,
+        ConfigWatcher::Start(
+            options.config_path, options.watch_debounce,
+            [reloader] { reloader->Reload(ReloadTrigger::kFile); }));
+  }
   // The snapshot is live before the first call can arrive: SERVING is true.
   SetHealth(*server->grpc_server_, true);
   return server;
 }
 
+absl::Status Server::StartAdmin() {
+  registry_service_ = std::make_unique<RegistryService>(
+      &registry_, &snapshots_, reloader_.get(), service_.get());
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.admin_listen,
+                           grpc::InsecureServerCredentials(), &admin_port_);
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  builder.SetMaxSendMessageSize(options_.max_message_bytes);
+  builder.RegisterService(registry_service_.get());
+  admin_server_ = builder.BuildAndStart();
+  // A unix: address reports no port; it bound if the server started.
+  const bool is_unix = absl::StartsWith(options_.admin_listen, "unix");
+  if (admin_server_ == nullptr || (admin_port_ == 0 && !is_unix)) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options_.admin_listen,
+                     " (--admin-listen): address in use or not valid"));
+  }
+  admin_host_ =
+      options_.admin_listen.substr(0, options_.admin_listen.rfind(':'));
+  spdlog::info("admin API (healthscore.v1.Registry) on {}", admin_address());
+  return absl::OkStatus();
+}
+
 std::string Server::address() const { return absl::StrCat(host_, ":", port_); }
+
+std::string Server::admin_address() const {
+  if (absl::StartsWith(options_.admin_listen, "unix")) {
+    return options_.admin_listen;
+  }
+  return absl::StrCat(admin_host_, ":", admin_port_);
+}
 
 void Server::Shutdown(absl::Duration grace) {
   if (shut_down_ || grpc_server_ == nullptr) return;
   shut_down_ = true;
+  if (watcher_ != nullptr) watcher_->Stop();
   SetHealth(*grpc_server_, false);
-  grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  const auto deadline = absl::ToChronoTime(absl::Now() + grace);
+  if (admin_server_ != nullptr) admin_server_->Shutdown(deadline);
+  grpc_server_->Shutdown(deadline);
 }
 
 Server::~Server() { Shutdown(absl::ZeroDuration()); }

@@ -1,5 +1,6 @@
-// The healthscore server as a library: registry, snapshot and gRPC services
-// wired together. main.cc turns flags into Options; tests start it on port 0.
+// The healthscore server as a library: registry, snapshot, reloader and gRPC
+// services wired together. main.cc turns flags into Options; tests start it
+// on port 0.
 #ifndef HEALTHSCORE_SERVER_SERVER_H_
 #define HEALTHSCORE_SERVER_SERVER_H_
 
@@ -12,6 +13,9 @@
 #include "absl/time/time.h"
 #include "server/engine/snapshot_holder.h"
 #include "server/registry/registry.h"
+#include "server/reload/config_watcher.h"
+#include "server/reload/reloader.h"
+#include "server/service/registry_service.h"
 #include "server/service/scoring_service.h"
 
 namespace healthscore {
@@ -29,13 +33,25 @@ class Server {
     int max_batch = 10000;
     // The largest request the server accepts, in bytes.
     int max_message_bytes = 64 << 20;
+    // Where healthscore.v1.Registry (the admin API) listens: a loopback
+    // host:port (port 0 picks a free one, see admin_port()) or unix:PATH.
+    // Never the public address: the admin API can change every score and
+    // has no authentication. Empty: no admin API. (main.cc passes
+    // --admin-listen, 127.0.0.1:50052 by default.)
+    std::string admin_listen;
+    // Reload the scorecard when its file changes on disk (inotify on its
+    // directory). Off here, on in main.cc (--watch-config).
+    bool watch_config = false;
+    // How long the file must be quiet before a change is reloaded.
+    absl::Duration watch_debounce = absl::Milliseconds(100);
   };
 
   // Loads the plugins and the scorecard, builds the first snapshot and starts
-  // serving. Fails, saying why, if the scorecard does not bind to the plugins
-  // or the address cannot be bound; a plugin that fails to load is logged and
-  // skipped (ListDimensions shows it FAILED). Health is SERVING once this
-  // returns.
+  // serving (and the admin API, and the file watcher, if asked). Fails,
+  // saying why, if the scorecard does not bind to the plugins, an address
+  // cannot be bound or the admin address is not loopback; a plugin that fails
+  // to load is logged and skipped (ListDimensions shows it FAILED). Health is
+  // SERVING once this returns.
   static absl::StatusOr<std::unique_ptr<Server>> BuildAndStart(
       const Options& options);
 
@@ -48,21 +64,36 @@ class Server {
     return snapshots_.Current();
   }
   const Registry& registry() const { return registry_; }
+  // The admin port actually bound; 0 without an admin API.
+  int admin_port() const { return admin_port_; }
+  std::string admin_address() const;
+  // Reloads from any trigger (main.cc calls it on SIGHUP).
+  Reloader& reloader() { return *reloader_; }
 
-  // Health goes NOT_SERVING, new calls are refused, calls in flight get up to
-  // `grace` to finish, then are cancelled. Idempotent.
+  // The file watcher stops, health goes NOT_SERVING, new calls are refused,
+  // calls in flight (public and admin) get up to `grace` to finish, then are
+  // cancelled. Idempotent.
   void Shutdown(absl::Duration grace = absl::Seconds(5));
 
  private:
   Server() = default;
 
+  absl::Status StartAdmin();
+
   Options options_;
   Registry registry_;
   SnapshotHolder snapshots_;
+  std::unique_ptr<Reloader> reloader_;
   std::unique_ptr<ScoringService> service_;
+  std::unique_ptr<RegistryService> registry_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<grpc::Server> admin_server_;
+  // Last: destroyed (stopped) first, so no reload runs during teardown.
+  std::unique_ptr<ConfigWatcher> watcher_;
   std::string host_;
   int port_ = 0;
+  std::string admin_host_;
+  int admin_port_ = 0;
   bool shut_down_ = false;
 };
 

@@ -219,8 +219,11 @@ std::string DescribeRpcError(const grpc::Status& status,
                    status.error_message());
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
-      absl::StrAppend(&text, "; is the server running at ", options.target,
-                      "?");
+      absl::StrAppend(&text,
+                      options.admin ? "; is the server's admin API "
+                                      "(--admin-listen) at "
+                                    : "; is the server running at ",
+                      options.target, "?");
       break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       absl::StrAppend(&text, "; no answer within ",
@@ -228,7 +231,9 @@ std::string DescribeRpcError(const grpc::Status& status,
       break;
     case grpc::StatusCode::UNIMPLEMENTED:
       absl::StrAppend(&text, "; is ", options.target,
-                      " a healthscore.v1 server?");
+                      options.admin ? " the admin address (--admin-listen) of "
+                                      "a healthscore server?"
+                                    : " a healthscore.v1 server?");
       break;
     default:
       break;

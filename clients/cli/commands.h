@@ -27,6 +27,10 @@ enum ExitCode : int {
   kExitUsage = 2,
   // An RPC failed: no server, deadline exceeded, server-side failure.
   kExitRpcFailed = 3,
+  // Admin commands: the server refused the change (a scorecard or draft that
+  // does not bind, a plugin that does not load, an unload of a plugin in
+  // use). Shares 1 with kExitNotScored: "the server said no to the input".
+  kExitRefused = 1,
 };
 
 // Flags every command takes.
@@ -36,6 +40,8 @@ struct CommonOptions {
   OutputFormat format = OutputFormat::kTable;
   // The deadline of each RPC (each batch has its own).
   absl::Duration timeout = absl::Seconds(30);
+  // `target` is the admin API (--admin-target), for the hints in errors.
+  bool admin = false;
 };
 
 // Flags of `score`. Exactly one input: customer_id (with segment and

@@ -340,7 +340,8 @@ void PrintDimensionsTable(const v1::ListDimensionsResponse& response,
       std::vector<std::string> assignments;
       for (const v1::ParameterSpec& p : d.parameters()) {
         assignments.push_back(
-            absl::StrCat(p.name(), "=", Short(p.default_value())));
+            p.text() ? absl::StrCat(p.name(), "=\"", p.default_text(), "\"")
+                     : absl::StrCat(p.name(), "=", Short(p.default_value())));
       }
       const size_t width = MaxWidth(
           assignments,
@@ -386,8 +387,9 @@ void PrintDimensionsCsv(const v1::ListDimensionsResponse& response,
     for (const v1::ParameterSpec& p : d.parameters()) {
       out << prefix << ",parameter," << CsvField(p.name()) << ",,,,"
           << bound(p.has_min(), p.min()) << "," << bound(p.has_max(), p.max())
-          << "," << Short(p.default_value()) << "," << CsvField(p.description())
-          << "\n";
+          << ","
+          << CsvField(p.text() ? p.default_text() : Short(p.default_value()))
+          << "," << CsvField(p.description()) << "\n";
     }
   }
 }
@@ -437,6 +439,13 @@ void PrintScorecardTable(const v1::Scorecard& card, std::ostream& out) {
           }));
     }
     out << line << "\n";
+    // Text parameters (rules, named features) can be long: one line each.
+    std::vector<std::pair<std::string, std::string>> texts(
+        d.text_params().begin(), d.text_params().end());
+    std::sort(texts.begin(), texts.end());
+    for (const auto& [name, text] : texts) {
+      out << "      " << name << ": " << text << "\n";
+    }
   }
   out << "  bands (lowest score in each):\n";
   const size_t band_width = MaxWidth(
@@ -451,10 +460,16 @@ void PrintScorecardTable(const v1::Scorecard& card, std::ostream& out) {
 void PrintScorecardCsv(const v1::Scorecard& card, std::ostream& out) {
   out << "scorecard,version,dimension,plugin,plugin_version,weight,params\n";
   for (const v1::ScorecardDimension& d : card.dimensions()) {
-    const std::string params =
+    std::string params =
         absl::StrJoin(SortedParams(d), ";", [](std::string* s, const auto& p) {
           absl::StrAppend(s, p.first, "=", Short(p.second));
         });
+    std::vector<std::pair<std::string, std::string>> texts(
+        d.text_params().begin(), d.text_params().end());
+    std::sort(texts.begin(), texts.end());
+    for (const auto& [name, text] : texts) {
+      absl::StrAppend(&params, params.empty() ? "" : ";", name, "=", text);
+    }
     out << CsvField(card.name()) << "," << CsvField(card.version()) << ","
         << CsvField(d.name()) << "," << CsvField(d.plugin()) << ","
         << CsvField(d.plugin_version()) << "," << Short(d.weight()) << ","

@@ -1,5 +1,6 @@
-// healthscore: the command-line client of the HealthScoring service. Turns
-// the command line into options, opens the channel and runs one command.
+// healthscore: the command-line client of the HealthScoring service and of
+// the admin API (Registry). Turns the command line into options, opens the
+// channel and runs one command.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
@@ -19,6 +21,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "clients/cli/admin_commands.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/requests.h"
 #include "grpcpp/create_channel.h"
@@ -31,8 +34,14 @@ ABSL_FLAG(double, timeout, 30, "deadline of each RPC, in seconds");
 ABSL_FLAG(std::string, customer_id, "", "score: the customer to score");
 ABSL_FLAG(std::string, segment, "", "score: the customer's segment");
 ABSL_FLAG(std::string, json, "", "score: a JSON file holding one Customer");
-ABSL_FLAG(std::string, csv, "", "score: a CSV file of customers");
+ABSL_FLAG(std::string, csv, "", "score, dry-run: a CSV file of customers");
 ABSL_FLAG(int64_t, batch_size, 1000, "score --csv: rows per ScoreBatch call");
+ABSL_FLAG(std::string, admin_target, "127.0.0.1:50052",
+          "admin commands: the server's admin address (its --admin-listen)");
+ABSL_FLAG(std::string, scorecard, "", "dry-run: the draft scorecard file");
+ABSL_FLAG(bool, rescan_plugins, false,
+          "reload: load new plugin files under the server's --plugin-dir "
+          "first");
 
 namespace healthscore::cli {
 namespace {
@@ -45,8 +54,18 @@ commands:
   dimensions   list the dimension plugins the server has (ListDimensions)
   scorecard    show the active scorecard (GetScorecard)
 
+admin commands (the server's admin address, --admin-target):
+  plugins                         list plugins: version, state, load time, users
+  reload [--rescan-plugins]       reload the scorecard file (and new plugins)
+  load-plugin PATH|NAME@VERSION   load a plugin file into the registry
+  unload-plugin NAME@VERSION      take a plugin version out of the registry
+  dry-run --scorecard FILE --csv FILE
+                                  score the CSV under a draft scorecard without
+                                  activating it; say how bands would move
+
 flags of every command:
   --target HOST:PORT             server address (default 127.0.0.1:50051)
+  --admin-target HOST:PORT       admin address, admin commands (default 127.0.0.1:50052)
   --explain none|summary|full    how much explanation to ask for (default summary)
   --format table|json|csv        output format (default table)
   --timeout SECONDS              deadline of each RPC (default 30)
@@ -63,24 +82,42 @@ score, many customers:
   --batch-size N                 rows per ScoreBatch call (default 1000)
 
 Flags take --name=value or --name value; --customer_id works as --customer-id.
-exit codes: 0 all scored, 1 some customer not scored, 2 bad command line or
-input file, 3 RPC failed. More: docs/cli.md
+exit codes: 0 all scored / done, 1 some customer not scored or the server
+refused the change, 2 bad command line or input file, 3 RPC failed.
+More: docs/cli.md
 )";
 
-// Flags that only `score` reads; giving them to another command is a mistake
-// worth reporting rather than ignoring.
-const absl::flat_hash_set<std::string>& ScoreOnlyFlags() {
-  static const auto* const kFlags = new absl::flat_hash_set<std::string>{
-      "customer_id", "segment", "signal", "json", "csv", "batch_size"};
+// The flags each command reads besides --format and --timeout; giving one
+// another command does not read is a mistake worth reporting rather than
+// ignoring.
+const absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>&
+CommandFlags() {
+  static const auto* const kFlags =
+      new absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>{
+          {"score",
+           {"target", "explain", "customer_id", "segment", "signal", "json",
+            "csv", "batch_size"}},
+          {"dimensions", {"target", "explain"}},
+          {"scorecard", {"target", "explain"}},
+          {"plugins", {"admin_target"}},
+          {"reload", {"admin_target", "rescan_plugins"}},
+          {"load-plugin", {"admin_target"}},
+          {"unload-plugin", {"admin_target"}},
+          {"dry-run", {"admin_target", "explain", "scorecard", "csv"}},
+      };
   return *kFlags;
 }
 
 const absl::flat_hash_set<std::string>& KnownFlags() {
   static const auto* const kFlags = new absl::flat_hash_set<std::string>{
-      "target",  "explain", "format", "timeout", "customer_id",
-      "segment", "signal",  "json",   "csv",     "batch_size"};
+      "target",       "explain",   "format",        "timeout", "customer_id",
+      "segment",      "signal",    "json",          "csv",     "batch_size",
+      "admin_target", "scorecard", "rescan_plugins"};
   return *kFlags;
 }
+
+// Flags that take no value: --rescan-plugins alone means true.
+bool IsBoolFlag(absl::string_view name) { return name == "rescan_plugins"; }
 
 std::string Dashed(absl::string_view name) {
   return absl::StrReplaceAll(name, {{"_", "-"}});
@@ -127,6 +164,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown flag --", Dashed(name)));
     }
+    if (!value.has_value() && IsBoolFlag(name)) value = "true";
     if (!value.has_value()) {
       if (i + 1 >= argc) {
         return absl::InvalidArgumentError(
@@ -217,29 +255,71 @@ int Main(int argc, char** argv) {
   absl::StatusOr<CommonOptions> options = GetCommonOptions();
   if (!options.ok()) return UsageError(options.status().message());
 
+  const auto allowed = CommandFlags().find(command);
+  if (allowed == CommandFlags().end()) {
+    return UsageError(absl::StrCat("unknown command \"", command, "\""));
+  }
+  for (const std::string& name : command_line->given) {
+    if (name != "format" && name != "timeout" &&
+        !allowed->second.contains(name)) {
+      return UsageError(
+          absl::StrCat("--", Dashed(name), " does not apply to ", command));
+    }
+  }
+
   std::optional<ScoreOptions> score_options;
+  // The one positional argument of load-plugin and unload-plugin.
+  std::string plugin;
   if (command == "score") {
     absl::StatusOr<ScoreOptions> parsed = GetScoreOptions(*command_line);
     if (!parsed.ok()) return UsageError(parsed.status().message());
     score_options = *std::move(parsed);
-  } else if (command == "dimensions" || command == "scorecard") {
-    if (command_line->positional.size() > 1) {
-      return UsageError(absl::StrCat("unexpected argument \"",
-                                     command_line->positional[1], "\" after ",
-                                     command));
+  } else if (command == "load-plugin" || command == "unload-plugin") {
+    if (command_line->positional.size() != 2) {
+      return UsageError(absl::StrCat(command, " takes one argument: ",
+                                     command == "load-plugin"
+                                         ? "a path to a .so or name@version"
+                                         : "name@version"));
     }
-    for (const std::string& name : command_line->given) {
-      if (ScoreOnlyFlags().contains(name)) {
-        return UsageError(
-            absl::StrCat("--", Dashed(name), " applies only to score"));
-      }
-    }
-  } else {
-    return UsageError(absl::StrCat("unknown command \"", command, "\""));
+    plugin = command_line->positional[1];
+  } else if (command_line->positional.size() > 1) {
+    return UsageError(absl::StrCat("unexpected argument \"",
+                                   command_line->positional[1], "\" after ",
+                                   command));
   }
 
   // Plaintext: the service is meant to run next to its callers or behind a
-  // TLS-terminating proxy.
+  // TLS-terminating proxy; the admin API listens on loopback only.
+  if (allowed->second.contains("admin_target")) {
+    options->target = absl::GetFlag(FLAGS_admin_target);
+    options->admin = true;
+    if (options->target.empty()) return UsageError("--admin-target is empty");
+    std::unique_ptr<healthscore::v1::Registry::Stub> admin =
+        healthscore::v1::Registry::NewStub(grpc::CreateChannel(
+            options->target, grpc::InsecureChannelCredentials()));
+    if (command == "plugins") {
+      return RunPlugins(*admin, *options, std::cout, std::cerr);
+    }
+    if (command == "reload") {
+      return RunReload(*admin, *options, absl::GetFlag(FLAGS_rescan_plugins),
+                       std::cout, std::cerr);
+    }
+    if (command == "load-plugin") {
+      return RunLoadPlugin(*admin, *options, plugin, std::cout, std::cerr);
+    }
+    if (command == "unload-plugin") {
+      return RunUnloadPlugin(*admin, *options, plugin, std::cout, std::cerr);
+    }
+    DryRunOptions dry_run{absl::GetFlag(FLAGS_scorecard),
+                          absl::GetFlag(FLAGS_csv)};
+    if (dry_run.scorecard_path.empty() || dry_run.csv_path.empty()) {
+      return UsageError(
+          "dry-run needs --scorecard FILE (the draft) and --csv FILE (the "
+          "customers)");
+    }
+    return RunDryRun(*admin, *options, dry_run, std::cout, std::cerr);
+  }
+
   std::unique_ptr<healthscore::v1::HealthScoring::Stub> stub =
       healthscore::v1::HealthScoring::NewStub(grpc::CreateChannel(
           options->target, grpc::InsecureChannelCredentials()));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -87,9 +88,11 @@ class Parser {
                    "expected a mapping with scorecard, version, bands and "
                    "dimensions");
     }
-    RETURN_IF_ERROR(OnlyKeys(root, "",
-                             {"scorecard", "version", "description",
-                              "missing_data", "bands", "dimensions"}));
+    RETURN_IF_ERROR(
+        OnlyKeys(root, "",
+                 {"scorecard", "version", "description", "missing_data",
+                  "bands", "dimensions", "groups", "aggregate", "gates",
+                  "actions", "min_coverage", "max_data_age_days", "segments"}));
     ASSIGN_OR_RETURN(YAML::Node name, Required(root, "", "scorecard"));
     ASSIGN_OR_RETURN(spec.name, String(name, "scorecard"));
     ASSIGN_OR_RETURN(YAML::Node version, Required(root, "", "version"));
@@ -103,7 +106,33 @@ class Parser {
       }
     }
     RETURN_IF_ERROR(ParseDimensions(root, spec));
-    RETURN_IF_ERROR(ParseBands(root, spec));
+    ASSIGN_OR_RETURN(YAML::Node bands, Required(root, "", "bands"));
+    ASSIGN_OR_RETURN(spec.bands, ParseBands(bands, "bands"));
+    if (YAML::Node a = root["aggregate"]; a.IsDefined()) {
+      ASSIGN_OR_RETURN(spec.aggregate, ParseAggregate(a, "aggregate"));
+    }
+    if (YAML::Node n = root["min_coverage"]; n.IsDefined()) {
+      ASSIGN_OR_RETURN(double v, Number(n, "min_coverage"));
+      if (v < 0 || v > 1) {
+        return Error(n, "min_coverage",
+                     absl::StrCat(v,
+                                  " is outside 0-1 (a share of the "
+                                  "weight, e.g. 0.6)"));
+      }
+      spec.min_coverage = v;
+    }
+    if (YAML::Node n = root["max_data_age_days"]; n.IsDefined()) {
+      ASSIGN_OR_RETURN(double v, Number(n, "max_data_age_days"));
+      if (v <= 0) {
+        return Error(n, "max_data_age_days",
+                     absl::StrCat(v, " must be above 0"));
+      }
+      spec.max_data_age_days = v;
+    }
+    RETURN_IF_ERROR(ParseGroups(root, spec));
+    RETURN_IF_ERROR(ParseGates(root, spec));
+    RETURN_IF_ERROR(ParseActions(root, spec));
+    RETURN_IF_ERROR(ParseSegments(root, spec));
     return spec;
   }
 
@@ -117,6 +146,80 @@ class Parser {
     if (node.IsSequence()) return "a list";
     if (node.IsMap()) return "a mapping";
     return "nothing";
+  }
+
+  static const DimensionSpec* FindDimension(const ScorecardSpec& spec,
+                                            absl::string_view name) {
+    for (const DimensionSpec& d : spec.dimensions) {
+      if (d.name == name) return &d;
+    }
+    return nullptr;
+  }
+
+  static std::string DimensionNames(const ScorecardSpec& spec) {
+    std::vector<std::string> names;
+    for (const DimensionSpec& d : spec.dimensions) names.push_back(d.name);
+    return absl::StrJoin(names, ", ");
+  }
+
+  absl::StatusOr<Aggregate> ParseAggregate(const YAML::Node& node,
+                                           absl::string_view field) const {
+    ASSIGN_OR_RETURN(std::string name, String(node, field));
+    if (name == "weighted_mean") return Aggregate::kWeightedMean;
+    if (name == "min") return Aggregate::kMin;
+    return Error(node, field,
+                 absl::StrCat("'", name,
+                              "' is not an aggregator; expected weighted_mean "
+                              "or min"));
+  }
+
+  absl::StatusOr<double> Weight(const YAML::Node& node,
+                                absl::string_view field) const {
+    ASSIGN_OR_RETURN(double weight, Number(node, field));
+    if (weight < 0) {
+      return Error(node, field,
+                   absl::StrCat(weight, " is negative; weights must be >= 0"));
+    }
+    return weight;
+  }
+
+  absl::StatusOr<double> Score(const YAML::Node& node,
+                               absl::string_view field) const {
+    ASSIGN_OR_RETURN(double v, Number(node, field));
+    if (v < 0 || v > 100) {
+      return Error(node, field, absl::StrCat(v, " is outside 0-100"));
+    }
+    return v;
+  }
+
+  absl::StatusOr<std::vector<ParamSetting>> ParseParams(
+      const YAML::Node& params, absl::string_view pfield) const {
+    if (!params.IsMap()) {
+      return Error(params, pfield,
+                   "expected a mapping of parameter name -> value");
+    }
+    std::vector<ParamSetting> out;
+    for (const auto& p : params) {
+      ParamSetting setting;
+      ASSIGN_OR_RETURN(setting.name, String(p.first, pfield));
+      setting.line = p.first.Mark().line + 1;
+      const YAML::Node& value = p.second;
+      if (value.IsScalar()) {
+        setting.text = value.Scalar();
+        setting.is_number =
+            YAML::convert<double>::decode(value, setting.value) &&
+            std::isfinite(setting.value);
+      } else if (value.IsSequence() || value.IsMap()) {
+        YAML::Emitter emitter;
+        emitter << YAML::Flow << value;
+        setting.text = emitter.c_str();
+      } else {
+        return Error(value, Join(pfield, setting.name),
+                     "expected a number, text, a list or a mapping");
+      }
+      out.push_back(std::move(setting));
+    }
+    return out;
   }
 
   absl::Status ParseDimensions(const YAML::Node& root,
@@ -142,43 +245,18 @@ class Parser {
         return Error(kv.first, field,
                      "expected a mapping with plugin, weight and params");
       }
-      RETURN_IF_ERROR(OnlyKeys(body, field, {"plugin", "weight", "params"}));
+      RETURN_IF_ERROR(
+          OnlyKeys(body, field, {"plugin", "weight", "params", "warn_below"}));
       ASSIGN_OR_RETURN(YAML::Node plugin, Required(body, field, "plugin"));
       ASSIGN_OR_RETURN(d.plugin_ref, String(plugin, Join(field, "plugin")));
       ASSIGN_OR_RETURN(YAML::Node weight, Required(body, field, "weight"));
-      ASSIGN_OR_RETURN(d.weight, Number(weight, Join(field, "weight")));
-      if (d.weight < 0) {
-        return Error(
-            weight, Join(field, "weight"),
-            absl::StrCat(d.weight, " is negative; weights must be >= 0"));
-      }
+      ASSIGN_OR_RETURN(d.weight, Weight(weight, Join(field, "weight")));
       total += d.weight;
       if (YAML::Node params = body["params"]; params.IsDefined()) {
-        const std::string pfield = Join(field, "params");
-        if (!params.IsMap()) {
-          return Error(params, pfield,
-                       "expected a mapping of parameter name -> value");
-        }
-        for (const auto& p : params) {
-          ParamSetting setting;
-          ASSIGN_OR_RETURN(setting.name, String(p.first, pfield));
-          setting.line = p.first.Mark().line + 1;
-          const YAML::Node& value = p.second;
-          if (value.IsScalar()) {
-            setting.text = value.Scalar();
-            setting.is_number =
-                YAML::convert<double>::decode(value, setting.value) &&
-                std::isfinite(setting.value);
-          } else if (value.IsSequence() || value.IsMap()) {
-            YAML::Emitter out;
-            out << YAML::Flow << value;
-            setting.text = out.c_str();
-          } else {
-            return Error(value, Join(pfield, setting.name),
-                         "expected a number, text, a list or a mapping");
-          }
-          d.params.push_back(std::move(setting));
-        }
+        ASSIGN_OR_RETURN(d.params, ParseParams(params, Join(field, "params")));
+      }
+      if (YAML::Node warn = body["warn_below"]; warn.IsDefined()) {
+        ASSIGN_OR_RETURN(d.warn_below, Score(warn, Join(field, "warn_below")));
       }
       spec.dimensions.push_back(std::move(d));
     }
@@ -190,17 +268,17 @@ class Parser {
     return absl::OkStatus();
   }
 
-  absl::Status ParseBands(const YAML::Node& root, ScorecardSpec& spec) const {
-    ASSIGN_OR_RETURN(YAML::Node bands, Required(root, "", "bands"));
+  absl::StatusOr<std::vector<BandSpec>> ParseBands(
+      const YAML::Node& bands, absl::string_view bfield) const {
     if (!bands.IsSequence() || bands.size() == 0) {
-      return Error(bands, "bands",
+      return Error(bands, bfield,
                    "expected a list of {name, grade, min}, with at least one "
                    "band");
     }
     std::vector<std::pair<BandSpec, YAML::Node>> parsed;
     for (size_t i = 0; i < bands.size(); ++i) {
       const YAML::Node& b = bands[i];
-      const std::string field = absl::StrCat("bands[", i, "]");
+      const std::string field = absl::StrCat(bfield, "[", i, "]");
       if (!b.IsMap()) {
         return Error(b, field, "expected a mapping with name, grade and min");
       }
@@ -211,11 +289,7 @@ class Parser {
       ASSIGN_OR_RETURN(YAML::Node grade, Required(b, field, "grade"));
       ASSIGN_OR_RETURN(band.grade, String(grade, Join(field, "grade")));
       ASSIGN_OR_RETURN(YAML::Node min, Required(b, field, "min"));
-      ASSIGN_OR_RETURN(band.min, Number(min, Join(field, "min")));
-      if (band.min < 0 || band.min > 100) {
-        return Error(min, Join(field, "min"),
-                     absl::StrCat(band.min, " is outside 0-100"));
-      }
+      ASSIGN_OR_RETURN(band.min, Score(min, Join(field, "min")));
       parsed.emplace_back(std::move(band), b);
     }
     std::stable_sort(
@@ -224,7 +298,7 @@ class Parser {
     for (size_t i = 1; i < parsed.size(); ++i) {
       if (parsed[i].first.min == parsed[i - 1].first.min) {
         return Error(
-            parsed[i].second, "bands",
+            parsed[i].second, bfield,
             absl::StrCat("bands ", parsed[i - 1].first.name, "/",
                          parsed[i - 1].first.grade, " and ",
                          parsed[i].first.name, "/", parsed[i].first.grade,
@@ -232,12 +306,293 @@ class Parser {
       }
     }
     if (parsed.back().first.min > 0) {
-      return Error(bands, "bands",
+      return Error(bands, bfield,
                    absl::StrCat("scores from 0 up to ", parsed.back().first.min,
                                 " have no band; the lowest band must have "
                                 "min: 0"));
     }
-    for (auto& [band, node] : parsed) spec.bands.push_back(std::move(band));
+    std::vector<BandSpec> out;
+    for (auto& [band, node] : parsed) out.push_back(std::move(band));
+    return out;
+  }
+
+  absl::Status ParseGroups(const YAML::Node& root, ScorecardSpec& spec) const {
+    YAML::Node groups = root["groups"];
+    if (!groups.IsDefined()) return absl::OkStatus();
+    if (!groups.IsMap() || groups.size() == 0) {
+      return Error(groups, "groups",
+                   "expected a mapping of group name -> {dimensions, weight, "
+                   "aggregate}");
+    }
+    std::map<std::string, std::string> group_of;  // dimension -> group
+    for (const auto& kv : groups) {
+      GroupSpec g;
+      ASSIGN_OR_RETURN(g.name, String(kv.first, "groups"));
+      g.line = kv.first.Mark().line + 1;
+      const std::string field = Join("groups", g.name);
+      const YAML::Node& body = kv.second;
+      if (!body.IsMap()) {
+        return Error(kv.first, field,
+                     "expected a mapping with dimensions, weight and "
+                     "aggregate");
+      }
+      RETURN_IF_ERROR(
+          OnlyKeys(body, field, {"dimensions", "weight", "aggregate"}));
+      ASSIGN_OR_RETURN(YAML::Node dims, Required(body, field, "dimensions"));
+      if (!dims.IsSequence() || dims.size() == 0) {
+        return Error(dims, Join(field, "dimensions"),
+                     "expected a non-empty list of dimension names");
+      }
+      for (const YAML::Node& d : dims) {
+        ASSIGN_OR_RETURN(std::string name,
+                         String(d, Join(field, "dimensions")));
+        if (FindDimension(spec, name) == nullptr) {
+          return Error(
+              d, Join(field, "dimensions"),
+              absl::StrCat("unknown dimension '", name,
+                           "'; the dimensions are ", DimensionNames(spec)));
+        }
+        if (auto [it, added] = group_of.try_emplace(name, g.name); !added) {
+          return Error(
+              d, Join(field, "dimensions"),
+              absl::StrCat("dimension '", name, "' is already in group '",
+                           it->second, "'; a dimension belongs to one group"));
+        }
+        g.dimensions.push_back(name);
+      }
+      if (YAML::Node w = body["weight"]; w.IsDefined()) {
+        ASSIGN_OR_RETURN(g.weight, Weight(w, Join(field, "weight")));
+      }
+      if (YAML::Node a = body["aggregate"]; a.IsDefined()) {
+        ASSIGN_OR_RETURN(g.aggregate,
+                         ParseAggregate(a, Join(field, "aggregate")));
+      }
+      spec.groups.push_back(std::move(g));
+    }
+    for (const DimensionSpec& d : spec.dimensions) {
+      if (!group_of.contains(d.name)) {
+        return Error(groups, "groups",
+                     absl::StrCat("dimension '", d.name,
+                                  "' is in no group; with groups, every "
+                                  "dimension belongs to one"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  bool IsGroup(const ScorecardSpec& spec, absl::string_view name) const {
+    for (const GroupSpec& g : spec.groups) {
+      if (g.name == name) return true;
+    }
+    return false;
+  }
+
+  absl::Status ParseGates(const YAML::Node& root, ScorecardSpec& spec) const {
+    YAML::Node gates = root["gates"];
+    if (!gates.IsDefined()) return absl::OkStatus();
+    if (!gates.IsSequence()) {
+      return Error(gates, "gates",
+                   "expected a list of {id, dimension, below, cap, say}");
+    }
+    std::set<std::string> ids;
+    for (size_t i = 0; i < gates.size(); ++i) {
+      const YAML::Node& g = gates[i];
+      const std::string field = absl::StrCat("gates[", i, "]");
+      if (!g.IsMap()) {
+        return Error(g, field,
+                     "expected a mapping {id, dimension, below, cap, say}");
+      }
+      RETURN_IF_ERROR(OnlyKeys(
+          g, field, {"id", "dimension", "group", "below", "cap", "say"}));
+      GateSpec gate;
+      gate.line = g.Mark().line + 1;
+      ASSIGN_OR_RETURN(YAML::Node id, Required(g, field, "id"));
+      ASSIGN_OR_RETURN(gate.id, String(id, Join(field, "id")));
+      if (!ids.insert(gate.id).second) {
+        return Error(id, Join(field, "id"),
+                     absl::StrCat("'", gate.id, "' repeats an earlier gate"));
+      }
+      const YAML::Node dim = g["dimension"];
+      const YAML::Node group = g["group"];
+      if (dim.IsDefined() == group.IsDefined()) {
+        return Error(g, field, "needs exactly one of dimension or group");
+      }
+      if (dim.IsDefined()) {
+        ASSIGN_OR_RETURN(gate.target, String(dim, Join(field, "dimension")));
+        if (FindDimension(spec, gate.target) == nullptr) {
+          return Error(
+              dim, Join(field, "dimension"),
+              absl::StrCat("unknown dimension '", gate.target,
+                           "'; the dimensions are ", DimensionNames(spec)));
+        }
+      } else {
+        ASSIGN_OR_RETURN(gate.target, String(group, Join(field, "group")));
+        if (!IsGroup(spec, gate.target)) {
+          return Error(group, Join(field, "group"),
+                       absl::StrCat("unknown group '", gate.target, "'"));
+        }
+      }
+      ASSIGN_OR_RETURN(YAML::Node below, Required(g, field, "below"));
+      ASSIGN_OR_RETURN(gate.below, Score(below, Join(field, "below")));
+      ASSIGN_OR_RETURN(YAML::Node cap, Required(g, field, "cap"));
+      ASSIGN_OR_RETURN(gate.cap, Score(cap, Join(field, "cap")));
+      if (YAML::Node say = g["say"]; say.IsDefined()) {
+        ASSIGN_OR_RETURN(gate.say, String(say, Join(field, "say")));
+      } else {
+        gate.say = absl::StrCat(gate.target, " below ", gate.below,
+                                " caps the score at ", gate.cap);
+      }
+      spec.gates.push_back(std::move(gate));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseActions(const YAML::Node& root, ScorecardSpec& spec) const {
+    YAML::Node actions = root["actions"];
+    if (!actions.IsDefined()) return absl::OkStatus();
+    if (!actions.IsSequence()) {
+      return Error(actions, "actions",
+                   "expected a list of {band, say} or {dimension, below, "
+                   "say}");
+    }
+    for (size_t i = 0; i < actions.size(); ++i) {
+      const YAML::Node& a = actions[i];
+      const std::string field = absl::StrCat("actions[", i, "]");
+      if (!a.IsMap()) {
+        return Error(a, field,
+                     "expected {band, say} or {dimension, below, say}");
+      }
+      RETURN_IF_ERROR(
+          OnlyKeys(a, field, {"band", "dimension", "below", "say"}));
+      ActionSpec action;
+      action.line = a.Mark().line + 1;
+      ASSIGN_OR_RETURN(YAML::Node say, Required(a, field, "say"));
+      ASSIGN_OR_RETURN(action.say, String(say, Join(field, "say")));
+      const YAML::Node band = a["band"];
+      const YAML::Node dim = a["dimension"];
+      if (band.IsDefined() == dim.IsDefined()) {
+        return Error(a, field, "needs exactly one of band or dimension");
+      }
+      if (band.IsDefined()) {
+        ASSIGN_OR_RETURN(action.band, String(band, Join(field, "band")));
+        const bool known = std::any_of(
+            spec.bands.begin(), spec.bands.end(),
+            [&](const BandSpec& b) { return b.name == action.band; });
+        if (!known) {
+          return Error(band, Join(field, "band"),
+                       absl::StrCat("unknown band '", action.band, "'"));
+        }
+        if (a["below"].IsDefined()) {
+          return Error(a["below"], Join(field, "below"),
+                       "goes with dimension, not band");
+        }
+      } else {
+        ASSIGN_OR_RETURN(action.dimension,
+                         String(dim, Join(field, "dimension")));
+        if (FindDimension(spec, action.dimension) == nullptr) {
+          return Error(
+              dim, Join(field, "dimension"),
+              absl::StrCat("unknown dimension '", action.dimension,
+                           "'; the dimensions are ", DimensionNames(spec)));
+        }
+        ASSIGN_OR_RETURN(YAML::Node below, Required(a, field, "below"));
+        ASSIGN_OR_RETURN(action.below, Score(below, Join(field, "below")));
+      }
+      spec.actions.push_back(std::move(action));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseSegments(const YAML::Node& root,
+                             ScorecardSpec& spec) const {
+    YAML::Node segments = root["segments"];
+    if (!segments.IsDefined()) return absl::OkStatus();
+    if (!segments.IsMap()) {
+      return Error(segments, "segments",
+                   "expected a mapping of segment name -> {weights, params, "
+                   "group_weights, bands}");
+    }
+    for (const auto& kv : segments) {
+      SegmentSpec seg;
+      ASSIGN_OR_RETURN(seg.name, String(kv.first, "segments"));
+      seg.line = kv.first.Mark().line + 1;
+      const std::string field = Join("segments", seg.name);
+      if (seg.name == "default") {
+        return Error(kv.first, field,
+                     "'default' is the scorecard itself; name the segment "
+                     "otherwise");
+      }
+      const YAML::Node& body = kv.second;
+      if (!body.IsMap()) {
+        return Error(kv.first, field,
+                     "expected a mapping with weights, params, group_weights "
+                     "or bands");
+      }
+      RETURN_IF_ERROR(OnlyKeys(
+          body, field, {"weights", "params", "group_weights", "bands"}));
+      if (YAML::Node w = body["weights"]; w.IsDefined()) {
+        const std::string wfield = Join(field, "weights");
+        if (!w.IsMap()) {
+          return Error(w, wfield, "expected a mapping of dimension -> weight");
+        }
+        double total = 0;
+        for (const DimensionSpec& d : spec.dimensions) total += d.weight;
+        for (const auto& e : w) {
+          ASSIGN_OR_RETURN(std::string dim, String(e.first, wfield));
+          const DimensionSpec* d = FindDimension(spec, dim);
+          if (d == nullptr) {
+            return Error(e.first, Join(wfield, dim),
+                         absl::StrCat("unknown dimension; the dimensions are ",
+                                      DimensionNames(spec)));
+          }
+          ASSIGN_OR_RETURN(double weight, Weight(e.second, Join(wfield, dim)));
+          total += weight - d->weight;
+          seg.weights[dim] = weight;
+          seg.weight_lines[dim] = e.first.Mark().line + 1;
+        }
+        if (total <= 0) {
+          return Error(w, wfield,
+                       absl::StrCat("the segment's weights add up to ", total,
+                                    "; the total weight must be above 0"));
+        }
+      }
+      if (YAML::Node p = body["params"]; p.IsDefined()) {
+        const std::string pfield = Join(field, "params");
+        if (!p.IsMap()) {
+          return Error(p, pfield,
+                       "expected a mapping of dimension -> {parameter: value}");
+        }
+        for (const auto& e : p) {
+          ASSIGN_OR_RETURN(std::string dim, String(e.first, pfield));
+          if (FindDimension(spec, dim) == nullptr) {
+            return Error(e.first, Join(pfield, dim),
+                         absl::StrCat("unknown dimension; the dimensions are ",
+                                      DimensionNames(spec)));
+          }
+          ASSIGN_OR_RETURN(seg.params[dim],
+                           ParseParams(e.second, Join(pfield, dim)));
+          seg.param_lines[dim] = e.first.Mark().line + 1;
+        }
+      }
+      if (YAML::Node g = body["group_weights"]; g.IsDefined()) {
+        const std::string gfield = Join(field, "group_weights");
+        if (!g.IsMap()) {
+          return Error(g, gfield, "expected a mapping of group -> weight");
+        }
+        for (const auto& e : g) {
+          ASSIGN_OR_RETURN(std::string group, String(e.first, gfield));
+          if (!IsGroup(spec, group)) {
+            return Error(e.first, Join(gfield, group), "unknown group");
+          }
+          ASSIGN_OR_RETURN(seg.group_weights[group],
+                           Weight(e.second, Join(gfield, group)));
+        }
+      }
+      if (YAML::Node b = body["bands"]; b.IsDefined()) {
+        ASSIGN_OR_RETURN(seg.bands, ParseBands(b, Join(field, "bands")));
+      }
+      spec.segments.push_back(std::move(seg));
+    }
     return absl::OkStatus();
   }
 
@@ -245,6 +600,10 @@ class Parser {
 };
 
 }  // namespace
+
+absl::string_view AggregateName(Aggregate aggregate) {
+  return aggregate == Aggregate::kMin ? "min" : "weighted_mean";
+}
 
 std::string Sha256Hex(absl::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];

@@ -1,10 +1,13 @@
-// The scorecard: which dimensions count, with what weights, parameters and
-// bands. Parsed from YAML and checked for everything that can be checked
-// without the plugins (the snapshot checks the rest against them).
+// The scorecard: which dimensions count, with what weights, parameters,
+// groups, gates and bands, and a variant per customer segment. Parsed from
+// YAML and checked for everything that can be checked without the plugins
+// (the snapshot checks the rest against them). Reference: docs/scorecards.md.
 #ifndef HEALTHSCORE_SERVER_CONFIG_SCORECARD_H_
 #define HEALTHSCORE_SERVER_CONFIG_SCORECARD_H_
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,7 +41,53 @@ struct DimensionSpec {
   std::string plugin_ref;  // "plugin" or "plugin@version"
   double weight = 0;
   std::vector<ParamSetting> params;
+  // A warning when the dimension scores below this.
+  std::optional<double> warn_below;
   int line = 0;
+};
+
+// How a group's dimensions, or the groups, make one score.
+enum class Aggregate { kWeightedMean, kMin };
+absl::string_view AggregateName(Aggregate aggregate);
+
+struct GroupSpec {
+  std::string name;
+  std::vector<std::string> dimensions;
+  double weight = 1;
+  Aggregate aggregate = Aggregate::kWeightedMean;
+  int line = 0;
+};
+
+// "If <dimension or group> is below `below`, the total is capped at `cap`."
+struct GateSpec {
+  std::string id;
+  std::string target;  // a dimension or a group name
+  double below = 0;
+  double cap = 100;
+  std::string say;
+  int line = 0;
+};
+
+// A recommended action from the scorecard: for a band, or for a dimension
+// scoring below a threshold.
+struct ActionSpec {
+  std::string band;       // or empty
+  std::string dimension;  // or empty
+  double below = 0;       // with `dimension`
+  std::string say;
+  int line = 0;
+};
+
+// A segment's overrides of the default scorecard.
+struct SegmentSpec {
+  std::string name;
+  std::map<std::string, double> weights;  // dimension -> weight
+  std::map<std::string, std::vector<ParamSetting>> params;  // dimension -> ...
+  std::map<std::string, double> group_weights;
+  std::vector<BandSpec> bands;  // empty: the default's
+  int line = 0;
+  std::map<std::string, int> weight_lines;  // for errors
+  std::map<std::string, int> param_lines;
 };
 
 struct ScorecardSpec {
@@ -49,6 +98,16 @@ struct ScorecardSpec {
   std::string missing_data = "renormalize";
   std::vector<DimensionSpec> dimensions;  // in file order
   std::vector<BandSpec> bands;            // highest min first
+  // Empty: no groups; the total aggregates the dimensions directly.
+  std::vector<GroupSpec> groups;
+  // How the groups (or, without groups, the dimensions) make the total.
+  Aggregate aggregate = Aggregate::kWeightedMean;
+  std::vector<GateSpec> gates;
+  std::vector<ActionSpec> actions;
+  // Warnings: coverage below this share (0-1); data older than this.
+  std::optional<double> min_coverage;
+  std::optional<double> max_data_age_days;
+  std::vector<SegmentSpec> segments;
 };
 
 // Parses and checks a scorecard. Errors read

@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace healthscore {
 namespace {
@@ -121,16 +123,26 @@ void RunDimension(const BoundDimension& dim, int index,
 void AddDrivers(v1::CustomerScore& score) {
   struct Candidate {
     double impact;
-    const v1::DimensionResult* dimension;
-    const v1::Reason* reason;
+    std::string dimension;
+    std::string rule_id;
+    std::string signal;
+    std::string message;
   };
   std::vector<Candidate> up;
   std::vector<Candidate> down;
   for (const v1::DimensionResult& d : score.dimensions()) {
     for (const v1::Reason& r : d.reasons()) {
       const double impact = d.effective_weight() * r.impact();
-      if (impact > 0) up.push_back({impact, &d, &r});
-      if (impact < 0) down.push_back({impact, &d, &r});
+      if (impact == 0) continue;
+      (impact > 0 ? up : down)
+          .push_back({impact, d.name(), r.rule_id(), r.signal(), r.message()});
+    }
+  }
+  // A gate that cut the total is a driver down in its own right.
+  for (const v1::GateResult& g : score.gates()) {
+    if (g.impact() < 0) {
+      down.push_back(
+          {g.impact(), g.dimension(), "gate:" + g.id(), "", g.message()});
     }
   }
   auto add = [](std::vector<Candidate>& from, auto better,
@@ -139,11 +151,11 @@ void AddDrivers(v1::CustomerScore& score) {
     std::partial_sort(from.begin(), from.begin() + n, from.end(), better);
     for (size_t i = 0; i < n; ++i) {
       v1::Driver* d = to->Add();
-      d->set_dimension(from[i].dimension->name());
-      d->set_rule_id(from[i].reason->rule_id());
-      d->set_signal(from[i].reason->signal());
+      d->set_dimension(from[i].dimension);
+      d->set_rule_id(from[i].rule_id);
+      d->set_signal(from[i].signal);
       d->set_impact(from[i].impact);
-      d->set_message(from[i].reason->message());
+      d->set_message(from[i].message);
     }
   };
   add(
@@ -160,18 +172,261 @@ void AddDrivers(v1::CustomerScore& score) {
       score.mutable_top_drivers_down());
 }
 
-}  // namespace
+void AddWarning(v1::CustomerScore& score, absl::string_view code,
+                std::string message, absl::string_view dimension = "") {
+  v1::Warning* w = score.add_warnings();
+  w->set_code(std::string(code));
+  w->set_message(std::move(message));
+  w->set_dimension(std::string(dimension));
+}
 
-std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
-                                     const BatchColumns& batch,
-                                     v1::Explain explain,
-                                     std::span<v1::CustomerScore* const> out) {
-  if (explain == v1::EXPLAIN_UNSPECIFIED) explain = v1::EXPLAIN_SUMMARY;
-  const bool wants_reasons = explain != v1::EXPLAIN_NONE;
-  const auto& dims = snapshot.dimensions();
+// Plugin and scorecard actions, deduplicated by text (the most points at
+// stake wins), most points at stake first.
+void AddActions(const Variant& v, const BandSpec& band,
+                v1::CustomerScore& score) {
+  std::vector<v1::RecommendedAction> actions;
+  auto add = [&](const std::string& text, absl::string_view source,
+                 absl::string_view dimension, double points) {
+    for (v1::RecommendedAction& a : actions) {
+      if (a.text() != text) continue;
+      if (points > a.points_at_stake()) {
+        a.set_points_at_stake(points);
+        a.set_source(std::string(source));
+        a.set_dimension(std::string(dimension));
+      }
+      return;
+    }
+    v1::RecommendedAction a;
+    a.set_text(text);
+    a.set_source(std::string(source));
+    a.set_dimension(std::string(dimension));
+    a.set_points_at_stake(points);
+    actions.push_back(std::move(a));
+  };
+  for (const v1::DimensionResult& d : score.dimensions()) {
+    for (const std::string& text : d.actions()) {
+      add(text, "plugin", d.name(), d.points_lost());
+    }
+  }
+  for (const ActionBinding& a : v.actions) {
+    if (a.dimension >= 0) {
+      const v1::DimensionResult& d = score.dimensions(a.dimension);
+      if (d.status() == v1::DIMENSION_STATUS_OK && d.score() < a.spec.below) {
+        add(a.spec.say, "scorecard", d.name(), d.points_lost());
+      }
+    } else if (a.spec.band == band.name) {
+      add(a.spec.say, "scorecard", "", 100 - score.score());
+    }
+  }
+  std::stable_sort(actions.begin(), actions.end(),
+                   [](const auto& a, const auto& b) {
+                     return a.points_at_stake() > b.points_at_stake();
+                   });
+  for (v1::RecommendedAction& a : actions) {
+    *score.add_actions() = std::move(a);
+  }
+}
 
+// Weighs one customer's dimensions into group scores and a total, applies
+// the gates, then bands, warns and explains. Returns FAILED_PRECONDITION
+// when no weighted dimension could score the customer.
+absl::Status Aggregate(const Snapshot& snapshot, const Variant& v,
+                       v1::Explain explain, absl::Time now,
+                       v1::CustomerScore& score) {
+  auto& dims = *score.mutable_dimensions();
+  struct GroupState {
+    bool has_data = false;
+    double score = 0;
+    double ok_weight = 0;
+    double weight = 0;          // of all its dimensions
+    std::vector<double> share;  // per dimension of the group
+  };
+  std::vector<GroupState> groups(v.groups.size());
+  for (size_t g = 0; g < v.groups.size(); ++g) {
+    const GroupBinding& group = v.groups[g];
+    GroupState& st = groups[g];
+    st.share.assign(group.dimensions.size(), 0);
+    int best = -1;
+    for (size_t k = 0; k < group.dimensions.size(); ++k) {
+      const v1::DimensionResult& d = dims[group.dimensions[k]];
+      st.weight += d.weight();
+      if (d.status() != v1::DIMENSION_STATUS_OK || d.weight() <= 0) continue;
+      st.ok_weight += d.weight();
+      if (best < 0 || d.score() < dims[group.dimensions[best]].score()) {
+        best = static_cast<int>(k);
+      }
+    }
+    st.has_data = st.ok_weight > 0;
+    if (!st.has_data) continue;
+    if (group.aggregate == Aggregate::kMin) {
+      st.share[best] = 1;
+      st.score = dims[group.dimensions[best]].score();
+    } else {
+      for (size_t k = 0; k < group.dimensions.size(); ++k) {
+        const v1::DimensionResult& d = dims[group.dimensions[k]];
+        if (d.status() != v1::DIMENSION_STATUS_OK || d.weight() <= 0) continue;
+        st.share[k] = d.weight() / st.ok_weight;
+        st.score += st.share[k] * d.score();
+      }
+    }
+  }
+
+  // Groups -> total.
+  std::vector<double> group_share(v.groups.size(), 0);
+  double live_weight = 0;
+  double all_weight = 0;
+  int lowest = -1;
+  for (size_t g = 0; g < v.groups.size(); ++g) {
+    all_weight += v.groups[g].weight;
+    if (!groups[g].has_data || v.groups[g].weight <= 0) continue;
+    live_weight += v.groups[g].weight;
+    if (lowest < 0 || groups[g].score < groups[lowest].score) {
+      lowest = static_cast<int>(g);
+    }
+  }
+  if (lowest < 0) {
+    std::string why;
+    for (const v1::DimensionResult& d : dims) {
+      absl::StrAppend(&why, why.empty() ? "" : "; ", d.name(), ": ",
+                      d.status() == v1::DIMENSION_STATUS_OK
+                          ? "weight 0"
+                          : d.status_reason());
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "no dimension with weight could score this customer (", why, ")"));
+  }
+  double total = 0;
+  if (v.aggregate == Aggregate::kMin) {
+    group_share[lowest] = 1;
+    total = groups[lowest].score;
+  } else {
+    for (size_t g = 0; g < v.groups.size(); ++g) {
+      if (!groups[g].has_data || v.groups[g].weight <= 0) continue;
+      group_share[g] = v.groups[g].weight / live_weight;
+      total += group_share[g] * groups[g].score;
+    }
+  }
+  double coverage = 0;
+  for (size_t g = 0; g < v.groups.size(); ++g) {
+    if (all_weight <= 0 || groups[g].weight <= 0) continue;
+    coverage += v.groups[g].weight / all_weight * groups[g].ok_weight /
+                groups[g].weight;
+  }
+
+  for (size_t g = 0; g < v.groups.size(); ++g) {
+    const GroupBinding& group = v.groups[g];
+    for (size_t k = 0; k < group.dimensions.size(); ++k) {
+      v1::DimensionResult& d = dims[group.dimensions[k]];
+      if (v.named_groups) d.set_group(group.name);
+      if (d.status() != v1::DIMENSION_STATUS_OK) continue;
+      const double share = group_share[g] * groups[g].share[k];
+      d.set_effective_weight(share);
+      d.set_contribution(share * d.score());
+      d.set_points_lost(share * (100 - d.score()));
+    }
+    if (!v.named_groups) continue;
+    v1::GroupResult* out = score.add_groups();
+    out->set_name(group.name);
+    out->set_aggregate(std::string(AggregateName(group.aggregate)));
+    out->set_has_data(groups[g].has_data);
+    out->set_score(groups[g].score);
+    out->set_weight(group.weight);
+    out->set_effective_weight(group_share[g]);
+    out->set_contribution(group_share[g] * groups[g].score);
+    out->set_points_lost(
+        groups[g].has_data ? group_share[g] * (100 - groups[g].score) : 0);
+  }
+  total = std::clamp(total, 0.0, 100.0);
+
+  // Critical gates: the lowest cap among those that fired binds.
+  double capped = total;
+  v1::GateResult* binding = nullptr;
+  for (const GateBinding& gate : v.gates) {
+    double observed = 0;
+    if (gate.dimension >= 0) {
+      const v1::DimensionResult& d = dims[gate.dimension];
+      if (d.status() != v1::DIMENSION_STATUS_OK) continue;
+      observed = d.score();
+    } else {
+      if (gate.group < 0 || !groups[gate.group].has_data) continue;
+      observed = groups[gate.group].score;
+    }
+    if (!(observed < gate.spec.below)) continue;
+    v1::GateResult* fired = score.add_gates();
+    fired->set_id(gate.spec.id);
+    fired->set_dimension(gate.spec.target);
+    fired->set_observed(observed);
+    fired->set_below(gate.spec.below);
+    fired->set_cap(gate.spec.cap);
+    fired->set_message(gate.spec.say);
+    if (gate.spec.cap < capped) {
+      capped = gate.spec.cap;
+      binding = fired;
+    }
+  }
+  if (binding != nullptr) binding->set_impact(capped - total);
+
+  score.set_score(capped);
+  score.set_coverage(coverage);
+  score.set_variant(v.name);
+  const BandSpec& band = v.BandFor(capped);
+  score.set_band(band.name);
+  score.set_grade(band.grade);
+
+  const ScorecardSpec& spec = snapshot.spec();
+  for (size_t i = 0; i < v.dimensions.size(); ++i) {
+    const BoundDimension& bd = v.dimensions[i];
+    const v1::DimensionResult& d = dims[i];
+    if (bd.warn_below && d.status() == v1::DIMENSION_STATUS_OK &&
+        d.score() < *bd.warn_below) {
+      AddWarning(score, "dimension_below",
+                 absl::StrFormat("%s scored %.1f, below its warning "
+                                 "threshold %g",
+                                 d.name(), d.score(), *bd.warn_below),
+                 d.name());
+    }
+  }
+  if (spec.min_coverage && coverage < *spec.min_coverage) {
+    AddWarning(score, "low_coverage",
+               absl::StrFormat("coverage %.0f%% is below the minimum %.0f%%: "
+                               "the score rests on too little data",
+                               coverage * 100, *spec.min_coverage * 100));
+  }
+  if (spec.max_data_age_days && score.has_as_of()) {
+    const absl::Time as_of = absl::FromUnixSeconds(score.as_of().seconds());
+    const double age_days = absl::ToDoubleHours(now - as_of) / 24;
+    if (age_days > *spec.max_data_age_days) {
+      AddWarning(score, "stale_data",
+                 absl::StrFormat(
+                     "the data is %.0f days old (as of %s); the "
+                     "limit is %g days",
+                     age_days,
+                     absl::FormatTime("%Y-%m-%d", as_of, absl::UTCTimeZone()),
+                     *spec.max_data_age_days));
+    }
+  }
+
+  if (explain != v1::EXPLAIN_NONE) {
+    AddDrivers(score);
+    AddActions(v, band, score);
+  }
+  if (explain != v1::EXPLAIN_FULL) {
+    for (v1::DimensionResult& d : dims) {
+      d.clear_reasons();
+      d.clear_actions();
+    }
+  }
+  *score.mutable_provenance() = snapshot.provenance();
+  return absl::OkStatus();
+}
+
+// Scores `out` (all of one variant) under `v`.
+void ScoreVariant(const Snapshot& snapshot, const Variant& v,
+                  const BatchColumns& batch, v1::Explain explain,
+                  absl::Time now, std::span<v1::CustomerScore* const> out,
+                  std::span<absl::Status> statuses) {
   for (v1::CustomerScore* score : out) {
-    for (const BoundDimension& d : dims) {
+    for (const BoundDimension& d : v.dimensions) {
       v1::DimensionResult* r = score->add_dimensions();
       r->set_name(d.name);
       r->set_plugin(d.plugin->id());
@@ -179,52 +434,78 @@ std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
       r->set_status(v1::DIMENSION_STATUS_OK);
     }
   }
-  for (size_t i = 0; i < dims.size(); ++i) {
-    RunDimension(dims[i], static_cast<int>(i), batch, wants_reasons, out);
+  const bool wants_reasons = explain != v1::EXPLAIN_NONE;
+  for (size_t i = 0; i < v.dimensions.size(); ++i) {
+    RunDimension(v.dimensions[i], static_cast<int>(i), batch, wants_reasons,
+                 out);
+  }
+  for (size_t row = 0; row < out.size(); ++row) {
+    statuses[row] = Aggregate(snapshot, v, explain, now, *out[row]);
+  }
+}
+
+}  // namespace
+
+std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
+                                     const BatchColumns& batch,
+                                     v1::Explain explain,
+                                     std::span<v1::CustomerScore* const> out,
+                                     absl::Time now) {
+  if (explain == v1::EXPLAIN_UNSPECIFIED) explain = v1::EXPLAIN_SUMMARY;
+  std::vector<absl::Status> statuses(batch.num_rows);
+  const auto& variants = snapshot.variants();
+
+  // Route each row to its segment's variant. A segment without one is scored
+  // with the default, and told so when the scorecard has segments at all.
+  std::vector<int> variant_of(batch.num_rows, 0);
+  std::vector<bool> defaulted(batch.num_rows, false);
+  bool mixed = false;
+  for (uint32_t row = 0; row < batch.num_rows; ++row) {
+    const std::string& segment = out[row]->segment();
+    if (segment.empty() || variants.size() == 1) continue;
+    const Variant* v = snapshot.FindVariant(segment);
+    if (v == nullptr) {
+      defaulted[row] = true;
+    } else {
+      variant_of[row] = static_cast<int>(v - variants.data());
+      mixed = true;
+    }
   }
 
-  std::vector<absl::Status> statuses(batch.num_rows);
+  if (!mixed) {
+    ScoreVariant(snapshot, variants[0], batch, explain, now, out, statuses);
+  } else {
+    // Each variant scores its own rows as one batch of their own.
+    for (size_t vi = 0; vi < variants.size(); ++vi) {
+      std::vector<uint32_t> rows;
+      for (uint32_t row = 0; row < batch.num_rows; ++row) {
+        if (variant_of[row] == static_cast<int>(vi)) rows.push_back(row);
+      }
+      if (rows.empty()) continue;
+      BatchColumns sub;
+      sub.num_rows = static_cast<uint32_t>(rows.size());
+      sub.columns.resize(batch.columns.size());
+      for (size_t c = 0; c < batch.columns.size(); ++c) {
+        sub.columns[c].reserve(rows.size());
+        for (uint32_t row : rows)
+          sub.columns[c].push_back(batch.columns[c][row]);
+      }
+      std::vector<v1::CustomerScore*> sub_out;
+      for (uint32_t row : rows) sub_out.push_back(out[row]);
+      std::vector<absl::Status> sub_statuses(rows.size());
+      ScoreVariant(snapshot, variants[vi], sub, explain, now, sub_out,
+                   sub_statuses);
+      for (size_t k = 0; k < rows.size(); ++k) {
+        statuses[rows[k]] = std::move(sub_statuses[k]);
+      }
+    }
+  }
   for (uint32_t row = 0; row < batch.num_rows; ++row) {
-    v1::CustomerScore& score = *out[row];
-    double scored_weight = 0;
-    for (const v1::DimensionResult& d : score.dimensions()) {
-      if (d.status() == v1::DIMENSION_STATUS_OK) scored_weight += d.weight();
-    }
-    if (scored_weight <= 0) {
-      std::string why;
-      for (const v1::DimensionResult& d : score.dimensions()) {
-        absl::StrAppend(&why, why.empty() ? "" : "; ", d.name(), ": ",
-                        d.status() == v1::DIMENSION_STATUS_OK
-                            ? "weight 0"
-                            : d.status_reason());
-      }
-      statuses[row] = absl::FailedPreconditionError(absl::StrCat(
-          "no dimension with weight could score this customer (", why, ")"));
-      continue;
-    }
-    double total = 0;
-    for (v1::DimensionResult& d : *score.mutable_dimensions()) {
-      if (d.status() != v1::DIMENSION_STATUS_OK) continue;
-      const double share = d.weight() / scored_weight;
-      d.set_effective_weight(share);
-      d.set_contribution(share * d.score());
-      d.set_points_lost(share * (100 - d.score()));
-      total += d.contribution();
-    }
-    total = std::clamp(total, 0.0, 100.0);
-    score.set_score(total);
-    score.set_coverage(scored_weight / snapshot.total_weight());
-    const BandSpec& band = snapshot.BandFor(total);
-    score.set_band(band.name);
-    score.set_grade(band.grade);
-    if (wants_reasons) AddDrivers(score);
-    if (explain != v1::EXPLAIN_FULL) {
-      for (v1::DimensionResult& d : *score.mutable_dimensions()) {
-        d.clear_reasons();
-        d.clear_actions();
-      }
-    }
-    *score.mutable_provenance() = snapshot.provenance();
+    if (!defaulted[row] || !statuses[row].ok()) continue;
+    AddWarning(*out[row], "segment_default",
+               absl::StrCat("segment '", out[row]->segment(),
+                            "' has no variant in scorecard ",
+                            snapshot.spec().name, "; scored with the default"));
   }
   return statuses;
 }

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "healthscore/v1/health_scoring.pb.h"
 #include "server/engine/snapshot.h"
 
@@ -25,9 +27,11 @@ struct BatchColumns {
 inline constexpr int kTopDrivers = 3;
 
 // Scores every row of `batch` under `snapshot`, calling each dimension's
-// plugin once for the whole batch. Writes out[row] (score, band, grade,
-// coverage, dimensions, drivers, provenance; not customer_id, segment or
-// as_of). Returns one status per row: OK, or FAILED_PRECONDITION when no
+// plugin once per batch (once per variant's share of the batch). Reads each
+// out[row]'s segment (which variant scores it) and as_of (for the stale-data
+// warning), which the caller sets first; writes the rest: score, band, grade,
+// coverage, variant, dimensions, groups, gates, warnings, drivers, actions and
+// provenance. Returns one status per row: OK, or FAILED_PRECONDITION when no
 // dimension could score the customer (the message says why for each).
 //
 // A dimension whose plugin fails the batch, returns NaN or a score outside
@@ -40,7 +44,8 @@ inline constexpr int kTopDrivers = 3;
 std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
                                      const BatchColumns& batch,
                                      v1::Explain explain,
-                                     std::span<v1::CustomerScore* const> out);
+                                     std::span<v1::CustomerScore* const> out,
+                                     absl::Time now = absl::Now());
 
 }  // namespace healthscore
 

@@ -64,17 +64,25 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
   }
   const BatchColumns batch = std::move(builder).Finish();
   v1::CustomerScore* score = response.mutable_score();
-  std::vector<absl::Status> statuses = healthscore::ScoreBatch(
-      *snapshot, batch, request.explain(), std::span(&score, 1));
-  RETURN_IF_ERROR(statuses[0]);
+  // Segment and as-of first: the engine routes and warns on them.
   score->set_customer_id(customer.customer_id());
   score->set_segment(customer.segment());
   if (customer.has_as_of()) *score->mutable_as_of() = customer.as_of();
+  std::vector<absl::Status> statuses = healthscore::ScoreBatch(
+      *snapshot, batch, request.explain(), std::span(&score, 1));
+  RETURN_IF_ERROR(statuses[0]);
   return absl::OkStatus();
 }
 
 absl::Status ScoringService::DoScoreBatch(
     const v1::ScoreBatchRequest& request,
+    v1::ScoreBatchResponse& response) const {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
+  return ScoreBatchUnder(*snapshot, request, response);
+}
+
+absl::Status ScoringService::ScoreBatchUnder(
+    const Snapshot& snapshot, const v1::ScoreBatchRequest& request,
     v1::ScoreBatchResponse& response) const {
   const int rows = request.rows_size();
   if (rows == 0) {
@@ -86,12 +94,11 @@ absl::Status ScoringService::DoScoreBatch(
         absl::StrCat("batch has ", rows, " rows; the limit is ",
                      options_.max_batch, " (--max-batch)"));
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
   const std::vector<std::string> names(request.signal_names().begin(),
                                        request.signal_names().end());
   ASSIGN_OR_RETURN(
       BatchBuilder builder,
-      BatchBuilder::Create(*snapshot, names, BatchBuilder::Naming::kBatchRows,
+      BatchBuilder::Create(snapshot, names, BatchBuilder::Naming::kBatchRows,
                            static_cast<size_t>(rows)));
 
   // Rows that pass every check are scored together; the others get their
@@ -126,17 +133,22 @@ absl::Status ScoringService::DoScoreBatch(
       continue;
     }
     scored.push_back(i);
-    scores.push_back(result->mutable_score());
+    // Segment and as-of first: the engine routes and warns on them.
+    v1::CustomerScore* score = result->mutable_score();
+    score->set_customer_id(row.customer_id());
+    score->set_segment(row.segment());
+    if (request.has_as_of()) *score->mutable_as_of() = request.as_of();
+    scores.push_back(score);
   }
   for (const std::string& name : builder.unused_signals()) {
     response.add_unused_signals(name);
   }
-  *response.mutable_provenance() = snapshot->provenance();
+  *response.mutable_provenance() = snapshot.provenance();
   if (scores.empty()) return absl::OkStatus();
 
   const BatchColumns batch = std::move(builder).Finish();
   std::vector<absl::Status> statuses =
-      healthscore::ScoreBatch(*snapshot, batch, request.explain(), scores);
+      healthscore::ScoreBatch(snapshot, batch, request.explain(), scores);
   for (size_t k = 0; k < scored.size(); ++k) {
     v1::CustomerResult* result = response.mutable_results(scored[k]);
     if (!statuses[k].ok()) {
@@ -145,11 +157,6 @@ absl::Status ScoringService::DoScoreBatch(
       error->set_message(std::string(statuses[k].message()));
       continue;
     }
-    const v1::Row& row = request.rows(scored[k]);
-    v1::CustomerScore* score = scores[k];
-    score->set_customer_id(row.customer_id());
-    score->set_segment(row.segment());
-    if (request.has_as_of()) *score->mutable_as_of() = request.as_of();
   }
   return absl::OkStatus();
 }

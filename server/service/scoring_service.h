@@ -52,6 +52,12 @@ class ScoringService final : public v1::HealthScoring::CallbackService {
   void DoListDimensions(v1::ListDimensionsResponse& response) const;
   absl::Status DoGetScorecard(v1::GetScorecardResponse& response) const;
 
+  // DoScoreBatch under a given snapshot rather than the live one: DryRun
+  // scores a draft scorecard with it, before anything is activated.
+  absl::Status ScoreBatchUnder(const Snapshot& snapshot,
+                               const v1::ScoreBatchRequest& request,
+                               v1::ScoreBatchResponse& response) const;
+
  private:
   absl::StatusOr<std::shared_ptr<const Snapshot>> CurrentSnapshot() const;
 

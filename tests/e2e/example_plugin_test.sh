@@ -5,7 +5,9 @@
 #  2. run the real healthscore-server binary with that plugin beside the
 #     built-in ones, on a free loopback port;
 #  3. score through the real CLI and check the example's dimension score;
-#  4. SIGTERM, and check the server shut down gracefully with exit code 0.
+#  4. SIGTERM, and check the server shut down gracefully with exit code 0;
+#  5. the same server binary with scorecards/default.yaml: the sample
+#     portfolio lands in every grade.
 # Usage: example_plugin_test.sh <build dir> <source dir>
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -49,19 +51,32 @@ dimensions:
   financial_health: {plugin: financial_health, weight: 40}
   web_engagement: {plugin: web_engagement@0.1.0, weight: 20, params: {target_visits_7d: 5}}
 YAML
-"$build/bin/healthscore-server" --listen=127.0.0.1:0 \
-  --config="$work/scorecard.yaml" --plugin-dir="$work/plugins" \
-  >"$work/server.log" 2>&1 &
-pid=$!
-address=""
-for _ in $(seq 1 100); do
-  address=$(grep -o 'ready on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3 || true)
-  [ -n "$address" ] && break
-  kill -0 "$pid" 2>/dev/null || fail "the server exited before it was ready"
-  sleep 0.1
-done
-[ -n "$address" ] || fail "the server did not say it was ready within 10 s"
-echo "server ready on $address"
+# Starts the server on a free loopback port: start_server <scorecard> <plugin
+# dir>. Sets pid and address; the log is $work/server.log.
+start_server() {
+  "$build/bin/healthscore-server" --listen=127.0.0.1:0 --admin-listen=127.0.0.1:0 \
+    --config="$1" --plugin-dir="$2" >"$work/server.log" 2>&1 &
+  pid=$!
+  address=""
+  for _ in $(seq 1 100); do
+    address=$(grep -o 'ready on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3 || true)
+    [ -n "$address" ] && break
+    kill -0 "$pid" 2>/dev/null || fail "the server exited before it was ready"
+    sleep 0.1
+  done
+  [ -n "$address" ] || fail "the server did not say it was ready within 10 s"
+  echo "server ready on $address"
+}
+# SIGTERM, and check that the server stopped gracefully with exit code 0.
+stop_server() {
+  kill -TERM "$pid"
+  local code=0
+  wait "$pid" || code=$?
+  pid=""
+  [ "$code" -eq 0 ] || fail "the server exited with $code after SIGTERM"
+  grep -q "stopped" "$work/server.log" || fail "no 'stopped' line after SIGTERM"
+}
+start_server "$work/scorecard.yaml" "$work/plugins"
 
 echo "== the CLI sees the plugin and scores with it"
 cli="$build/bin/healthscore"
@@ -90,16 +105,23 @@ PY
 echo "== the CLI scores the sample portfolio"
 sample="$build/sample/portfolio.csv"
 code=0
-"$cli" score --target="$address" --csv="$sample" --format=csv >"$work/portfolio.csv" || code=$?
-# The sample has 2 customers with neither required signal: they get an error
-# row each (exit 1), and the other 998 are scored.
-[ "$code" -eq 1 ] || fail "score --csv exited $code, expected 1 (2 unscorable rows)"
+# stderr notes the sample's columns this scorecard does not read.
+"$cli" score --target="$address" --csv="$sample" --format=csv >"$work/portfolio.csv" \
+  2>"$work/notes.txt" || code=$?
+# This scorecard cannot score a customer that has none of what its three
+# dimensions need: feature_adoption_pct (product_adoption), revenue_growth_pct
+# (financial_health) and site_visits_7d (web_engagement). In the sample those
+# are the 2 customers with every signal empty and 2 sparse customers that lack
+# all three (cust-0346, cust-0484): 4 error rows (exit 1); the other 996 are
+# scored. (Four more lack the first two but have site visits: they are scored
+# on web_engagement alone.)
+[ "$code" -eq 1 ] || fail "score --csv exited $code, expected 1 (4 unscorable rows)"
 /usr/bin/python3 - "$work/portfolio.csv" <<'PY' || fail "unexpected CSV output"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 assert len(rows) == 1000, len(rows)
 errors = [r for r in rows if r["error"]]
-assert len(errors) == 2, errors
+assert len(errors) == 4, errors
 bands = {r["band"] for r in rows if not r["error"]}
 assert {"green", "yellow", "red"} <= bands, bands
 for r in rows:
@@ -107,15 +129,39 @@ for r in rows:
         assert 0 <= float(r["score"]) <= 100, r
 print("portfolio: %d scored, %d errors, bands %s" % (len(rows) - len(errors), len(errors), sorted(bands)))
 PY
-"$cli" score --target="$address" --csv="$sample" --explain=full >"$work/portfolio.txt" || true
-grep -q "998 scored, 2 errors" "$work/portfolio.txt" || fail "no summary line in the table output: $(tail -3 "$work/portfolio.txt")"
+"$cli" score --target="$address" --csv="$sample" --explain=full >"$work/portfolio.txt" \
+  2>"$work/notes.txt" || true
+grep -q "996 scored, 4 errors" "$work/portfolio.txt" || fail "no summary line in the table output: $(tail -3 "$work/portfolio.txt")"
 grep -q "reasons" "$work/portfolio.txt" || fail "--explain=full printed no reasons"
 
 echo "== SIGTERM shuts the server down gracefully"
-kill -TERM "$pid"
+stop_server
+
+echo "== the default scorecard grades the sample portfolio A to F"
+start_server "$src/scorecards/default.yaml" "$build/plugins"
 code=0
-wait "$pid" || code=$?
-pid=""
-[ "$code" -eq 0 ] || fail "the server exited with $code after SIGTERM"
-grep -q "stopped" "$work/server.log" || fail "no 'stopped' line after SIGTERM"
+"$cli" score --target="$address" --csv="$sample" --format=csv --explain=none \
+  >"$work/default.csv" || code=$?
+# Sparse customers lack what some dimensions need and are scored on the
+# others; only the 2 whose signals are all empty give no dimension of the
+# default scorecard anything to score: an error row each (exit 1).
+[ "$code" -eq 1 ] || fail "score --csv exited $code, expected 1 (2 unscorable rows)"
+/usr/bin/python3 - "$work/default.csv" "$sample" <<'PY' || fail "unexpected CSV output with the default scorecard"
+import collections, csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 1000, len(rows)
+errors = [r for r in rows if r["error"]]
+assert len(errors) == 2, errors
+empty = {r["customer_id"] for r in csv.DictReader(open(sys.argv[2]))
+         if not any(v for k, v in r.items() if k not in ("customer_id", "segment"))}
+assert {r["customer_id"] for r in errors} == empty, (errors, empty)
+scored = [r for r in rows if not r["error"]]
+grades = collections.Counter(r["grade"] for r in scored)
+assert set("ABCDF") <= set(grades), grades
+bands = collections.Counter(r["band"] for r in scored)
+assert set(bands) == {"green", "yellow", "red"}, bands
+print("default scorecard: %d scored, %d errors, grades %s" % (
+    len(scored), len(errors), " ".join("%s %d" % (g, grades[g]) for g in "ABCDF")))
+PY
+stop_server
 echo "PASS"

@@ -9,6 +9,12 @@
 
 #include "healthscore/sdk/dimension.h"
 
+// Version 1.1.0 of this plugin is built with a bonus (tests/plugins/
+// CMakeLists.txt), so that a test can tell from a score which version ran.
+#ifndef TEST_ECHO_BONUS
+#define TEST_ECHO_BONUS 0
+#endif
+
 namespace {
 
 namespace sdk = healthscore::sdk;
@@ -65,8 +71,9 @@ class TestEcho : public sdk::Dimension {
                       "cannot score " + signal + " = " + std::to_string(v));
         continue;
       }
-      const double score =
-          v == nan_on_ ? std::numeric_limits<double>::quiet_NaN() : v * scale_;
+      const double score = v == nan_on_
+                               ? std::numeric_limits<double>::quiet_NaN()
+                               : v * scale_ + TEST_ECHO_BONUS;
       out.SetScore(row, score);
       out.AddReason(row, {.rule_id = "echo",
                           .signal = signal,

@@ -1,0 +1,795 @@
+// Hot reload and the admin API (healthscore.v1.Registry) on the real server:
+// port 0, real gRPC, real files. Reloads under load (file rename and RPC),
+// broken scorecards refused while scoring goes on, plugin versions loaded,
+// switched to and unloaded, and a dry run checked by hand.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "healthscore/v1/health_scoring.grpc.pb.h"
+#include "healthscore/v1/registry.grpc.pb.h"
+#include "server/config/scorecard.h"
+#include "server/server.h"
+#include "tests/test_util.h"
+
+namespace healthscore {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+constexpr double kNaN = NAN;
+
+// Two test_echo dimensions: echo_x scores scale * x, echo_y scores scale * y.
+// {version}, {pin}, the weights and scales are filled in per scorecard.
+std::string EchoScorecard(const std::string& version, double wx, double sx,
+                          double wy, double sy,
+                          const std::string& plugin = "test_echo") {
+  return absl::StrCat(R"(scorecard: echo
+version: ")",
+                      version, R"("
+bands:
+  - {name: green,  grade: A, min: 70}
+  - {name: yellow, grade: C, min: 40}
+  - {name: red,    grade: F, min: 0}
+dimensions:
+  echo_x: {plugin: )",
+                      plugin, ", weight: ", wx, ", params: {scale: ", sx,
+                      R"(}}
+  echo_y: {plugin: )",
+                      plugin, ", weight: ", wy, ", params: {scale: ", sy,
+                      R"(, use_y: 1}}
+)");
+}
+
+// A and B: different versions and weights, so every customer below scores
+// differently under each.
+const std::string& ScorecardA() {
+  static const std::string* kText =
+      new std::string(EchoScorecard("A-1", 1, 1, 1, 2));
+  return *kText;
+}
+const std::string& ScorecardB() {
+  static const std::string* kText =
+      new std::string(EchoScorecard("B-2", 3, 1.5, 1, 1));
+  return *kText;
+}
+
+// A weighted mean of the two echo dimensions, as the engine computes it.
+double Expected(double wx, double sx, double wy, double sy, double x,
+                double y) {
+  return (wx * sx * x + wy * sy * y) / (wx + wy);
+}
+
+// test_echo 1.1.0, built by tests/plugins/CMakeLists.txt beside test_plugins/.
+std::filesystem::path EchoV110() {
+  return testing::TestPlugin("test_echo")
+             .parent_path()
+             .parent_path()
+             .parent_path()
+             .parent_path() /
+         "test_plugins_upgrade/test_echo/1.1.0/libtest_echo.so";
+}
+
+// Replaces `path` the way editors and config tools do: a temp file in the
+// same directory, renamed over it (one atomic step, a new inode).
+void WriteByRename(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path temp =
+      path.parent_path() / ("." + path.filename().string() + ".tmp");
+  testing::WriteFile(path.parent_path(), temp.filename().string(), text);
+  std::filesystem::rename(temp, path);
+}
+
+class AdminTest : public ::testing::Test {
+ protected:
+  void Start(const std::string& scorecard, bool watch) {
+    dir_ = testing::MakeTempDir();
+    plugin_dir_ = dir_ / "plugins";
+    std::filesystem::create_directories(plugin_dir_ / "test_echo/1.0.0");
+    std::filesystem::copy_file(testing::TestPlugin("test_echo"),
+                               plugin_dir_ / "test_echo/1.0.0/libtest_echo.so");
+    // A file that is not a plugin: listed FAILED, and the server serves.
+    testing::WriteFile(plugin_dir_, "libbroken.so", "not a shared library");
+    config_ = testing::WriteFile(dir_, "scorecard.yaml", scorecard);
+    Server::Options options;
+    options.listen = "127.0.0.1:0";
+    options.admin_listen = "127.0.0.1:0";
+    options.config_path = config_.string();
+    options.plugin_dir = plugin_dir_.string();
+    options.watch_config = watch;
+    auto server = Server::BuildAndStart(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    ASSERT_GT(server_->admin_port(), 0);
+    ASSERT_NE(server_->admin_port(), server_->port());
+    public_ = grpc::CreateChannel(server_->address(),
+                                  grpc::InsecureChannelCredentials());
+    admin_ = grpc::CreateChannel(server_->admin_address(),
+                                 grpc::InsecureChannelCredentials());
+    scoring_ = v1::HealthScoring::NewStub(public_);
+    registry_ = v1::Registry::NewStub(admin_);
+  }
+
+  std::string LiveHash() {
+    v1::GetScorecardResponse response;
+    grpc::ClientContext context;
+    if (!scoring_->GetScorecard(&context, {}, &response).ok()) return "";
+    return response.scorecard().hash();
+  }
+
+  // Polls GetScorecard until `hash` is live; false after 5 s.
+  bool WaitForHash(const std::string& hash) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (LiveHash() == hash) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return false;
+  }
+
+  v1::ReloadResponse Reload(bool rescan = false) {
+    v1::ReloadRequest request;
+    request.set_rescan_plugins(rescan);
+    v1::ReloadResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status = registry_->Reload(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  // Scores one customer (x, y) and returns the response; fails the test on a
+  // bad status.
+  v1::ScoreResponse Score(double x, double y) {
+    v1::ScoreRequest request;
+    request.mutable_customer()->set_customer_id("probe");
+    if (!std::isnan(x))
+      (*request.mutable_customer()->mutable_signals())["x"] = x;
+    if (!std::isnan(y))
+      (*request.mutable_customer()->mutable_signals())["y"] = y;
+    request.set_explain(v1::EXPLAIN_NONE);
+    v1::ScoreResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status = scoring_->Score(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  std::vector<v1::PluginInfo> ListPlugins() {
+    v1::ListPluginsResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(registry_->ListPlugins(&context, {}, &response).ok());
+    return {response.plugins().begin(), response.plugins().end()};
+  }
+
+  // 50 reloads alternating A and B, each written by rename, while two
+  // clients score continuously; via the Reload RPC or the file watcher.
+  void ReloadUnderLoad(bool via_rpc);
+
+  const v1::PluginInfo* FindPlugin(const std::vector<v1::PluginInfo>& plugins,
+                                   const std::string& name,
+                                   const std::string& version) {
+    for (const v1::PluginInfo& p : plugins) {
+      if (p.name() == name && p.version() == version) return &p;
+    }
+    return nullptr;
+  }
+
+  std::filesystem::path dir_;
+  std::filesystem::path plugin_dir_;
+  std::filesystem::path config_;
+  std::unique_ptr<Server> server_;
+  std::shared_ptr<grpc::Channel> public_;
+  std::shared_ptr<grpc::Channel> admin_;
+  std::unique_ptr<v1::HealthScoring::Stub> scoring_;
+  std::unique_ptr<v1::Registry::Stub> registry_;
+};
+
+// The known customers of the load test, and their score under A and B.
+struct Customer {
+  std::string id;
+  double x;
+  double y;
+};
+const Customer kCustomers[] = {
+    {"c1", 40, 20}, {"c2", 10, 30}, {"c3", 66, 12}, {"c4", 0, 45}};
+
+struct LoadCounts {
+  int calls = 0;
+  int ok = 0;
+  int failed = 0;
+  int under_a = 0;
+  int under_b = 0;
+  int inconsistent = 0;
+  std::string first_problem;
+};
+
+// Scores kCustomers as a batch again and again until `stop`, checking every
+// response against the two scorecards.
+void ScoreContinuously(v1::HealthScoring::Stub& stub, const std::string& hash_a,
+                       const std::string& hash_b, std::atomic<bool>& stop,
+                       LoadCounts& counts) {
+  v1::ScoreBatchRequest request;
+  request.add_signal_names("x");
+  request.add_signal_names("y");
+  request.set_explain(v1::EXPLAIN_NONE);
+  for (const Customer& c : kCustomers) {
+    v1::Row* row = request.add_rows();
+    row->set_customer_id(c.id);
+    row->add_values(c.x);
+    row->add_values(c.y);
+  }
+  auto problem = [&](const std::string& what) {
+    ++counts.inconsistent;
+    if (counts.first_problem.empty()) counts.first_problem = what;
+  };
+  while (!stop.load()) {
+    v1::ScoreBatchResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status = stub.ScoreBatch(&context, request, &response);
+    ++counts.calls;
+    if (!status.ok()) {
+      ++counts.failed;
+      if (counts.first_problem.empty()) {
+        counts.first_problem = status.error_message();
+      }
+      continue;
+    }
+    ++counts.ok;
+    const std::string& hash = response.provenance().scorecard_hash();
+    const bool is_a = hash == hash_a;
+    if (!is_a && hash != hash_b) {
+      problem("unknown hash " + hash);
+      continue;
+    }
+    ++(is_a ? counts.under_a : counts.under_b);
+    for (int i = 0; i < response.results_size(); ++i) {
+      const Customer& c = kCustomers[i];
+      const v1::CustomerResult& r = response.results(i);
+      const double expected = is_a ? Expected(1, 1, 1, 2, c.x, c.y)
+                                   : Expected(3, 1.5, 1, 1, c.x, c.y);
+      if (!r.has_score() || r.score().provenance().scorecard_hash() != hash ||
+          std::abs(r.score().score() - expected) > 1e-9) {
+        problem(absl::StrCat(c.id, " scored ", r.score().score(), " under ",
+                             is_a ? "A" : "B", "; expected ", expected));
+      }
+    }
+  }
+}
+
+void AdminTest::ReloadUnderLoad(bool via_rpc) {
+  const std::string hash_a = Sha256Hex(ScorecardA());
+  const std::string hash_b = Sha256Hex(ScorecardB());
+  ASSERT_NE(hash_a, hash_b);
+  ASSERT_EQ(LiveHash(), hash_a);
+  // The scores must differ, or consistency would prove nothing.
+  for (const Customer& c : kCustomers) {
+    ASSERT_NE(Expected(1, 1, 1, 2, c.x, c.y), Expected(3, 1.5, 1, 1, c.x, c.y))
+        << c.id;
+  }
+  const ReloadCounters before = server_->reloader().counters();
+
+  std::atomic<bool> stop{false};
+  LoadCounts counts[2];
+  std::vector<std::thread> clients;
+  for (LoadCounts& c : counts) {
+    clients.emplace_back(
+        [&, &c = c] { ScoreContinuously(*scoring_, hash_a, hash_b, stop, c); });
+  }
+  constexpr int kReloads = 50;
+  int timed_out = 0;
+  for (int i = 0; i < kReloads; ++i) {
+    const bool to_b = i % 2 == 0;
+    WriteByRename(config_, to_b ? ScorecardB() : ScorecardA());
+    if (via_rpc) {
+      const v1::ReloadResponse reply = Reload();
+      EXPECT_TRUE(reply.ok()) << reply.error();
+      EXPECT_EQ(reply.scorecard_hash(), to_b ? hash_b : hash_a);
+    }
+    if (!WaitForHash(to_b ? hash_b : hash_a)) ++timed_out;
+  }
+  // Let the clients see the last scorecard too.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  stop = true;
+  for (std::thread& t : clients) t.join();
+
+  LoadCounts total;
+  for (const LoadCounts& c : counts) {
+    total.calls += c.calls;
+    total.ok += c.ok;
+    total.failed += c.failed;
+    total.under_a += c.under_a;
+    total.under_b += c.under_b;
+    total.inconsistent += c.inconsistent;
+    if (total.first_problem.empty()) total.first_problem = c.first_problem;
+  }
+  const ReloadCounters after = server_->reloader().counters();
+  const int64_t swaps = (after.successes - after.unchanged) -
+                        (before.successes - before.unchanged);
+  std::cout << "[reload under load, "
+            << (via_rpc ? "Reload RPC" : "file rename") << "] reloads "
+            << kReloads << " (snapshots swapped " << swaps << ", unchanged "
+            << after.unchanged - before.unchanged << ", failed "
+            << after.failures - before.failures << ", waits over 5 s "
+            << timed_out << "); ScoreBatch calls " << total.calls << ": OK "
+            << total.ok << ", failed " << total.failed << "; under A "
+            << total.under_a << ", under B " << total.under_b
+            << ", inconsistent " << total.inconsistent << "\n";
+  EXPECT_EQ(timed_out, 0);
+  EXPECT_EQ(total.failed, 0) << total.first_problem;
+  EXPECT_EQ(total.inconsistent, 0) << total.first_problem;
+  EXPECT_EQ(total.ok, total.calls);
+  EXPECT_GT(total.under_a, 0);
+  EXPECT_GT(total.under_b, 0);
+  EXPECT_EQ(swaps, kReloads);
+  EXPECT_EQ(after.failures, before.failures);
+}
+
+TEST_F(AdminTest, FiftyReloadsByFileRenameUnderLoadFailNoRequest) {
+  Start(ScorecardA(), /*watch=*/true);
+  ReloadUnderLoad(/*via_rpc=*/false);
+}
+
+TEST_F(AdminTest, FiftyReloadsByRpcUnderLoadFailNoRequest) {
+  Start(ScorecardA(), /*watch=*/false);
+  ReloadUnderLoad(/*via_rpc=*/true);
+}
+
+TEST_F(AdminTest, AnEditInPlaceIsPickedUpToo) {
+  Start(ScorecardA(), /*watch=*/true);
+  // Truncate and write, as `cat > file` or an editor without backups does.
+  testing::WriteFile(dir_, "scorecard.yaml", ScorecardB());
+  EXPECT_TRUE(WaitForHash(Sha256Hex(ScorecardB())));
+  EXPECT_DOUBLE_EQ(Score(40, 20).score().score(), 50);  // (3*60 + 20) / 4
+}
+
+TEST_F(AdminTest, AnUnchangedFileIsANoOpSuccess) {
+  Start(ScorecardA(), /*watch=*/false);
+  const v1::ReloadResponse reply = Reload();
+  EXPECT_TRUE(reply.ok());
+  EXPECT_FALSE(reply.changed());
+  EXPECT_THAT(reply.message(), HasSubstr("is unchanged"));
+  EXPECT_THAT(reply.message(), HasSubstr("nothing to do"));
+  EXPECT_EQ(reply.scorecard_hash(), Sha256Hex(ScorecardA()));
+  EXPECT_EQ(reply.scorecard_version(), "A-1");
+  // The start was the first success; this one the second, and unchanged.
+  EXPECT_EQ(reply.counters().successes(), 2);
+  EXPECT_EQ(reply.counters().unchanged(), 1);
+  EXPECT_EQ(reply.counters().failures(), 0);
+  EXPECT_GT(reply.counters().last_success_time().seconds(), 0);
+}
+
+TEST_F(AdminTest, TwentyBrokenScorecardsAreRefusedWhileScoringGoesOn) {
+  Start(ScorecardA(), /*watch=*/false);
+  const std::string hash_a = Sha256Hex(ScorecardA());
+  const std::string a = ScorecardA();
+  auto replace = [&](const std::string& from, const std::string& to) {
+    std::string text = absl::StrReplaceAll(a, {{from, to}});
+    EXPECT_NE(text, a) << from;
+    return text;
+  };
+  std::string deep_lists = a;
+  deep_lists.insert(
+      deep_lists.find("use_y: 1"),
+      "deep: " + std::string(10000, '[') + std::string(10000, ']') + ", ");
+  std::string deep_maps = a + "extra: ";
+  for (int i = 0; i < 10000; ++i) deep_maps += "{a: ";
+  deep_maps += "1" + std::string(10000, '}') + "\n";
+  std::string deep_dashes = a + "extra:\n  ";
+  for (int i = 0; i < 10000; ++i) deep_dashes += "- ";
+  deep_dashes += "x\n";
+
+  struct Case {
+    std::string name;
+    std::string text;
+    std::string message;  // a part of the error
+  };
+  const std::vector<Case> cases = {
+      {"syntax error", "scorecard: [echo\nversion: 1\n", "invalid YAML"},
+      {"unknown plugin",
+       replace("echo_y: {plugin: test_echo", "echo_y: {plugin: churn_oracle"),
+       "dimensions.echo_y.plugin: unknown plugin 'churn_oracle'"},
+      {"unknown plugin version",
+       replace("echo_x: {plugin: test_echo", "echo_x: {plugin: test_echo@9.9"),
+       "unknown plugin 'test_echo@9.9'"},
+      {"negative weight",
+       replace("weight: 1, params: {scale: 1}",
+               "weight: -5, params: {scale: 1}"),
+       "-5 is negative; weights must be >= 0"},
+      {"weights add up to zero", EchoScorecard("A-1", 0, 1, 0, 2),
+       "the total weight must be above 0"},
+      {"weight not a number",
+       replace("weight: 1, params: {scale: 1}",
+               "weight: heavy, params: {scale: 1}"),
+       "expected a number, got 'heavy'"},
+      {"missing bands",
+       "scorecard: echo\nversion: \"A-1\"\ndimensions:\n  echo_x: {plugin: "
+       "test_echo, weight: 1}\n",
+       "bands: is required"},
+      {"overlapping bands",
+       replace("{name: yellow, grade: C, min: 40}",
+               "{name: yellow, grade: C, min: 70}"),
+       "overlap"},
+      {"band above 100", replace("min: 70}", "min: 170}"), "outside 0-100"},
+      {"no band from 0", replace("grade: F, min: 0}", "grade: F, min: 10}"),
+       "have no band"},
+      {"unknown top-level field", a + "wieghts: {echo_x: 2}\n",
+       "wieghts: unknown field"},
+      {"unknown dimension field",
+       replace("echo_x: {plugin: test_echo, weight",
+               "echo_x: {plugin: test_echo, wieght"),
+       "unknown field"},
+      {"param above its maximum", replace("scale: 2,", "scale: 50,"),
+       "scale: 50 is above the maximum 10"},
+      {"unknown parameter", replace("params: {scale: 1}", "params: {sclae: 1}"),
+       "unknown parameter for plugin test_echo@1.0.0"},
+      {"parameter refused by the plugin",
+       replace("use_y: 1", "use_y: 1, refuse: 1"), "refused its parameters"},
+      {"missing version", replace("version: \"A-1\"\n", ""),
+       "version: is required"},
+      {"empty file", "", "expected a mapping"},
+      {"10,000 nested lists", deep_lists, "nesting: more than 64 levels deep"},
+      {"10,000 nested mappings", deep_maps,
+       "nesting: more than 64 levels deep"},
+      {"10,000 nested sequences", deep_dashes,
+       "nesting: more than 64 levels deep"},
+      {"file over 4 MiB", a + "# " + std::string(5 << 20, 'x') + "\n",
+       "bytes; the limit is 4194304"},
+  };
+  ASSERT_GE(cases.size(), 20u);
+  int64_t failures = Reload().counters().failures();  // unchanged: 0
+  for (const Case& c : cases) {
+    WriteByRename(config_, c.text);
+    const v1::ReloadResponse reply = Reload();
+    std::cout << "[broken scorecard] " << c.name << ": "
+              << reply.error().substr(0, 300) << "\n";
+    EXPECT_FALSE(reply.ok()) << c.name;
+    EXPECT_FALSE(reply.changed()) << c.name;
+    EXPECT_THAT(reply.error(), HasSubstr(c.message)) << c.name;
+    EXPECT_NE(reply.error_code(), 0) << c.name;
+    EXPECT_THAT(reply.message(), HasSubstr("stays live")) << c.name;
+    EXPECT_EQ(reply.scorecard_hash(), hash_a) << c.name;
+    EXPECT_EQ(reply.counters().failures(), ++failures) << c.name;
+    EXPECT_EQ(reply.counters().last_error(), reply.error()) << c.name;
+    EXPECT_EQ(reply.counters().last_error_trigger(), "rpc") << c.name;
+    // Scoring goes on, on the old scorecard.
+    const v1::ScoreResponse score = Score(40, 20);
+    EXPECT_EQ(score.score().provenance().scorecard_hash(), hash_a) << c.name;
+    EXPECT_DOUBLE_EQ(score.score().score(), 40) << c.name;  // (40 + 2*20) / 2
+  }
+  // A good file goes live after all that.
+  WriteByRename(config_, ScorecardB());
+  const v1::ReloadResponse reply = Reload();
+  EXPECT_TRUE(reply.ok()) << reply.error();
+  EXPECT_TRUE(reply.changed());
+  EXPECT_EQ(reply.scorecard_version(), "B-2");
+  EXPECT_EQ(reply.counters().failures(), failures);
+  EXPECT_DOUBLE_EQ(Score(40, 20).score().score(), 50);
+  // The same, read without reloading.
+  v1::GetReloadStatusResponse status;
+  grpc::ClientContext context;
+  ASSERT_TRUE(registry_->GetReloadStatus(&context, {}, &status).ok());
+  EXPECT_EQ(status.scorecard_version(), "B-2");
+  EXPECT_EQ(status.scorecard_hash(), Sha256Hex(ScorecardB()));
+  EXPECT_EQ(status.config_path(), config_.string());
+  EXPECT_EQ(status.counters().failures(), failures);
+  EXPECT_EQ(status.counters().successes(), reply.counters().successes());
+  EXPECT_EQ(status.counters().last_error_trigger(), "rpc");
+}
+
+TEST_F(AdminTest, PluginVersionsLoadSwitchAndUnload) {
+  Start(EchoScorecard("pinned-1.0", 1, 1, 1, 2, "test_echo@1.0.0"),
+        /*watch=*/false);
+  // Loaded at start: test_echo 1.0.0, used by both dimensions; the broken
+  // file FAILED with its reason.
+  std::vector<v1::PluginInfo> plugins = ListPlugins();
+  const v1::PluginInfo* v100 = FindPlugin(plugins, "test_echo", "1.0.0");
+  ASSERT_NE(v100, nullptr);
+  EXPECT_EQ(v100->state(), v1::PluginInfo::STATE_READY);
+  EXPECT_EQ(v100->abi_version(), "1.0");
+  EXPECT_THAT(v100->used_by(), ElementsAre("echo_x", "echo_y"));
+  EXPECT_GT(v100->load_time().seconds(), 0);
+  EXPECT_THAT(v100->path(), HasSubstr("test_echo/1.0.0/libtest_echo.so"));
+  const v1::PluginInfo* broken = FindPlugin(plugins, "libbroken", "");
+  ASSERT_NE(broken, nullptr);
+  EXPECT_EQ(broken->state(), v1::PluginInfo::STATE_FAILED);
+  EXPECT_THAT(broken->state_reason(),
+              HasSubstr("cannot be loaded as a shared library"));
+  EXPECT_DOUBLE_EQ(Score(40, 20).score().score(), 40);  // (40 + 40) / 2
+
+  // A name@version that is not in the plugin dir yet.
+  {
+    v1::LoadPluginRequest request;
+    request.set_plugin("test_echo@1.1.0");
+    v1::LoadPluginResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status =
+        registry_->LoadPlugin(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_THAT(
+        status.error_message(),
+        HasSubstr("no file at " +
+                  (plugin_dir_ / "test_echo/1.1.0/libtest_echo.so").string()));
+  }
+  // The new version arrives next to the old one and is loaded by name.
+  std::filesystem::create_directories(plugin_dir_ / "test_echo/1.1.0");
+  std::filesystem::copy_file(EchoV110(),
+                             plugin_dir_ / "test_echo/1.1.0/libtest_echo.so");
+  {
+    v1::LoadPluginRequest request;
+    request.set_plugin("test_echo@1.1.0");
+    v1::LoadPluginResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status =
+        registry_->LoadPlugin(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.plugin().name(), "test_echo");
+    EXPECT_EQ(response.plugin().version(), "1.1.0");
+    EXPECT_EQ(response.plugin().state(), v1::PluginInfo::STATE_READY);
+    EXPECT_THAT(response.plugin().used_by(), IsEmpty());
+  }
+  // The live scorecard pins 1.0.0: it is still what scores, and it cannot go.
+  EXPECT_DOUBLE_EQ(Score(40, 20).score().score(), 40);
+  {
+    v1::UnloadPluginRequest request;
+    request.set_plugin("test_echo@1.0.0");
+    v1::UnloadPluginResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status =
+        registry_->UnloadPlugin(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(status.error_message(),
+                HasSubstr("plugin test_echo@1.0.0 is in use by the live "
+                          "scorecard echo version pinned-1.0"));
+    EXPECT_THAT(status.error_message(), HasSubstr("dimensions echo_x, echo_y"));
+  }
+  // Switch the scorecard to 1.1.0, which scores 5 points more per dimension.
+  WriteByRename(config_,
+                EchoScorecard("pinned-1.1", 1, 1, 1, 2, "test_echo@1.1.0"));
+  v1::ReloadResponse reply = Reload();
+  ASSERT_TRUE(reply.ok()) << reply.error();
+  EXPECT_TRUE(reply.changed());
+  const v1::ScoreResponse score = Score(40, 20);
+  EXPECT_DOUBLE_EQ(score.score().score(), 45);  // (40+5 + 40+5) / 2
+  EXPECT_THAT(score.score().provenance().plugins(),
+              ElementsAre("test_echo@1.1.0"));
+  // Now the old one can go.
+  {
+    v1::UnloadPluginRequest request;
+    request.set_plugin("test_echo@1.0.0");
+    v1::UnloadPluginResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status =
+        registry_->UnloadPlugin(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.plugin().state(), v1::PluginInfo::STATE_UNLOADED);
+    EXPECT_GT(response.plugin().unload_time().seconds(), 0);
+  }
+  plugins = ListPlugins();
+  ASSERT_NE(FindPlugin(plugins, "test_echo", "1.0.0"), nullptr);
+  EXPECT_EQ(FindPlugin(plugins, "test_echo", "1.0.0")->state(),
+            v1::PluginInfo::STATE_UNLOADED);
+  EXPECT_THAT(FindPlugin(plugins, "test_echo", "1.1.0")->used_by(),
+              ElementsAre("echo_x", "echo_y"));
+  // No new scorecard can bind the unloaded version, and the error says why.
+  WriteByRename(config_,
+                EchoScorecard("back-1.0", 1, 1, 1, 2, "test_echo@1.0.0"));
+  reply = Reload();
+  EXPECT_FALSE(reply.ok());
+  EXPECT_THAT(reply.error(),
+              HasSubstr("unknown plugin 'test_echo@1.0.0'; the registry has"));
+  EXPECT_THAT(reply.error(), HasSubstr("unloaded: test_echo@1.0.0"));
+  EXPECT_DOUBLE_EQ(Score(40, 20).score().score(), 45);
+  // Unpinned, "test_echo" takes the newest READY version.
+  WriteByRename(config_, EchoScorecard("newest", 1, 1, 1, 2));
+  reply = Reload();
+  ASSERT_TRUE(reply.ok()) << reply.error();
+  EXPECT_THAT(Score(40, 20).score().provenance().plugins(),
+              ElementsAre("test_echo@1.1.0"));
+}
+
+TEST_F(AdminTest, APluginThatFailsToLoadIsFailedAndServingGoesOn) {
+  Start(ScorecardA(), /*watch=*/false);
+  const std::filesystem::path bad =
+      testing::WriteFile(plugin_dir_, "bad/9.9/libbad.so", "garbage");
+  v1::LoadPluginRequest request;
+  request.set_plugin(bad.string());
+  v1::LoadPluginResponse response;
+  grpc::ClientContext context;
+  const grpc::Status status =
+      registry_->LoadPlugin(&context, request, &response);
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(status.error_message(), HasSubstr(bad.string()));
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("cannot be loaded as a shared library"));
+  const std::vector<v1::PluginInfo> plugins = ListPlugins();
+  const v1::PluginInfo* failed = FindPlugin(plugins, "libbad", "");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_EQ(failed->state(), v1::PluginInfo::STATE_FAILED);
+  EXPECT_EQ(failed->path(), bad.string());
+  EXPECT_THAT(failed->state_reason(),
+              HasSubstr("cannot be loaded as a shared library"));
+  // The service keeps serving, on the same scorecard.
+  const v1::ScoreResponse score = Score(40, 20);
+  EXPECT_DOUBLE_EQ(score.score().score(), 40);
+  EXPECT_EQ(score.score().provenance().scorecard_hash(),
+            Sha256Hex(ScorecardA()));
+  // A path climbing out of the plugin dir is not a name@version.
+  v1::LoadPluginRequest climbing;
+  climbing.set_plugin("..@1.0");
+  grpc::ClientContext context2;
+  EXPECT_EQ(registry_->LoadPlugin(&context2, climbing, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(AdminTest, ReloadCanRescanThePluginDirFirst) {
+  Start(ScorecardA(), /*watch=*/false);
+  std::filesystem::create_directories(plugin_dir_ / "test_named/1.0.0");
+  std::filesystem::copy_file(testing::TestPlugin("test_named"),
+                             plugin_dir_ / "test_named/1.0.0/libtest_named.so");
+  const v1::ReloadResponse reply = Reload(/*rescan=*/true);
+  EXPECT_TRUE(reply.ok()) << reply.error();
+  EXPECT_THAT(reply.plugins_loaded(), ElementsAre("test_named@1.0.0"));
+  // libbroken.so failed at start and is tried again.
+  ASSERT_EQ(reply.plugins_failed_size(), 1);
+  EXPECT_THAT(reply.plugins_failed(0), HasSubstr("libbroken.so"));
+  // A second rescan finds nothing new to load.
+  const v1::ReloadResponse again = Reload(/*rescan=*/true);
+  EXPECT_THAT(again.plugins_loaded(), IsEmpty());
+  EXPECT_EQ(FindPlugin(ListPlugins(), "test_named", "1.0.0")->state(),
+            v1::PluginInfo::STATE_READY);
+}
+
+// Active: echo_x (weight 1, scale 1) + echo_y (weight 1, scale 2): (x + 2y)/2.
+// Draft:  echo_x (weight 3, scale 1) + echo_y (weight 1, scale 1): (3x + y)/4.
+// Bands: green >= 70, yellow >= 40, red below.
+//
+//   row   x    y    active            draft
+//   c1    80   40   80    green       70     green  (70 is green)
+//   c2    60   30   60    yellow      52.5   yellow
+//   c3    90   10   55    yellow      70     green   yellow -> green
+//   c4    30   45   60    yellow      33.75  red     yellow -> red
+//   c5    20   40   50    yellow      25     red     yellow -> red
+//   c6    100  50   100   green       87.5   green
+//   c7    50   0    25    red         37.5   red
+//   c8    70   5    40    yellow      53.75  yellow  (40 is yellow)
+//   c9    -    30   60    yellow      30     red     yellow -> red (only y)
+//   c10   -    -    not scored under either: not compared
+//
+// Moves: 3 yellow -> red, 1 yellow -> green; 9 compared, 5 unchanged.
+// Bands now: green 2, yellow 6, red 1; draft: green 3, yellow 2, red 4.
+// Score change: -10 -7.5 +15 -26.25 -25 -12.5 +12.5 +13.75 -30 = -70; / 9.
+TEST_F(AdminTest, DryRunSaysHowBandsWouldMoveWithoutActivating) {
+  Start(ScorecardA(), /*watch=*/false);
+  v1::DryRunRequest request;
+  request.set_scorecard_yaml(EchoScorecard("draft-1", 3, 1, 1, 1));
+  request.set_source("draft.yaml");
+  v1::ScoreBatchRequest& batch = *request.mutable_batch();
+  batch.add_signal_names("x");
+  batch.add_signal_names("y");
+  batch.set_explain(v1::EXPLAIN_NONE);
+  const std::vector<std::tuple<std::string, double, double>> rows = {
+      {"c1", 80, 40},   {"c2", 60, 30},     {"c3", 90, 10}, {"c4", 30, 45},
+      {"c5", 20, 40},   {"c6", 100, 50},    {"c7", 50, 0},  {"c8", 70, 5},
+      {"c9", kNaN, 30}, {"c10", kNaN, kNaN}};
+  for (const auto& [id, x, y] : rows) {
+    v1::Row* row = batch.add_rows();
+    row->set_customer_id(id);
+    row->add_values(x);
+    row->add_values(y);
+  }
+  v1::DryRunResponse response;
+  grpc::ClientContext context;
+  const grpc::Status status = registry_->DryRun(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  ASSERT_EQ(response.moves_size(), 2);
+  EXPECT_EQ(response.moves(0).from_band(), "yellow");
+  EXPECT_EQ(response.moves(0).to_band(), "red");
+  EXPECT_EQ(response.moves(0).count(), 3);
+  EXPECT_EQ(response.moves(1).from_band(), "yellow");
+  EXPECT_EQ(response.moves(1).to_band(), "green");
+  EXPECT_EQ(response.moves(1).count(), 1);
+  EXPECT_THAT(response.sentences(),
+              ElementsAre("3 customers would go from yellow to red",
+                          "1 customer would go from yellow to green"));
+  EXPECT_EQ(response.compared(), 9);
+  EXPECT_EQ(response.unchanged(), 5);
+  EXPECT_EQ(response.no_longer_scored(), 0);
+  EXPECT_EQ(response.newly_scored(), 0);
+  auto counts = [](const auto& bands) {
+    std::vector<std::pair<std::string, int>> out;
+    for (const v1::BandCount& b : bands) out.emplace_back(b.band(), b.count());
+    return out;
+  };
+  using Counts = std::vector<std::pair<std::string, int>>;
+  EXPECT_EQ(counts(response.active_bands()),
+            (Counts{{"green", 2}, {"yellow", 6}, {"red", 1}}));
+  EXPECT_EQ(counts(response.draft_bands()),
+            (Counts{{"green", 3}, {"yellow", 2}, {"red", 4}}));
+  EXPECT_NEAR(response.mean_score_change(), -70.0 / 9, 1e-9);
+  ASSERT_EQ(response.changes_size(), 9);
+  EXPECT_EQ(response.changes(2).customer_id(), "c3");
+  EXPECT_DOUBLE_EQ(response.changes(2).active_score(), 55);
+  EXPECT_DOUBLE_EQ(response.changes(2).draft_score(), 70);
+  // The draft's own results, one per row.
+  ASSERT_EQ(response.results_size(), 10);
+  EXPECT_DOUBLE_EQ(response.results(3).score().score(), 33.75);
+  EXPECT_EQ(response.results(3).score().band(), "red");
+  EXPECT_TRUE(response.results(9).has_error());
+  EXPECT_EQ(response.draft().scorecard_version(), "draft-1");
+  EXPECT_EQ(response.draft().scorecard_hash(),
+            Sha256Hex(request.scorecard_yaml()));
+  EXPECT_EQ(response.active().scorecard_version(), "A-1");
+  // Nothing was activated, and nothing counted as a reload.
+  EXPECT_EQ(LiveHash(), Sha256Hex(ScorecardA()));
+  EXPECT_EQ(server_->reloader().counters().successes, 1);
+}
+
+TEST_F(AdminTest, DryRunRefusesABrokenDraftSayingWhy) {
+  Start(ScorecardA(), /*watch=*/false);
+  v1::DryRunRequest request;
+  request.set_scorecard_yaml(
+      absl::StrReplaceAll(ScorecardA(), {{"scale: 2", "scale: 50"}}));
+  request.mutable_batch()->add_signal_names("x");
+  request.mutable_batch()->add_rows()->set_customer_id("c1");
+  request.mutable_batch()->mutable_rows(0)->add_values(1);
+  v1::DryRunResponse response;
+  grpc::ClientContext context;
+  grpc::Status status = registry_->DryRun(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("draft:9: dimensions.echo_y.params.scale: 50 is above "
+                        "the maximum 10"));
+  request.set_scorecard_yaml("a: " + std::string(10000, '[') +
+                             std::string(10000, ']'));
+  grpc::ClientContext context2;
+  status = registry_->DryRun(&context2, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("more than 64 levels deep"));
+}
+
+TEST_F(AdminTest, TheAdminApiIsOnlyOnTheAdminAddress) {
+  Start(ScorecardA(), /*watch=*/false);
+  auto public_registry = v1::Registry::NewStub(public_);
+  v1::ListPluginsResponse plugins;
+  grpc::ClientContext c1;
+  EXPECT_EQ(public_registry->ListPlugins(&c1, {}, &plugins).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  auto admin_scoring = v1::HealthScoring::NewStub(admin_);
+  v1::GetScorecardResponse scorecard;
+  grpc::ClientContext c2;
+  EXPECT_EQ(admin_scoring->GetScorecard(&c2, {}, &scorecard).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST(AdminStart, RefusesAnAdminAddressThatIsNotLoopback) {
+  Server::Options options;
+  options.listen = "127.0.0.1:0";
+  options.admin_listen = "0.0.0.0:0";
+  options.config_path =
+      (testing::SourceDir() / "tests/data/two_dimensions.yaml").string();
+  options.plugin_dir = testing::BuiltinPluginDir().string();
+  auto server = Server::BuildAndStart(options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_THAT(server.status().message(),
+              HasSubstr("--admin-listen=0.0.0.0:0: the admin API listens only "
+                        "on loopback"));
+}
+
+}  // namespace
+}  // namespace healthscore

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# healthscore-plugin-check against plugins with known defects: each broken
+# plugin must exit 1 with the FAIL line of the check meant to catch its
+# defect, the good plugin must pass everything, a wrong golden case must be
+# named with what differed, and what cannot be checked (bad cases files, a
+# file that is not a library) must exit 2 saying why.
+# Usage: plugin_check_test.sh <checker> <test plugin dir> <cases dir>
+set -uo pipefail
+checker=$1
+plugins=$2
+cases=$3
+work=$(mktemp -d "${TMPDIR:-/tmp}/hs-plugin-check-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+failures=0
+test_name=""
+
+plugin() { echo "$plugins/$1/1.0.0/lib$1.so"; }
+
+fail() {
+  echo "FAIL [$test_name]: $*" >&2
+  echo "--- stdout:" >&2
+  cat "$work/out" >&2
+  echo "--- stderr:" >&2
+  cat "$work/err" >&2
+  failures=$((failures + 1))
+}
+
+# run <test name> <expected exit code> <checker args...>
+run() {
+  test_name=$1
+  local expected=$2
+  shift 2
+  "$checker" "$@" >"$work/out" 2>"$work/err"
+  local code=$?
+  [ "$code" -eq "$expected" ] || fail "exit code $code, expected $expected"
+}
+
+# stdout has a line matching the extended regex
+has_line() { grep -qE -- "$1" "$work/out" || fail "no line matching: $1"; }
+# stderr says it
+says() { grep -qF -- "$1" "$work/err" || fail "stderr lacks: $1"; }
+# The summary is the last line, alone.
+summary_is() {
+  [ "$(tail -n 1 "$work/out")" = "$1" ] ||
+    fail "last line is '$(tail -n 1 "$work/out")', expected '$1'"
+}
+
+echo "== a good plugin with its golden cases passes every check"
+run good 0 "$(plugin check_good)" "$cases/good.yaml"
+for check in load exports declaration create "golden cases" range missing \
+             infinite monotonic deterministic concurrent; do
+  has_line "^PASS $check: "
+done
+grep -q '^FAIL' "$work/out" && fail "a FAIL line for a good plugin"
+summary_is "11 passed, 0 failed"
+has_line "^PASS golden cases: 6 cases as expected$"
+cp "$work/out" "$work/first_run"
+run "good, again" 0 "$(plugin check_good)" "$cases/good.yaml"
+cmp -s "$work/out" "$work/first_run" || fail "two runs printed different reports"
+
+echo "== each broken plugin fails the check for its defect"
+run extra_export 1 "$(plugin check_extra_export)"
+has_line "^FAIL exports: also exports hs_debug_dump \\(expected exactly hs_plugin_abi_version and hs_plugin_entry"
+has_line "^PASS load: "
+summary_is "9 passed, 1 failed"
+
+run out_of_range 1 "$(plugin check_out_of_range)"
+has_line "^FAIL range: [0-9]+ of 4000 OK scores are not in 0-100; first: x=.* scored 1[0-4][0-9]"
+
+run nan_leak 1 "$(plugin check_nan_leak)"
+has_line "^FAIL missing: with y missing, x=[^,]*, y=missing came back OK nan; an OK score must be in 0-100"
+has_line "^PASS range: "
+
+run infinite 1 "$(plugin check_infinite)"
+has_line "^FAIL infinite: (x|y) = -?inf came back OK with score (nan|-?inf)"
+has_line "^PASS missing: "
+
+run non_monotonic 1 "$(plugin check_non_monotonic)"
+has_line "^FAIL monotonic: raising y \(higher is better\) from [^ ]+ to [^ ]+ lowered the score from [^ ]+ to [^ ]+ \(other signals: x="
+has_line "^PASS range: "
+
+run nondeterministic 1 "$(plugin check_nondeterministic)"
+has_line "^FAIL deterministic: the same 1000-row batch scored twice differs: row [0-9]+ score: .* \(first run\) vs .* \(second run\)"
+
+run racy 1 "$(plugin check_racy)"
+has_line "^FAIL concurrent: 4 threads scoring the same 1000-row batch disagree: row [0-9]+ status: failed \(thread [0-9] run [0-9]+\) vs ok \(single-threaded\)"
+has_line "^PASS deterministic: "
+
+run refuses 1 "$(plugin check_refuses)"
+has_line "^FAIL create: with the default parameters: plugin check_refuses@1.0.0 refused its parameters: threshold must be set in the scorecard; the generic checks"
+grep -qE '^(PASS|FAIL) range' "$work/out" && fail "generic checks ran without an instance"
+summary_is "3 passed, 1 failed"
+
+run "refuses, with params" 0 "$(plugin check_refuses)" "$cases/refuses_with_params.yaml"
+has_line "^PASS create: with the params of .*refuses_with_params.yaml and with the parameters of its one case \(the default parameters alone are refused: plugin check_refuses@1.0.0 refused its parameters: threshold must be set in the scorecard\)$"
+has_line "^PASS monotonic: "
+summary_is "11 passed, 0 failed"
+
+echo "== a wrong expectation names the case and what differed"
+run wrong_expectation 1 "$(plugin check_good)" "$cases/wrong_expectation.yaml"
+has_line "^FAIL golden cases: 1 of 2 cases differ: case 'deliberately wrong' \(.*wrong_expectation.yaml:7\): score 60, expected 75; band yellow \(score 60\), expected green; no reason 'not_a_rule' \(reasons: 'usage'\)$"
+
+echo "== what cannot be checked exits 2 saying why"
+run malformed 2 "$(plugin check_good)" "$cases/malformed.yaml"
+says "malformed.yaml:"
+says "invalid YAML"
+[ -s "$work/out" ] && fail "check lines printed for a cases file it cannot read"
+
+run typo_field 2 "$(plugin check_good)" "$cases/typo_field.yaml"
+says "typo_field.yaml:5: cases[0].expect.scroe: unknown field; expected one of status, score,"
+
+run unknown_param 2 "$(plugin check_good)" "$cases/unknown_param.yaml"
+says "unknown_param.yaml:4: case 'a typo in a parameter': parameter 'low_bellow' is not a parameter of check_good@1.0.0; it takes: features, low_below"
+
+run unknown_signal 2 "$(plugin check_good)" "$cases/unknown_signal.yaml"
+says "unknown_signal.yaml:5: case 'a signal nobody reads': signal 'reports_pct' is not read by check_good@1.0.0 with this case's parameters; it reads: usage_pct"
+
+run missing_cases 2 "$(plugin check_good)" "$work/no_such.yaml"
+says "cannot read cases file $work/no_such.yaml"
+
+head -c 300 /dev/urandom | base64 >"$work/libnot_a_plugin.so"
+run not_a_library 2 "$work/libnot_a_plugin.so"
+has_line "^FAIL load: $work/libnot_a_plugin.so: cannot be loaded as a shared library: "
+summary_is "0 passed, 1 failed"
+
+run no_arguments 2
+says "usage: healthscore-plugin-check <lib.so> [cases.yaml]"
+
+if [ "$failures" -gt 0 ]; then
+  echo "$failures failed assertion(s)" >&2
+  exit 1
+fi
+echo "all plugin-check assertions passed"

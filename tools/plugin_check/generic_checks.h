@@ -1,0 +1,50 @@
+// The checks that need no cases: random rows within the declared bounds,
+// missing and infinite values, monotonicity, determinism and concurrency (the
+// table in docs/plugin-check.md).
+#ifndef HEALTHSCORE_TOOLS_PLUGIN_CHECK_GENERIC_CHECKS_H_
+#define HEALTHSCORE_TOOLS_PLUGIN_CHECK_GENERIC_CHECKS_H_
+
+#include <string>
+#include <vector>
+
+#include "healthscore/sdk/abi.h"
+#include "server/plugin/plugin.h"
+
+namespace healthscore::plugin_check {
+
+// An instance to check and the signals it reads, in its column order.
+// Borrowed: everything must outlive the checks.
+struct Target {
+  const hs_plugin_v1* api = nullptr;
+  const hs_instance* instance = nullptr;
+  const std::vector<SignalInfo>* signals = nullptr;
+};
+
+struct CheckResult {
+  bool passed = false;
+  std::string detail;  // what was checked, or the first counter-example
+};
+
+// Every OK score of a few thousand complete random rows is finite, in 0-100.
+CheckResult CheckRange(const Target& target);
+
+// Each signal missing in turn (and all at once): OK in 0-100 or
+// INSUFFICIENT_DATA; a required one gives INSUFFICIENT_DATA naming it.
+CheckResult CheckMissing(const Target& target);
+
+// +inf / -inf in each signal never comes back as an OK score outside 0-100.
+CheckResult CheckInfinite(const Target& target);
+
+// Raising a signal moves OK scores only its declared way (tolerance 1e-9).
+CheckResult CheckMonotonic(const Target& target);
+
+// The same batch twice gives the same answers.
+CheckResult CheckDeterministic(const Target& target);
+
+// The same batch from 4 threads at once, many times, agrees with the
+// single-threaded answer.
+CheckResult CheckConcurrent(const Target& target);
+
+}  // namespace healthscore::plugin_check
+
+#endif  // HEALTHSCORE_TOOLS_PLUGIN_CHECK_GENERIC_CHECKS_H_

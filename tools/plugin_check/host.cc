@@ -1,0 +1,205 @@
+// The checker's recording host: hs_host_api callbacks that keep everything.
+#include "tools/plugin_check/host.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+
+namespace healthscore::plugin_check {
+namespace {
+
+// The recording context of one score_batch call.
+struct Recording {
+  BatchOutput* out;
+
+  RowOutput* Row(uint32_t row, const char* callback) {
+    if (row < out->rows.size()) return &out->rows[row];
+    out->misuse.push_back(absl::StrCat(callback, " for row ", row,
+                                       " of a batch of ", out->rows.size(),
+                                       " rows"));
+    return nullptr;
+  }
+};
+
+Recording& Rec(void* ctx) { return *static_cast<Recording*>(ctx); }
+
+std::optional<std::string> Copy(const char* s) {
+  if (s == nullptr) return std::nullopt;
+  return std::string(s);
+}
+
+int32_t WantsExplanation(void*) { return 1; }
+
+void EmitReason(void* ctx, uint32_t row, const hs_reason* reason) {
+  RowOutput* r = Rec(ctx).Row(row, "emit_reason");
+  if (r == nullptr) return;
+  if (reason == nullptr) {
+    Rec(ctx).out->misuse.push_back(
+        absl::StrCat("emit_reason with a NULL reason for row ", row));
+    return;
+  }
+  r->reasons.push_back({Copy(reason->rule_id), Copy(reason->signal),
+                        reason->observed, reason->threshold, reason->impact,
+                        Copy(reason->message)});
+}
+
+void EmitAction(void* ctx, uint32_t row, const char* action) {
+  RowOutput* r = Rec(ctx).Row(row, "emit_action");
+  if (r == nullptr) return;
+  if (action == nullptr) {
+    Rec(ctx).out->misuse.push_back(
+        absl::StrCat("emit_action with a NULL action for row ", row));
+    return;
+  }
+  r->actions.push_back(action);
+}
+
+void SetStatus(void* ctx, uint32_t row, hs_status status, const char* message) {
+  RowOutput* r = Rec(ctx).Row(row, "set_status");
+  if (r == nullptr) return;
+  // Setting OK again clears an earlier status, as in the engine: that is the
+  // ABI's meaning, not a clean-up.
+  r->status = status;
+  r->status_message =
+      status == HS_STATUS_OK || message == nullptr ? "" : message;
+}
+
+void SetError(void* ctx, const char* message) {
+  Rec(ctx).out->error = message != nullptr ? message : "";
+}
+
+const hs_host_api kHostApi = {sizeof(hs_host_api), &WantsExplanation,
+                              &EmitReason,         &EmitAction,
+                              &SetStatus,          &SetError};
+
+// Equal, with NaN equal to NaN: for reason fields, where NaN means "none".
+bool SameNumber(double a, double b) {
+  return (std::isnan(a) && std::isnan(b)) || a == b;
+}
+
+std::string Text(const std::optional<std::string>& s) {
+  return s.has_value() ? absl::StrCat("'", *s, "'") : "NULL";
+}
+
+std::string DescribeReason(const RecordedReason& r) {
+  return absl::StrCat("{rule_id ", Text(r.rule_id), ", signal ", Text(r.signal),
+                      ", observed ", Exact(r.observed), ", threshold ",
+                      Exact(r.threshold), ", impact ", Exact(r.impact),
+                      ", message ", Text(r.message), "}");
+}
+
+bool SameReason(const RecordedReason& a, const RecordedReason& b) {
+  return a.rule_id == b.rule_id && a.signal == b.signal &&
+         SameNumber(a.observed, b.observed) &&
+         SameNumber(a.threshold, b.threshold) &&
+         SameNumber(a.impact, b.impact) && a.message == b.message;
+}
+
+}  // namespace
+
+BatchOutput ScoreBatch(const hs_plugin_v1& api, const hs_instance* instance,
+                       const Columns& columns) {
+  BatchOutput out;
+  out.rows.resize(columns.num_rows);
+  std::vector<const double*> pointers;
+  for (const std::vector<double>& column : columns.values) {
+    pointers.push_back(column.data());
+  }
+  const hs_batch batch{columns.num_rows, static_cast<uint32_t>(pointers.size()),
+                       pointers.data()};
+  std::vector<double> scores(columns.num_rows,
+                             std::numeric_limits<double>::quiet_NaN());
+  Recording recording{&out};
+  out.result =
+      api.score_batch(instance, &batch, &kHostApi, &recording, scores.data());
+  for (uint32_t row = 0; row < columns.num_rows; ++row) {
+    out.rows[row].score = scores[row];
+  }
+  return out;
+}
+
+std::string FirstDifference(const BatchOutput& a, const BatchOutput& b,
+                            const std::string& a_name,
+                            const std::string& b_name) {
+  auto differ = [&](const std::string& where, const std::string& va,
+                    const std::string& vb) {
+    return absl::StrCat(where, ": ", va, " (", a_name, ") vs ", vb, " (",
+                        b_name, ")");
+  };
+  if (a.result != b.result) {
+    return differ("score_batch returned", a.result == HS_OK ? "OK" : "ERROR",
+                  b.result == HS_OK ? "OK" : "ERROR");
+  }
+  if (a.error != b.error) {
+    return differ("batch error", Text(a.error), Text(b.error));
+  }
+  if (a.result != HS_OK) return "";  // the rows of a failed batch do not count
+  for (size_t row = 0; row < a.rows.size() && row < b.rows.size(); ++row) {
+    const RowOutput& x = a.rows[row];
+    const RowOutput& y = b.rows[row];
+    const std::string where = absl::StrCat("row ", row);
+    if (x.status != y.status) {
+      return differ(where + " status", StatusName(x.status),
+                    StatusName(y.status));
+    }
+    if (x.status_message != y.status_message) {
+      return differ(where + " status message", Text(x.status_message),
+                    Text(y.status_message));
+    }
+    // A non-OK row's score is ignored by the ABI, so only OK ones compare.
+    // Bit for bit (NaN equal to NaN): "the same" means the same.
+    if (x.status == HS_STATUS_OK &&
+        std::memcmp(&x.score, &y.score, sizeof(double)) != 0 &&
+        !(std::isnan(x.score) && std::isnan(y.score))) {
+      return differ(where + " score", Exact(x.score), Exact(y.score));
+    }
+    if (x.reasons.size() != y.reasons.size()) {
+      return differ(where + " number of reasons",
+                    absl::StrCat(x.reasons.size()),
+                    absl::StrCat(y.reasons.size()));
+    }
+    for (size_t i = 0; i < x.reasons.size(); ++i) {
+      if (!SameReason(x.reasons[i], y.reasons[i])) {
+        return differ(absl::StrCat(where, " reason ", i),
+                      DescribeReason(x.reasons[i]),
+                      DescribeReason(y.reasons[i]));
+      }
+    }
+    if (x.actions != y.actions) {
+      for (size_t i = 0; i < std::max(x.actions.size(), y.actions.size());
+           ++i) {
+        const std::string ax =
+            i < x.actions.size() ? "'" + x.actions[i] + "'" : "none";
+        const std::string ay =
+            i < y.actions.size() ? "'" + y.actions[i] + "'" : "none";
+        if (ax != ay) return differ(absl::StrCat(where, " action ", i), ax, ay);
+      }
+    }
+  }
+  return "";
+}
+
+std::string StatusName(hs_status status) {
+  switch (status) {
+    case HS_STATUS_OK:
+      return "ok";
+    case HS_STATUS_INSUFFICIENT_DATA:
+      return "insufficient_data";
+    case HS_STATUS_FAILED:
+      return "failed";
+  }
+  return absl::StrCat("status ", static_cast<int>(status));
+}
+
+std::string Exact(double value) {
+  if (std::isnan(value)) return "nan";
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  return ec == std::errc() ? std::string(buf, end) : absl::StrCat(value);
+}
+
+}  // namespace healthscore::plugin_check
