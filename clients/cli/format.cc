@@ -521,7 +521,27 @@ void PrintScoreTable(const v1::CustomerScore& score, v1::Explain explain,
       << "  grade " << OrDash(score.grade()) << "  band "
       << OrDash(score.band()) << "  coverage " << Percent(score.coverage());
   if (!score.segment().empty()) out << "  segment " << score.segment();
+  if (!score.variant().empty() && score.variant() != "default") {
+    out << "  variant " << score.variant();
+  }
   out << "\n";
+  for (const v1::Warning& w : score.warnings()) {
+    out << "  warning: " << w.message() << "\n";
+  }
+  if (!score.groups().empty()) {
+    out << "  groups:";
+    for (const v1::GroupResult& g : score.groups()) {
+      out << "  " << g.name() << " "
+          << (g.has_data() ? Fixed1(g.score()) : std::string("-"));
+    }
+    out << "\n";
+  }
+  for (const v1::GateResult& g : score.gates()) {
+    out << "  gate " << g.id() << ": " << g.message() << " (" << g.dimension()
+        << " " << Fixed1(g.observed());
+    if (g.impact() < 0) out << "; " << Fixed1(g.impact()) << " points";
+    out << ")\n";
+  }
 
   if (!score.dimensions().empty()) {
     const size_t width = MaxWidth(
@@ -549,6 +569,20 @@ void PrintScoreTable(const v1::CustomerScore& score, v1::Explain explain,
   if (explain != v1::EXPLAIN_NONE) {
     PrintDrivers("top drivers down", score.top_drivers_down(), out);
     PrintDrivers("top drivers up", score.top_drivers_up(), out);
+  }
+  if (!score.actions().empty()) {
+    // The most points at stake first; a person acts on the first few.
+    constexpr int kShownActions = 5;
+    out << "  recommended actions (points at stake):\n";
+    for (int i = 0; i < score.actions_size() && i < kShownActions; ++i) {
+      const v1::RecommendedAction& a = score.actions(i);
+      out << absl::StrFormat("    %5s  %s\n", Fixed1(a.points_at_stake()),
+                             a.text());
+    }
+    if (score.actions_size() > kShownActions) {
+      out << "    (" << score.actions_size() - kShownActions
+          << " more; --format=json lists them all)\n";
+    }
   }
   if (explain == v1::EXPLAIN_FULL) {
     for (const v1::DimensionResult& d : score.dimensions()) {

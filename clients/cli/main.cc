@@ -320,9 +320,13 @@ int Main(int argc, char** argv) {
     return RunDryRun(*admin, *options, dry_run, std::cout, std::cerr);
   }
 
+  // Full explanations of a large batch outgrow gRPC's 4 MiB default; accept
+  // what the server may send (its own limit is 64 MiB).
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(64 << 20);
   std::unique_ptr<healthscore::v1::HealthScoring::Stub> stub =
-      healthscore::v1::HealthScoring::NewStub(grpc::CreateChannel(
-          options->target, grpc::InsecureChannelCredentials()));
+      healthscore::v1::HealthScoring::NewStub(grpc::CreateCustomChannel(
+          options->target, grpc::InsecureChannelCredentials(), channel_args));
   if (score_options.has_value()) {
     return RunScore(*stub, *options, *score_options, std::cout, std::cerr);
   }

@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "server/common/status_macros.h"
+#include "server/config/yaml_depth.h"
 #include "yaml-cpp/yaml.h"
 
 namespace healthscore {
@@ -622,6 +623,8 @@ std::string Sha256Hex(absl::string_view bytes) {
 
 absl::StatusOr<ScorecardSpec> ParseScorecard(absl::string_view yaml,
                                              absl::string_view source) {
+  // yaml-cpp parses recursively: refuse absurd nesting before it recurses.
+  RETURN_IF_ERROR(CheckYamlDepth(yaml, source));
   Parser parser(source);
   absl::StatusOr<ScorecardSpec> spec;
   try {

@@ -14,7 +14,6 @@
 #include "server/common/status_macros.h"
 #include "server/config/scorecard.h"
 #include "server/engine/snapshot.h"
-#include "server/reload/yaml_depth.h"
 #include "spdlog/spdlog.h"
 
 namespace healthscore {
@@ -94,7 +93,6 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Reloader::BuildFromFile(
                                    " stays live; nothing to do");
     return live;
   }
-  RETURN_IF_ERROR(CheckYamlDepth(text, path));
   ASSIGN_OR_RETURN(ScorecardSpec spec, ParseScorecard(text, path));
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> next,
                    Snapshot::Build(std::move(spec), *registry_));

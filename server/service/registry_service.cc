@@ -18,7 +18,6 @@
 #include "server/common/status_macros.h"
 #include "server/config/scorecard.h"
 #include "server/engine/snapshot.h"
-#include "server/reload/yaml_depth.h"
 #include "server/service/grpc_status.h"
 
 namespace healthscore {
@@ -326,7 +325,6 @@ absl::Status RegistryService::DoDryRun(const v1::DryRunRequest& request,
   if (active == nullptr) {
     return absl::UnavailableError("no scorecard is live yet");
   }
-  RETURN_IF_ERROR(CheckYamlDepth(yaml, source));
   ASSIGN_OR_RETURN(ScorecardSpec spec, ParseScorecard(yaml, source));
   // Built exactly as a reload would build it, and never swapped in: the
   // draft's plugin instances die with this call.

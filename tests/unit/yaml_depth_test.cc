@@ -1,7 +1,7 @@
 // The YAML depth check that runs before yaml-cpp: real scorecards pass, every
 // way of nesting deeply is refused with the line, and what is not nesting
 // (quoted text, comments, block scalars) is not counted.
-#include "server/reload/yaml_depth.h"
+#include "server/config/yaml_depth.h"
 
 #include <filesystem>
 #include <string>
@@ -99,13 +99,14 @@ TEST(YamlDepth, DoesNotCountTextThatOnlyLooksNested) {
       << CheckYamlDepth(text, "flat.yaml");
 }
 
-TEST(YamlDepth, YamlCppAloneWouldOnlySayBadFile) {
-  // Why the check exists: without it the message says nothing useful (and
-  // the parse needs ~200 KB of stack to get that far).
+TEST(YamlDepth, ParseScorecardRefusesDeepNestingBeforeYamlCppRecurses) {
+  // Without the check yaml-cpp would say only "bad file", after ~200 KB of
+  // stack; every path that parses a scorecard goes through ParseScorecard.
   const std::string text = "a: " + Repeat("[", 10000) + Repeat("]", 10000);
   auto parsed = ParseScorecard(text, "deep.yaml");
   ASSERT_FALSE(parsed.ok());
-  EXPECT_THAT(parsed.status().message(), HasSubstr("invalid YAML"));
+  EXPECT_THAT(std::string(parsed.status().message()),
+              HasSubstr("deep.yaml:1: nesting: more than 64 levels deep"));
 }
 
 }  // namespace

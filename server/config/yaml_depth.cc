@@ -1,5 +1,5 @@
 // The YAML depth check: one pass over the text, no recursion.
-#include "server/reload/yaml_depth.h"
+#include "server/config/yaml_depth.h"
 
 #include <cstddef>
 #include <vector>

@@ -3,8 +3,8 @@
 // bare "bad file" message, and only after using some 200 KB of stack, more than
 // a small thread has. A scorecard needs fewer than 10 levels, so text nested
 // deeper than a few dozen is refused here, cheaply and with a clear message.
-#ifndef HEALTHSCORE_SERVER_RELOAD_YAML_DEPTH_H_
-#define HEALTHSCORE_SERVER_RELOAD_YAML_DEPTH_H_
+#ifndef HEALTHSCORE_SERVER_CONFIG_YAML_DEPTH_H_
+#define HEALTHSCORE_SERVER_CONFIG_YAML_DEPTH_H_
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -26,4 +26,4 @@ absl::Status CheckYamlDepth(absl::string_view text, absl::string_view source,
 
 }  // namespace healthscore
 
-#endif  // HEALTHSCORE_SERVER_RELOAD_YAML_DEPTH_H_
+#endif  // HEALTHSCORE_SERVER_CONFIG_YAML_DEPTH_H_
