@@ -13,12 +13,34 @@
 namespace healthscore {
 namespace {
 
+// Reasons kept for a SUMMARY: only the top drivers are returned, so reasons
+// go into one flat buffer rather than one protobuf message (and a few heap
+// strings) each, and only the drivers become messages.
+struct ReasonPool {
+  struct Entry {
+    uint32_t row;
+    int dimension;
+    double impact;
+    uint32_t text;  // offset into `text`: rule id, signal, message
+    uint32_t rule_len;
+    uint32_t signal_len;
+    uint32_t message_len;
+  };
+  std::vector<Entry> entries;
+  std::string text;
+
+  absl::string_view At(uint32_t offset, uint32_t len) const {
+    return absl::string_view(text).substr(offset, len);
+  }
+};
+
 // What the host callbacks write to while one dimension scores one batch:
-// straight into the customers' DimensionResult, so nothing is copied twice.
+// straight into the customers' DimensionResult (FULL), or the pool (SUMMARY).
 struct DimensionRun {
   std::span<v1::CustomerScore* const> out;
   int dimension = 0;
   bool explain = false;
+  ReasonPool* pool = nullptr;  // set: keep reasons there, not in `out`
   std::string error;
 
   v1::DimensionResult* Result(uint32_t row) const {
@@ -32,8 +54,24 @@ DimensionRun& Run(void* ctx) { return *static_cast<DimensionRun*>(ctx); }
 int32_t WantsExplanation(void* ctx) { return Run(ctx).explain ? 1 : 0; }
 
 void EmitReason(void* ctx, uint32_t row, const hs_reason* reason) {
-  v1::DimensionResult* result = Run(ctx).Result(row);
-  if (result == nullptr || reason == nullptr || !Run(ctx).explain) return;
+  DimensionRun& run = Run(ctx);
+  v1::DimensionResult* result = run.Result(row);
+  if (result == nullptr || reason == nullptr || !run.explain) return;
+  if (run.pool != nullptr) {
+    const double impact = std::isfinite(reason->impact) ? reason->impact : 0;
+    if (impact == 0) return;  // moves nothing: never a driver
+    std::string& text = run.pool->text;
+    const absl::string_view rule = reason->rule_id ? reason->rule_id : "";
+    const absl::string_view signal = reason->signal ? reason->signal : "";
+    const absl::string_view message = reason->message ? reason->message : "";
+    run.pool->entries.push_back({row, run.dimension, impact,
+                                 static_cast<uint32_t>(text.size()),
+                                 static_cast<uint32_t>(rule.size()),
+                                 static_cast<uint32_t>(signal.size()),
+                                 static_cast<uint32_t>(message.size())});
+    absl::StrAppend(&text, rule, signal, message);
+    return;
+  }
   v1::Reason* r = result->add_reasons();
   if (reason->rule_id != nullptr) r->set_rule_id(reason->rule_id);
   if (reason->signal != nullptr) r->set_signal(reason->signal);
@@ -83,7 +121,7 @@ void Fail(v1::DimensionResult* result, std::string reason) {
 // Runs one dimension over the whole batch, then turns whatever the plugin did
 // wrong into FAILED rows.
 void RunDimension(const BoundDimension& dim, int index,
-                  const BatchColumns& batch, bool explain,
+                  const BatchColumns& batch, bool explain, ReasonPool* pool,
                   std::span<v1::CustomerScore* const> out) {
   std::vector<const double*> columns;
   columns.reserve(dim.signal_columns.size());
@@ -92,7 +130,7 @@ void RunDimension(const BoundDimension& dim, int index,
                     columns.data()};
   std::vector<double> scores(batch.num_rows,
                              std::numeric_limits<double>::quiet_NaN());
-  DimensionRun run{out, index, explain, {}};
+  DimensionRun run{out, index, explain, pool, {}};
   const hs_result result = dim.plugin->api().score_batch(
       dim.instance, &in, &kHostApi, &run, scores.data());
   const std::string& id = dim.plugin->id();
@@ -120,7 +158,8 @@ void RunDimension(const BoundDimension& dim, int index,
   }
 }
 
-void AddDrivers(v1::CustomerScore& score) {
+void AddDrivers(v1::CustomerScore& score, const ReasonPool* pool,
+                std::span<const uint32_t> pooled) {
   struct Candidate {
     double impact;
     std::string dimension;
@@ -137,6 +176,19 @@ void AddDrivers(v1::CustomerScore& score) {
       (impact > 0 ? up : down)
           .push_back({impact, d.name(), r.rule_id(), r.signal(), r.message()});
     }
+  }
+  // A failed dimension's reasons explain nothing; its share is 0 anyway.
+  for (uint32_t i : pooled) {
+    const ReasonPool::Entry& e = pool->entries[i];
+    const v1::DimensionResult& d = score.dimensions(e.dimension);
+    const double impact = d.effective_weight() * e.impact;
+    if (d.status() != v1::DIMENSION_STATUS_OK || impact == 0) continue;
+    const uint32_t signal = e.text + e.rule_len;
+    (impact > 0 ? up : down)
+        .push_back(
+            {impact, d.name(), std::string(pool->At(e.text, e.rule_len)),
+             std::string(pool->At(signal, e.signal_len)),
+             std::string(pool->At(signal + e.signal_len, e.message_len))});
   }
   // A gate that cut the total is a driver down in its own right.
   for (const v1::GateResult& g : score.gates()) {
@@ -232,6 +284,7 @@ void AddActions(const Variant& v, const BandSpec& band,
 // when no weighted dimension could score the customer.
 absl::Status Aggregate(const Snapshot& snapshot, const Variant& v,
                        v1::Explain explain, absl::Time now,
+                       const ReasonPool* pool, std::span<const uint32_t> pooled,
                        v1::CustomerScore& score) {
   auto& dims = *score.mutable_dimensions();
   struct GroupState {
@@ -407,7 +460,7 @@ absl::Status Aggregate(const Snapshot& snapshot, const Variant& v,
   }
 
   if (explain != v1::EXPLAIN_NONE) {
-    AddDrivers(score);
+    AddDrivers(score, pool, pooled);
     AddActions(v, band, score);
   }
   if (explain != v1::EXPLAIN_FULL) {
@@ -435,12 +488,26 @@ void ScoreVariant(const Snapshot& snapshot, const Variant& v,
     }
   }
   const bool wants_reasons = explain != v1::EXPLAIN_NONE;
+  ReasonPool pool;
+  ReasonPool* summary_pool = explain == v1::EXPLAIN_SUMMARY ? &pool : nullptr;
   for (size_t i = 0; i < v.dimensions.size(); ++i) {
     RunDimension(v.dimensions[i], static_cast<int>(i), batch, wants_reasons,
-                 out);
+                 summary_pool, out);
+  }
+  // The pooled reasons of each row, in emission order (a counting sort).
+  std::vector<uint32_t> first(out.size() + 1, 0);
+  for (const ReasonPool::Entry& e : pool.entries) ++first[e.row + 1];
+  for (size_t row = 0; row < out.size(); ++row) first[row + 1] += first[row];
+  std::vector<uint32_t> by_row(pool.entries.size());
+  std::vector<uint32_t> next(first.begin(), first.end() - 1);
+  for (uint32_t i = 0; i < pool.entries.size(); ++i) {
+    by_row[next[pool.entries[i].row]++] = i;
   }
   for (size_t row = 0; row < out.size(); ++row) {
-    statuses[row] = Aggregate(snapshot, v, explain, now, *out[row]);
+    const std::span<const uint32_t> pooled(by_row.data() + first[row],
+                                           first[row + 1] - first[row]);
+    statuses[row] =
+        Aggregate(snapshot, v, explain, now, &pool, pooled, *out[row]);
   }
 }
 

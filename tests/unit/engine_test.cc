@@ -170,6 +170,17 @@ TEST_F(EngineTest, ExplainLevelsControlWhatIsReturned) {
   EXPECT_EQ(scores_[0].dimensions(0).reasons_size(), 0);
   EXPECT_EQ(scores_[0].dimensions(1).actions_size(), 0);
 
+  // SUMMARY keeps reasons out of the response but must pick the very same
+  // drivers as FULL.
+  const std::string summary_drivers =
+      scores_[0].top_drivers_up(0).SerializeAsString() +
+      scores_[0].top_drivers_down(0).SerializeAsString();
+  Score({{80, 40}}, v1::EXPLAIN_FULL);
+  EXPECT_EQ(scores_[0].top_drivers_up(0).SerializeAsString() +
+                scores_[0].top_drivers_down(0).SerializeAsString(),
+            summary_drivers);
+  EXPECT_EQ(scores_[0].top_drivers_up(0).message(), "x is 80.000000");
+
   Score({{80, 40}}, v1::EXPLAIN_UNSPECIFIED);  // means SUMMARY
   EXPECT_EQ(scores_[0].top_drivers_up_size(), 1);
   EXPECT_EQ(scores_[0].dimensions(0).reasons_size(), 0);
