@@ -17,73 +17,19 @@
 #include "absl/strings/string_view.h"
 #include "server/common/status_macros.h"
 #include "server/config/yaml_depth.h"
+#include "server/config/yaml_reader.h"
 #include "yaml-cpp/yaml.h"
 
 namespace healthscore {
 namespace {
 
-class Parser {
+class Parser : public YamlReader {
  public:
-  explicit Parser(absl::string_view source) : source_(source) {}
-
-  absl::Status Error(const YAML::Node& node, absl::string_view field,
-                     absl::string_view problem) const {
-    const int line = node.IsDefined() ? node.Mark().line + 1 : 0;
-    return absl::InvalidArgumentError(
-        line > 0 ? absl::StrCat(source_, ":", line, ": ", field, ": ", problem)
-                 : absl::StrCat(source_, ": ", field, ": ", problem));
-  }
-
-  // Refuses keys other than `allowed`: a typo ("wieght") must not silently
-  // fall back to a default.
-  absl::Status OnlyKeys(const YAML::Node& map, absl::string_view field,
-                        const std::vector<std::string>& allowed) const {
-    for (const auto& kv : map) {
-      const std::string key = kv.first.as<std::string>();
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        return Error(kv.first, Join(field, key),
-                     absl::StrCat("unknown field; expected one of ",
-                                  absl::StrJoin(allowed, ", ")));
-      }
-    }
-    return absl::OkStatus();
-  }
-
-  absl::StatusOr<YAML::Node> Required(const YAML::Node& map,
-                                      absl::string_view field,
-                                      absl::string_view key) const {
-    YAML::Node node = map[std::string(key)];
-    if (!node.IsDefined() || node.IsNull()) {
-      return Error(map, Join(field, key), "is required");
-    }
-    return node;
-  }
-
-  absl::StatusOr<std::string> String(const YAML::Node& node,
-                                     absl::string_view field) const {
-    if (!node.IsScalar() || node.Scalar().empty()) {
-      return Error(node, field, "expected a non-empty string");
-    }
-    return node.Scalar();
-  }
-
-  absl::StatusOr<double> Number(const YAML::Node& node,
-                                absl::string_view field) const {
-    double value = 0;
-    if (!node.IsScalar() || !YAML::convert<double>::decode(node, value)) {
-      return Error(node, field,
-                   absl::StrCat("expected a number, got ", Describe(node)));
-    }
-    if (!std::isfinite(value)) {
-      return Error(node, field,
-                   absl::StrCat(node.Scalar(), " is not a finite number"));
-    }
-    return value;
-  }
+  explicit Parser(absl::string_view source) : YamlReader(source) {}
 
   absl::StatusOr<ScorecardSpec> Parse(const YAML::Node& root) const {
     ScorecardSpec spec;
-    spec.source = std::string(source_);
+    spec.source = std::string(source());
     if (!root.IsMap()) {
       return Error(root, "(top level)",
                    "expected a mapping with scorecard, version, bands and "
@@ -138,17 +84,6 @@ class Parser {
   }
 
  private:
-  static std::string Join(absl::string_view parent, absl::string_view key) {
-    return parent.empty() ? std::string(key) : absl::StrCat(parent, ".", key);
-  }
-
-  static std::string Describe(const YAML::Node& node) {
-    if (node.IsScalar()) return absl::StrCat("'", node.Scalar(), "'");
-    if (node.IsSequence()) return "a list";
-    if (node.IsMap()) return "a mapping";
-    return "nothing";
-  }
-
   static const DimensionSpec* FindDimension(const ScorecardSpec& spec,
                                             absl::string_view name) {
     for (const DimensionSpec& d : spec.dimensions) {
@@ -193,36 +128,6 @@ class Parser {
     return v;
   }
 
-  absl::StatusOr<std::vector<ParamSetting>> ParseParams(
-      const YAML::Node& params, absl::string_view pfield) const {
-    if (!params.IsMap()) {
-      return Error(params, pfield,
-                   "expected a mapping of parameter name -> value");
-    }
-    std::vector<ParamSetting> out;
-    for (const auto& p : params) {
-      ParamSetting setting;
-      ASSIGN_OR_RETURN(setting.name, String(p.first, pfield));
-      setting.line = p.first.Mark().line + 1;
-      const YAML::Node& value = p.second;
-      if (value.IsScalar()) {
-        setting.text = value.Scalar();
-        setting.is_number =
-            YAML::convert<double>::decode(value, setting.value) &&
-            std::isfinite(setting.value);
-      } else if (value.IsSequence() || value.IsMap()) {
-        YAML::Emitter emitter;
-        emitter << YAML::Flow << value;
-        setting.text = emitter.c_str();
-      } else {
-        return Error(value, Join(pfield, setting.name),
-                     "expected a number, text, a list or a mapping");
-      }
-      out.push_back(std::move(setting));
-    }
-    return out;
-  }
-
   absl::Status ParseDimensions(const YAML::Node& root,
                                ScorecardSpec& spec) const {
     ASSIGN_OR_RETURN(YAML::Node dims, Required(root, "", "dimensions"));
@@ -254,7 +159,8 @@ class Parser {
       ASSIGN_OR_RETURN(d.weight, Weight(weight, Join(field, "weight")));
       total += d.weight;
       if (YAML::Node params = body["params"]; params.IsDefined()) {
-        ASSIGN_OR_RETURN(d.params, ParseParams(params, Join(field, "params")));
+        ASSIGN_OR_RETURN(d.params,
+                         ParamSettings(params, Join(field, "params")));
       }
       if (YAML::Node warn = body["warn_below"]; warn.IsDefined()) {
         ASSIGN_OR_RETURN(d.warn_below, Score(warn, Join(field, "warn_below")));
@@ -571,7 +477,7 @@ class Parser {
                                       DimensionNames(spec)));
           }
           ASSIGN_OR_RETURN(seg.params[dim],
-                           ParseParams(e.second, Join(pfield, dim)));
+                           ParamSettings(e.second, Join(pfield, dim)));
           seg.param_lines[dim] = e.first.Mark().line + 1;
         }
       }
@@ -596,8 +502,6 @@ class Parser {
     }
     return absl::OkStatus();
   }
-
-  absl::string_view source_;
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/common/status_macros.h"
+#include "server/config/yaml_reader.h"
 #include "yaml-cpp/yaml.h"
 
 namespace healthscore::plugin_check {
@@ -22,13 +23,13 @@ namespace {
 
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
-class Parser {
+class Parser : public YamlReader {
  public:
-  explicit Parser(absl::string_view source) : source_(source) {}
+  explicit Parser(absl::string_view source) : YamlReader(source) {}
 
   absl::StatusOr<CasesFile> Parse(const YAML::Node& root) const {
     CasesFile file;
-    file.source = std::string(source_);
+    file.source = std::string(source());
     if (!root.IsMap()) {
       return Error(root, "(top level)",
                    "expected a mapping with cases (and optionally params and "
@@ -36,7 +37,7 @@ class Parser {
     }
     RETURN_IF_ERROR(OnlyKeys(root, "", {"params", "bands", "cases"}));
     if (YAML::Node params = root["params"]; params.IsDefined()) {
-      ASSIGN_OR_RETURN(file.params, Params(params, "params"));
+      ASSIGN_OR_RETURN(file.params, ParamSettings(params, "params"));
       file.params_line = params.Mark().line + 1;
     }
     if (YAML::Node bands = root["bands"]; bands.IsDefined()) {
@@ -70,64 +71,6 @@ class Parser {
   }
 
  private:
-  absl::Status Error(const YAML::Node& node, absl::string_view field,
-                     absl::string_view problem) const {
-    const int line = node.IsDefined() ? node.Mark().line + 1 : 0;
-    return absl::InvalidArgumentError(
-        line > 0 ? absl::StrCat(source_, ":", line, ": ", field, ": ", problem)
-                 : absl::StrCat(source_, ": ", field, ": ", problem));
-  }
-
-  static std::string Join(absl::string_view parent, absl::string_view key) {
-    return parent.empty() ? std::string(key) : absl::StrCat(parent, ".", key);
-  }
-
-  static std::string Describe(const YAML::Node& node) {
-    if (node.IsScalar()) return absl::StrCat("'", node.Scalar(), "'");
-    if (node.IsSequence()) return "a list";
-    if (node.IsMap()) return "a mapping";
-    return "nothing";
-  }
-
-  // Refuses keys other than `allowed`: a typo ("expcet", "scroe") must not
-  // silently turn a case into one that checks nothing.
-  absl::Status OnlyKeys(const YAML::Node& map, absl::string_view field,
-                        const std::vector<std::string>& allowed) const {
-    for (const auto& kv : map) {
-      const std::string key = kv.first.as<std::string>();
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        return Error(kv.first, Join(field, key),
-                     absl::StrCat("unknown field; expected one of ",
-                                  absl::StrJoin(allowed, ", ")));
-      }
-    }
-    return absl::OkStatus();
-  }
-
-  absl::StatusOr<std::string> String(const YAML::Node& node,
-                                     absl::string_view field) const {
-    if (!node.IsScalar() || node.Scalar().empty()) {
-      return Error(
-          node, field,
-          absl::StrCat("expected a non-empty string, got ", Describe(node)));
-    }
-    return node.Scalar();
-  }
-
-  absl::StatusOr<double> Number(const YAML::Node& node,
-                                absl::string_view field) const {
-    double value = 0;
-    if (!node.IsScalar() || !YAML::convert<double>::decode(node, value)) {
-      return Error(node, field,
-                   absl::StrCat("expected a number, got ", Describe(node)));
-    }
-    if (!std::isfinite(value)) {
-      return Error(node, field,
-                   absl::StrCat(node.Scalar(), " is not a finite number"));
-    }
-    return value;
-  }
-
   // A list of strings; a single string is a list of one.
   absl::StatusOr<std::vector<std::string>> Strings(
       const YAML::Node& node, absl::string_view field) const {
@@ -145,40 +88,6 @@ class Parser {
       ASSIGN_OR_RETURN(std::string s,
                        String(node[i], absl::StrCat(field, "[", i, "]")));
       out.push_back(std::move(s));
-    }
-    return out;
-  }
-
-  // Parameter values exactly as the scorecard parser reads them
-  // (server/config/scorecard.cc): a scalar keeps its text and, when it is a
-  // finite number, its value; a list or mapping becomes YAML flow text. The
-  // plugin's declaration decides later which reading counts.
-  absl::StatusOr<std::vector<ParamSetting>> Params(
-      const YAML::Node& params, absl::string_view field) const {
-    if (!params.IsMap()) {
-      return Error(params, field,
-                   "expected a mapping of parameter name -> value");
-    }
-    std::vector<ParamSetting> out;
-    for (const auto& p : params) {
-      ParamSetting setting;
-      ASSIGN_OR_RETURN(setting.name, String(p.first, field));
-      setting.line = p.first.Mark().line + 1;
-      const YAML::Node& value = p.second;
-      if (value.IsScalar()) {
-        setting.text = value.Scalar();
-        setting.is_number =
-            YAML::convert<double>::decode(value, setting.value) &&
-            std::isfinite(setting.value);
-      } else if (value.IsSequence() || value.IsMap()) {
-        YAML::Emitter emitter;
-        emitter << YAML::Flow << value;
-        setting.text = emitter.c_str();
-      } else {
-        return Error(value, Join(field, setting.name),
-                     "expected a number, text, a list or a mapping");
-      }
-      out.push_back(std::move(setting));
     }
     return out;
   }
@@ -245,7 +154,7 @@ class Parser {
     // case overrides is dropped, so each name appears once.
     std::vector<ParamSetting> own;
     if (YAML::Node params = node["params"]; params.IsDefined()) {
-      ASSIGN_OR_RETURN(own, Params(params, Join(field, "params")));
+      ASSIGN_OR_RETURN(own, ParamSettings(params, Join(field, "params")));
     }
     for (const ParamSetting& p : file_params) {
       const bool overridden =
@@ -359,8 +268,6 @@ class Parser {
     }
     return e;
   }
-
-  absl::string_view source_;
 };
 
 }  // namespace
