@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "plugins/common/components.h"
 #include "plugins/common/dimension_util.h"
 
 #ifndef HEALTHSCORE_PLUGIN_VERSION
@@ -89,9 +90,6 @@ constexpr ParamSpec kParams[] = {
      "Below this score advocacy is at risk, and the dimension recommends "
      "closing the loop with detractors"},
 };
-
-// "+40", "-10", "0": NPS is conventionally written signed.
-std::string Signed(double value) { return (value > 0 ? "+" : "") + Num(value); }
 
 }  // namespace
 
@@ -206,38 +204,28 @@ Advocacy::Advocacy(const sdk::Params& params)
 }
 
 bool Advocacy::Evaluate(const Row& row, Evaluation& eval) const {
-  double total = 0;
   for (int c = 0; c < kNumComponents; ++c) {
     eval.present[c] = !sdk::IsMissing(row.value[c]) && weight_[c] > 0;
     if (!eval.present[c]) continue;
     if (c == 0) {
-      const double nps = row.value[0];
-      eval.sub[0] = nps <= nps_floor_    ? 0
-                    : nps >= nps_target_ ? 100
-                                         : 100.0 * (nps - nps_floor_) /
-                                               (nps_target_ - nps_floor_);
+      eval.sub[0] = RampToTarget(row.value[0], nps_floor_, nps_target_);
     } else {
       eval.sub[c] = RatioSubScore(row.value[c], target_[c]);
     }
-    total += weight_[c];
   }
-  if (total <= 0) return false;
-  for (int c = 0; c < kNumComponents; ++c) {
-    if (!eval.present[c]) continue;
-    eval.share[c] = weight_[c] / total;
-    eval.base += eval.share[c] * eval.sub[c];
+  if (!WeightedMeanOfPresent(weight_, eval.present, eval.sub, eval.share,
+                             eval.base)) {
+    return false;
   }
-  eval.base = std::clamp(eval.base, 0.0, 100.0);
 
   // A NaN previous round means no trend; a rise or a small fall costs nothing.
   if (!sdk::IsMissing(row.prev_nps)) {
     eval.drop_points = row.prev_nps - row.value[0];
     if (eval.drop_points >= nps_drop_alert_points_) {
       eval.trend_fired = true;
-      // Capped at the base so the score stays >= 0 and the reasons still add
-      // up to it exactly.
-      eval.penalty = std::min({trend_penalty_per_point_ * eval.drop_points,
-                               trend_penalty_max_, eval.base});
+      eval.penalty =
+          PointsDropPenalty(trend_penalty_per_point_, eval.drop_points,
+                            trend_penalty_max_, eval.base);
     }
   }
   eval.score = std::clamp(eval.base - eval.penalty, 0.0, 100.0);
@@ -297,28 +285,17 @@ void Advocacy::Explain(uint32_t index, const Row& row, const Evaluation& eval,
                   "the previous survey");
   }
 
-  // Bands are information, not a rule that moves the score: impact 0.
   if (eval.score >= advocate_min_score_) {
-    out.AddReason(
-        index, {.rule_id = "strong_advocate",
-                .signal = "",
-                .observed = eval.score,
-                .threshold = advocate_min_score_,
-                .impact = 0,
-                .message = "Advocacy " + Num(eval.score) + " is at or above " +
-                           Num(advocate_min_score_) + ": a strong advocate"});
+    out.AddReason(index, BandReason("strong_advocate", "Advocacy", eval.score,
+                                    "at or above", advocate_min_score_,
+                                    "a strong advocate"));
     out.AddAction(index,
                   "Invite the customer into the reference program: ask for a "
                   "referral, a public review or a case study");
   } else if (eval.score < at_risk_below_) {
-    out.AddReason(index, {.rule_id = "advocacy_at_risk",
-                          .signal = "",
-                          .observed = eval.score,
-                          .threshold = at_risk_below_,
-                          .impact = 0,
-                          .message = "Advocacy " + Num(eval.score) +
-                                     " is below " + Num(at_risk_below_) +
-                                     ": detractors outweigh promoters"});
+    out.AddReason(
+        index, BandReason("advocacy_at_risk", "Advocacy", eval.score, "below",
+                          at_risk_below_, "detractors outweigh promoters"));
     out.AddAction(index,
                   "Close the loop with the customer's detractors: follow up on "
                   "their survey comments and fix what drives their scores");
@@ -348,10 +325,7 @@ void Advocacy::Score(const sdk::Batch& batch, sdk::Output& out) const {
       if (std::isinf(row.value[c])) infinite = kSignals[c];
     }
     if (std::isinf(row.prev_nps)) infinite = kPrevNps;
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
-      continue;
-    }
+    if (FailIfInfinite(out, i, infinite)) continue;
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {

@@ -1,6 +1,8 @@
 // Helpers the built-in plugins in plugins/<name>/ share: one parameter table
-// for declaring and checking parameters, Score()'s row-status conventions and
-// number formatting for reason texts. Not part of the installed SDK.
+// for declaring and checking parameters, Score()'s row-status conventions
+// (infinite inputs included), sub-score ramps, band reasons and the wording of
+// reason texts. Not part of the installed SDK; components.h holds the shared
+// score steps.
 #ifndef HEALTHSCORE_PLUGINS_COMMON_DIMENSION_UTIL_H_
 #define HEALTHSCORE_PLUGINS_COMMON_DIMENSION_UTIL_H_
 
@@ -8,10 +10,12 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <initializer_list>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "healthscore/sdk/dimension.h"
@@ -89,6 +93,24 @@ inline std::string Num(double value) {
   return text;
 }
 
+// "+25", "-30", "0": a net or signed change reads better with its sign.
+inline std::string Signed(double value) {
+  return (value > 0 ? "+" : "") + Num(value);
+}
+
+// "1 touchpoint", "4 touchpoints": `noun` is the singular, made plural with
+// an "s" for any count other than exactly 1.
+inline std::string Count(double count, const char* noun) {
+  return Num(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+// "grew 12%", "fell 3.5%", "was flat": a percentage change as a verb phrase.
+inline std::string ChangePhrase(double change_pct) {
+  if (change_pct > 0) return "grew " + Num(change_pct) + "%";
+  if (change_pct < 0) return "fell " + Num(-change_pct) + "%";
+  return "was flat";
+}
+
 // A row this dimension cannot score: INSUFFICIENT_DATA names the missing data,
 // FAILED the cause. The host ignores a non-OK row's score; NaN makes any
 // misuse loud.
@@ -102,6 +124,28 @@ inline void MarkFailed(healthscore::sdk::Output& out, uint32_t row,
                        const std::string& message) {
   out.SetScore(row, healthscore::sdk::kNone);
   out.SetFailed(row, message);
+}
+
+// The host refuses infinite signal values; these guard a host that does not.
+// LastInfinite returns the name of the last listed signal whose value is
+// infinite, or `infinite` (nullptr by default) when none is, so a caller can
+// chain it with signals it checks in a loop.
+inline const char* LastInfinite(
+    std::initializer_list<std::pair<double, const char*>> signals,
+    const char* infinite = nullptr) {
+  for (const auto& [value, name] : signals) {
+    if (std::isinf(value)) infinite = name;
+  }
+  return infinite;
+}
+
+// Marks the row FAILED naming the infinite signal, if there is one (non-null
+// `infinite`). Returns whether it did, so the caller skips the row.
+inline bool FailIfInfinite(healthscore::sdk::Output& out, uint32_t row,
+                           const char* infinite) {
+  if (infinite == nullptr) return false;
+  MarkFailed(out, row, std::string("signal ") + infinite + " is infinite");
+  return true;
 }
 
 // Writes a row's score, but never a non-finite one as OK: such a row is marked
@@ -119,6 +163,39 @@ inline bool SetFiniteScore(healthscore::sdk::Output& out, uint32_t row,
 // 100 * min(1, value / target), for value >= 0 and target > 0.
 inline double RatioSubScore(double value, double target) {
   return std::clamp(100.0 * value / target, 0.0, 100.0);
+}
+
+// 0 at or below `zero_at`, 100 at or above `full_at`, linear between; also
+// for zero_at > full_at (a falling ramp). REQUIRES: zero_at != full_at.
+inline double RampSubScore(double value, double zero_at, double full_at) {
+  return std::clamp(100.0 * (value - zero_at) / (full_at - zero_at), 0.0,
+                    100.0);
+}
+
+// 0 at or below `floor`, 100 at or above `target`, linear in between.
+// REQUIRES: floor < target.
+inline double RampToTarget(double value, double floor, double target) {
+  if (value <= floor) return 0;
+  if (value >= target) return 100;
+  return 100.0 * (value - floor) / (target - floor);
+}
+
+// A band reason, "<what> <score> is <relation> <threshold>: <band>" (say
+// "Satisfaction 92 is at or above 90: satisfied"). Bands are information, not
+// a rule that moves the score, so it names no signal and its impact is 0.
+inline healthscore::sdk::Reason BandReason(std::string rule_id,
+                                           std::string_view what, double score,
+                                           std::string_view relation,
+                                           double threshold,
+                                           std::string_view band) {
+  return {.rule_id = std::move(rule_id),
+          .signal = "",
+          .observed = score,
+          .threshold = threshold,
+          .impact = 0,
+          .message = std::string(what) + " " + Num(score) + " is " +
+                     std::string(relation) + " " + Num(threshold) + ": " +
+                     std::string(band)};
 }
 
 }  // namespace healthscore::plugins

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "plugins/common/components.h"
 #include "plugins/common/dimension_util.h"
 
 #ifndef HEALTHSCORE_PLUGIN_VERSION
@@ -66,11 +67,6 @@ constexpr ParamSpec kParams[] = {
      "Below this score the customer needs a targeted engagement plan, and "
      "the dimension recommends one"},
 };
-
-// "1 event", "3 events".
-std::string Count(double count, const char* noun) {
-  return Num(count) + " " + noun + (count == 1 ? "" : "s");
-}
 
 }  // namespace
 
@@ -157,33 +153,22 @@ Engagement::Engagement(const sdk::Params& params)
 }
 
 bool Engagement::Evaluate(const Row& row, Evaluation& eval) const {
-  double total = 0;
   for (int c = 0; c < kNumChannels; ++c) {
     eval.present[c] = !sdk::IsMissing(row.level[c]) && weight_[c] > 0;
     if (!eval.present[c]) continue;
     eval.sub[c] = RatioSubScore(row.level[c], target_[c]);
-    total += weight_[c];
   }
-  if (total <= 0) return false;
-  for (int c = 0; c < kNumChannels; ++c) {
-    if (!eval.present[c]) continue;
-    eval.share[c] = weight_[c] / total;
-    eval.base += eval.share[c] * eval.sub[c];
+  if (!WeightedMeanOfPresent(weight_, eval.present, eval.sub, eval.share,
+                             eval.base)) {
+    return false;
   }
-  eval.base = std::clamp(eval.base, 0.0, 100.0);
 
   // prev == 0 cannot fall, and a NaN on either side means no trend.
   const double social = row.level[1];
-  if (!sdk::IsMissing(social) && !sdk::IsMissing(row.prev_social) &&
-      row.prev_social > 0) {
-    eval.fall_pct = 100.0 * (1.0 - social / row.prev_social);
-    if (eval.fall_pct >= interaction_drop_alert_pct_) {
-      eval.trend_fired = true;
-      // Capped at the base so the score stays >= 0 and the reasons still add
-      // up to it exactly.
-      eval.penalty =
-          std::min(trend_penalty_max_ * eval.fall_pct / 100.0, eval.base);
-    }
+  if (PercentFall(social, row.prev_social, eval.fall_pct) &&
+      eval.fall_pct >= interaction_drop_alert_pct_) {
+    eval.trend_fired = true;
+    eval.penalty = TrendPenalty(trend_penalty_max_, eval.fall_pct, eval.base);
   }
   eval.score = std::clamp(eval.base - eval.penalty, 0.0, 100.0);
   return true;
@@ -233,27 +218,15 @@ void Engagement::Explain(uint32_t index, const Row& row, const Evaluation& eval,
                   "and re-engage the contacts who went quiet");
   }
 
-  // Bands are information, not a rule that moves the score: impact 0.
   if (eval.score >= active_min_score_) {
-    out.AddReason(
-        index,
-        {.rule_id = "actively_engaged",
-         .signal = "",
-         .observed = eval.score,
-         .threshold = active_min_score_,
-         .impact = 0,
-         .message = "Engagement " + Num(eval.score) + " is at or above " +
-                    Num(active_min_score_) + ": actively engaged"});
+    out.AddReason(index, BandReason("actively_engaged", "Engagement",
+                                    eval.score, "at or above",
+                                    active_min_score_, "actively engaged"));
   } else if (eval.score < needs_plan_below_) {
-    out.AddReason(index, {.rule_id = "needs_engagement_plan",
-                          .signal = "",
-                          .observed = eval.score,
-                          .threshold = needs_plan_below_,
-                          .impact = 0,
-                          .message = "Engagement " + Num(eval.score) +
-                                     " is below " + Num(needs_plan_below_) +
-                                     ": the customer needs a targeted "
-                                     "engagement plan"});
+    out.AddReason(index,
+                  BandReason("needs_engagement_plan", "Engagement", eval.score,
+                             "below", needs_plan_below_,
+                             "the customer needs a targeted engagement plan"));
     // Name the channels below target, so the plan starts where it is needed.
     std::string goals;
     int count = 0;
@@ -291,10 +264,7 @@ void Engagement::Score(const sdk::Batch& batch, sdk::Output& out) const {
       if (std::isinf(row.level[c])) infinite = kChannelSignals[c];
     }
     if (std::isinf(row.prev_social)) infinite = kPrevSocial;
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
-      continue;
-    }
+    if (FailIfInfinite(out, i, infinite)) continue;
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {

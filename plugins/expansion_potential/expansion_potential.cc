@@ -55,20 +55,6 @@ constexpr ParamSpec kParams[] = {
      "Above this score the dimension recommends proposing an upgrade"},
 };
 
-// 0 at or below `floor`, 100 at or above `target`, linear in between.
-// REQUIRES: floor < target.
-double RampSubScore(double value, double floor, double target) {
-  if (value <= floor) return 0;
-  if (value >= target) return 100;
-  return 100.0 * (value - floor) / (target - floor);
-}
-
-std::string GrowthPhrase(double growth_pct) {
-  if (growth_pct > 0) return "grew " + Num(growth_pct) + "%";
-  if (growth_pct < 0) return "fell " + Num(-growth_pct) + "%";
-  return "was flat";
-}
-
 }  // namespace
 
 sdk::Info ExpansionPotential::Describe() {
@@ -153,10 +139,10 @@ ExpansionPotential::ExpansionPotential(const sdk::Params& params)
 
 bool ExpansionPotential::Evaluate(const Row& row, Evaluation& eval) const {
   eval.seats_sub =
-      RampSubScore(row.seat_pct, seat_shelfware_pct_, seat_expansion_pct_);
+      RampToTarget(row.seat_pct, seat_shelfware_pct_, seat_expansion_pct_);
   eval.has_growth = !sdk::IsMissing(row.growth_pct) && weight_growth_ > 0;
   if (eval.has_growth) {
-    eval.growth_sub = RampSubScore(row.growth_pct, usage_growth_floor_pct_,
+    eval.growth_sub = RampToTarget(row.growth_pct, usage_growth_floor_pct_,
                                    usage_growth_target_pct_);
   }
   eval.has_upsell = !sdk::IsMissing(row.upsell) && weight_upsell_ > 0;
@@ -209,7 +195,7 @@ void ExpansionPotential::Explain(uint32_t index, const Row& row,
   }
   if (eval.has_growth) {
     std::string message =
-        "Usage " + GrowthPhrase(row.growth_pct) + " over the last 90 days, ";
+        "Usage " + ChangePhrase(row.growth_pct) + " over the last 90 days, ";
     double threshold = usage_growth_target_pct_;
     if (row.growth_pct >= usage_growth_target_pct_) {
       message += "at or above the " + Num(usage_growth_target_pct_) +
@@ -280,14 +266,11 @@ void ExpansionPotential::Score(const sdk::Batch& batch,
       continue;
     }
     // The host refuses infinities; this guards a host that does not.
-    const char* infinite = nullptr;
-    if (std::isinf(row.seat_pct)) infinite = kSeats;
-    if (std::isinf(row.growth_pct)) infinite = kGrowth;
-    if (std::isinf(row.upsell)) infinite = kUpsell;
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
+    if (FailIfInfinite(out, i,
+                       LastInfinite({{row.seat_pct, kSeats},
+                                     {row.growth_pct, kGrowth},
+                                     {row.upsell, kUpsell}})))
       continue;
-    }
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {

@@ -282,15 +282,12 @@ void ExternalFactors::Score(const sdk::Batch& batch, sdk::Output& out) const {
       continue;
     }
     // The host refuses infinities; this guards a host that does not.
-    const char* infinite = nullptr;
-    if (std::isinf(row.industry_risk)) infinite = kIndustryRisk;
-    if (std::isinf(row.funding)) infinite = kFunding;
-    if (std::isinf(row.layoffs_pct)) infinite = kLayoffs;
-    if (std::isinf(row.merger)) infinite = kMerger;
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
+    if (FailIfInfinite(out, i,
+                       LastInfinite({{row.industry_risk, kIndustryRisk},
+                                     {row.funding, kFunding},
+                                     {row.layoffs_pct, kLayoffs},
+                                     {row.merger, kMerger}})))
       continue;
-    }
 
     Evaluation eval;
     Evaluate(row, eval);

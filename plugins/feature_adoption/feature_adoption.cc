@@ -394,26 +394,14 @@ void FeatureAdoption::Explain(uint32_t index, const Row& row,
                     " the 50% neutral mark)"});
   }
 
-  // Bands are information, not a rule that moves the score: impact 0.
   if (eval.score >= strong_min_score_) {
     out.AddReason(
-        index,
-        {.rule_id = "strong_adoption",
-         .signal = "",
-         .observed = eval.score,
-         .threshold = strong_min_score_,
-         .impact = 0,
-         .message = "Feature adoption " + Num(eval.score) + " is at or above " +
-                    Num(strong_min_score_) + ": strong adoption"});
+        index, BandReason("strong_adoption", "Feature adoption", eval.score,
+                          "at or above", strong_min_score_, "strong adoption"));
   } else if (eval.score < underutilized_below_) {
-    out.AddReason(index, {.rule_id = "underutilized",
-                          .signal = "",
-                          .observed = eval.score,
-                          .threshold = underutilized_below_,
-                          .impact = 0,
-                          .message = "Feature adoption " + Num(eval.score) +
-                                     " is below " + Num(underutilized_below_) +
-                                     ": the product is under-utilized"});
+    out.AddReason(index, BandReason("underutilized", "Feature adoption",
+                                    eval.score, "below", underutilized_below_,
+                                    "the product is under-utilized"));
     // Name the key features to train on: those used by fewer than the mark.
     std::string weak;
     if (eval.has_key) {
@@ -450,17 +438,13 @@ void FeatureAdoption::Score(const sdk::Batch& batch, sdk::Output& out) const {
     row.adoption = adoption[i];
     row.feedback = feedback[i];
     // The host refuses infinities; this guards a host that does not.
-    const char* infinite = nullptr;
-    if (std::isinf(row.adoption)) infinite = kAdoption;
-    if (std::isinf(row.feedback)) infinite = kFeedback;
+    const char* infinite =
+        LastInfinite({{row.adoption, kAdoption}, {row.feedback, kFeedback}});
     for (size_t f = 0; f < num_features; ++f) {
       row.use[f] = use[f][i];
       if (std::isinf(row.use[f])) infinite = key_features_[f].signal.c_str();
     }
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
-      continue;
-    }
+    if (FailIfInfinite(out, i, infinite)) continue;
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {

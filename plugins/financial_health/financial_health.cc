@@ -56,17 +56,6 @@ constexpr ParamSpec kParams[] = {
      "recommends a billing and contract review"},
 };
 
-// "2 late payments", "1 failed payment".
-std::string Count(double count, const char* noun) {
-  return Num(count) + " " + noun + (count == 1 ? "" : "s");
-}
-
-std::string GrowthPhrase(double growth_pct) {
-  if (growth_pct > 0) return "grew " + Num(growth_pct) + "%";
-  if (growth_pct < 0) return "fell " + Num(-growth_pct) + "%";
-  return "was flat";
-}
-
 }  // namespace
 
 sdk::Info FinancialHealth::Describe() {
@@ -195,7 +184,7 @@ void FinancialHealth::Explain(uint32_t index, const Row& row,
                               const Evaluation& eval, sdk::Output& out) const {
   if (weight_growth_ > 0) {
     std::string message =
-        "Revenue " + GrowthPhrase(row.growth_pct) + " year over year, ";
+        "Revenue " + ChangePhrase(row.growth_pct) + " year over year, ";
     double threshold = growth_target_pct_;
     if (row.growth_pct >= growth_target_pct_) {
       message += "at or above the " + Num(growth_target_pct_) + "% target";
@@ -280,25 +269,14 @@ void FinancialHealth::Explain(uint32_t index, const Row& row,
     }
   }
 
-  // Bands are information, not a rule that moves the score: impact 0.
   if (eval.score > healthy_above_) {
-    out.AddReason(index, {.rule_id = "financially_healthy",
-                          .signal = "",
-                          .observed = eval.score,
-                          .threshold = healthy_above_,
-                          .impact = 0,
-                          .message = "Financial health " + Num(eval.score) +
-                                     " is above " + Num(healthy_above_) +
-                                     ": financially healthy"});
+    out.AddReason(
+        index, BandReason("financially_healthy", "Financial health", eval.score,
+                          "above", healthy_above_, "financially healthy"));
   } else if (eval.score < unstable_below_) {
-    out.AddReason(index, {.rule_id = "financially_unstable",
-                          .signal = "",
-                          .observed = eval.score,
-                          .threshold = unstable_below_,
-                          .impact = 0,
-                          .message = "Financial health " + Num(eval.score) +
-                                     " is below " + Num(unstable_below_) +
-                                     ": financially unstable"});
+    out.AddReason(index, BandReason("financially_unstable", "Financial health",
+                                    eval.score, "below", unstable_below_,
+                                    "financially unstable"));
     out.AddAction(index,
                   "Review billing, payment terms and contract value with the "
                   "customer's finance contact");
@@ -321,15 +299,12 @@ void FinancialHealth::Score(const sdk::Batch& batch, sdk::Output& out) const {
       continue;
     }
     // The host refuses infinities; this guards a host that does not.
-    const char* infinite = nullptr;
-    if (std::isinf(row.growth_pct)) infinite = kGrowth;
-    if (std::isinf(row.atv)) infinite = kAtv;
-    if (std::isinf(row.late)) infinite = kLate;
-    if (std::isinf(row.failed)) infinite = kFailed;
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
+    if (FailIfInfinite(out, i,
+                       LastInfinite({{row.growth_pct, kGrowth},
+                                     {row.atv, kAtv},
+                                     {row.late, kLate},
+                                     {row.failed, kFailed}})))
       continue;
-    }
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "plugins/common/components.h"
 #include "plugins/common/dimension_util.h"
 
 #ifndef HEALTHSCORE_PLUGIN_VERSION
@@ -192,16 +193,10 @@ bool ProductAdoption::Evaluate(const Row& row, Evaluation& eval) const {
   eval.base = std::clamp(eval.base, 0.0, 100.0);
 
   // prev == 0 cannot fall, and a NaN on either side means no trend.
-  if (!sdk::IsMissing(row.logins) && !sdk::IsMissing(row.prev_logins) &&
-      row.prev_logins > 0) {
-    eval.fall_pct = 100.0 * (1.0 - row.logins / row.prev_logins);
-    if (eval.fall_pct >= login_drop_alert_pct_) {
-      eval.trend_fired = true;
-      // Capped at the base so the score stays >= 0 and the reasons still add
-      // up to it exactly.
-      eval.penalty =
-          std::min(trend_penalty_max_ * eval.fall_pct / 100.0, eval.base);
-    }
+  if (PercentFall(row.logins, row.prev_logins, eval.fall_pct) &&
+      eval.fall_pct >= login_drop_alert_pct_) {
+    eval.trend_fired = true;
+    eval.penalty = TrendPenalty(trend_penalty_max_, eval.fall_pct, eval.base);
   }
   eval.score = std::clamp(eval.base - eval.penalty, 0.0, 100.0);
   return true;
@@ -291,17 +286,13 @@ void ProductAdoption::Score(const sdk::Batch& batch, sdk::Output& out) const {
       continue;
     }
     // The host refuses infinities; this guards a host that does not.
-    const char* infinite = nullptr;
-    if (std::isinf(row.adoption_pct)) infinite = kAdoption;
-    if (std::isinf(row.logins)) infinite = kLogins;
-    if (std::isinf(row.prev_logins)) infinite = kPrevLogins;
+    const char* infinite = LastInfinite({{row.adoption_pct, kAdoption},
+                                         {row.logins, kLogins},
+                                         {row.prev_logins, kPrevLogins}});
     for (int t = 0; t < kNumTiers; ++t) {
       if (std::isinf(row.tier_pct[t])) infinite = kTierSignals[t];
     }
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
-      continue;
-    }
+    if (FailIfInfinite(out, i, infinite)) continue;
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "plugins/common/components.h"
 #include "plugins/common/dimension_util.h"
 
 #ifndef HEALTHSCORE_PLUGIN_VERSION
@@ -66,18 +67,6 @@ constexpr ParamSpec kParams[] = {
      "Below this score the dimension recommends an executive business "
      "review"},
 };
-
-// 0 at `zero_at`, 100 at `full_at`, linear between and clamped outside; either
-// may be the larger. REQUIRES: zero_at != full_at.
-double RampSubScore(double value, double zero_at, double full_at) {
-  return std::clamp(100.0 * (value - zero_at) / (full_at - zero_at), 0.0,
-                    100.0);
-}
-
-// "1 touchpoint", "4 touchpoints".
-std::string Count(double count, const char* noun) {
-  return Num(count) + " " + noun + (count == 1 ? "" : "s");
-}
 
 }  // namespace
 
@@ -217,16 +206,11 @@ bool RelationshipHealth::Evaluate(const Row& row, Evaluation& eval) const {
                          0.0, 100.0);
 
   // prev == 0 cannot fall, and a NaN on either side means no trend.
-  if (!sdk::IsMissing(row.touchpoints) &&
-      !sdk::IsMissing(row.prev_touchpoints) && row.prev_touchpoints > 0) {
-    eval.fall_pct = 100.0 * (1.0 - row.touchpoints / row.prev_touchpoints);
-    if (eval.fall_pct >= touchpoint_drop_alert_pct_) {
-      eval.trend_fired = true;
-      // Capped at the base so the score stays >= 0 and the reasons still add
-      // up to it exactly.
-      eval.trend_penalty = std::min(
-          touchpoint_trend_penalty_max_ * eval.fall_pct / 100.0, eval.base);
-    }
+  if (PercentFall(row.touchpoints, row.prev_touchpoints, eval.fall_pct) &&
+      eval.fall_pct >= touchpoint_drop_alert_pct_) {
+    eval.trend_fired = true;
+    eval.trend_penalty =
+        TrendPenalty(touchpoint_trend_penalty_max_, eval.fall_pct, eval.base);
   }
   const double after_trend = eval.base - eval.trend_penalty;
 
@@ -376,17 +360,15 @@ void RelationshipHealth::Score(const sdk::Batch& batch,
       continue;
     }
     // The host refuses infinities; this guards a host that does not.
-    const char* infinite = nullptr;
-    if (std::isinf(row.days_since_contact)) infinite = kDaysSinceContact;
-    if (std::isinf(row.touchpoints)) infinite = kTouchpoints;
-    if (std::isinf(row.prev_touchpoints)) infinite = kPrevTouchpoints;
-    if (std::isinf(row.sponsor)) infinite = kSponsor;
-    if (std::isinf(row.reviews)) infinite = kReviews;
-    if (std::isinf(row.champion_changed)) infinite = kChampionChanged;
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
+    if (FailIfInfinite(
+            out, i,
+            LastInfinite({{row.days_since_contact, kDaysSinceContact},
+                          {row.touchpoints, kTouchpoints},
+                          {row.prev_touchpoints, kPrevTouchpoints},
+                          {row.sponsor, kSponsor},
+                          {row.reviews, kReviews},
+                          {row.champion_changed, kChampionChanged}})))
       continue;
-    }
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {

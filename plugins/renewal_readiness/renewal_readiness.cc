@@ -49,29 +49,11 @@ constexpr ParamSpec kParams[] = {
      "the renewal window)"},
 };
 
-// 0 at `zero_at`, 100 at `full_at`, linear between and clamped outside; either
-// may be the larger. REQUIRES: zero_at != full_at.
-double RampSubScore(double value, double zero_at, double full_at) {
-  return std::clamp(100.0 * (value - zero_at) / (full_at - zero_at), 0.0,
-                    100.0);
-}
-
-// "1 day", "45 days".
-std::string Days(double days) {
-  return Num(days) + (days == 1 ? " day" : " days");
-}
-
 // "ends in 45 days", "ends today", "ended 5 days ago".
 std::string ContractEnd(double days) {
-  if (days > 0) return "ends in " + Days(days);
-  if (days < 0) return "ended " + Days(-days) + " ago";
+  if (days > 0) return "ends in " + Count(days, "day");
+  if (days < 0) return "ended " + Count(-days, "day") + " ago";
   return "ends today";
-}
-
-std::string UsagePhrase(double change_pct) {
-  if (change_pct > 0) return "grew " + Num(change_pct) + "%";
-  if (change_pct < 0) return "fell " + Num(-change_pct) + "%";
-  return "was flat";
 }
 
 }  // namespace
@@ -173,7 +155,7 @@ void RenewalReadiness::Explain(uint32_t index, const Row& row,
   if (eval.has_usage) {
     const double change = row.usage_change_pct;
     std::string message =
-        "Usage " + UsagePhrase(change) + " month over month, ";
+        "Usage " + ChangePhrase(change) + " month over month, ";
     double threshold = usage_growth_target_pct_;
     if (change >= usage_growth_target_pct_) {
       message += "at or above the " + Num(usage_growth_target_pct_) +
@@ -239,7 +221,7 @@ void RenewalReadiness::Explain(uint32_t index, const Row& row,
       out.AddAction(index,
                     "Plan the renewal: win back usage and contact before the "
                     "renewal window opens in " +
-                        Days(days - renewal_window_days_));
+                        Count(days - renewal_window_days_, "day"));
     }
   }
 }
@@ -266,14 +248,11 @@ void RenewalReadiness::Score(const sdk::Batch& batch, sdk::Output& out) const {
       continue;
     }
     // The host refuses infinities; this guards a host that does not.
-    const char* infinite = nullptr;
-    if (std::isinf(row.days_to_end)) infinite = kDaysToEnd;
-    if (std::isinf(row.usage_change_pct)) infinite = kUsageChange;
-    if (std::isinf(row.communications)) infinite = kCommunications;
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
+    if (FailIfInfinite(out, i,
+                       LastInfinite({{row.days_to_end, kDaysToEnd},
+                                     {row.usage_change_pct, kUsageChange},
+                                     {row.communications, kCommunications}})))
       continue;
-    }
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "plugins/common/components.h"
 #include "plugins/common/dimension_util.h"
 
 #ifndef HEALTHSCORE_PLUGIN_VERSION
@@ -46,9 +47,6 @@ constexpr ParamSpec kParams[] = {
      "Below this score the customer is discontent, and the dimension "
      "recommends a recovery conversation"},
 };
-
-// "+25", "-30", "0": net sentiment reads better signed.
-std::string Signed(double value) { return (value > 0 ? "+" : "") + Num(value); }
 
 }  // namespace
 
@@ -140,10 +138,9 @@ bool Satisfaction::Evaluate(const Row& row, Evaluation& eval) const {
     eval.drop_points = row.prev_csat - row.csat;
     if (eval.drop_points >= csat_drop_alert_points_) {
       eval.trend_fired = true;
-      // Capped at the base so the score stays >= 0 and the reasons still add
-      // up to it exactly.
-      eval.penalty = std::min({trend_penalty_per_point_ * eval.drop_points,
-                               trend_penalty_max_, eval.base});
+      eval.penalty =
+          PointsDropPenalty(trend_penalty_per_point_, eval.drop_points,
+                            trend_penalty_max_, eval.base);
     }
   }
   eval.score = std::clamp(eval.base - eval.penalty, 0.0, 100.0);
@@ -205,26 +202,13 @@ void Satisfaction::Explain(uint32_t index, const Row& row,
                   "customer to find what lowered satisfaction");
   }
 
-  // Bands are information, not a rule that moves the score: impact 0.
   if (eval.score >= satisfied_min_score_) {
-    out.AddReason(
-        index,
-        {.rule_id = "satisfied",
-         .signal = "",
-         .observed = eval.score,
-         .threshold = satisfied_min_score_,
-         .impact = 0,
-         .message = "Satisfaction " + Num(eval.score) + " is at or above " +
-                    Num(satisfied_min_score_) + ": satisfied"});
-  } else if (eval.score < discontent_below_) {
     out.AddReason(index,
-                  {.rule_id = "discontent",
-                   .signal = "",
-                   .observed = eval.score,
-                   .threshold = discontent_below_,
-                   .impact = 0,
-                   .message = "Satisfaction " + Num(eval.score) + " is below " +
-                              Num(discontent_below_) + ": discontent"});
+                  BandReason("satisfied", "Satisfaction", eval.score,
+                             "at or above", satisfied_min_score_, "satisfied"));
+  } else if (eval.score < discontent_below_) {
+    out.AddReason(index, BandReason("discontent", "Satisfaction", eval.score,
+                                    "below", discontent_below_, "discontent"));
     out.AddAction(index,
                   "Call the customer's sponsor to understand the "
                   "dissatisfaction and agree on a recovery plan");
@@ -245,14 +229,11 @@ void Satisfaction::Score(const sdk::Batch& batch, sdk::Output& out) const {
       continue;
     }
     // The host refuses infinities; this guards a host that does not.
-    const char* infinite = nullptr;
-    if (std::isinf(row.csat)) infinite = kCsat;
-    if (std::isinf(row.prev_csat)) infinite = kPrevCsat;
-    if (std::isinf(row.sentiment)) infinite = kSentiment;
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
+    if (FailIfInfinite(out, i,
+                       LastInfinite({{row.csat, kCsat},
+                                     {row.prev_csat, kPrevCsat},
+                                     {row.sentiment, kSentiment}})))
       continue;
-    }
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "plugins/common/components.h"
 #include "plugins/common/dimension_util.h"
 
 #ifndef HEALTHSCORE_PLUGIN_VERSION
@@ -129,18 +130,6 @@ constexpr ParamSpec kParams[] = {
      "Below this score the customer has service issues and the dimension "
      "recommends a service review"},
 };
-
-// 0 at `zero_at`, 100 at `full_at`, linear between and clamped outside; either
-// may be the larger. REQUIRES: zero_at != full_at.
-double RampSubScore(double value, double zero_at, double full_at) {
-  return std::clamp(100.0 * (value - zero_at) / (full_at - zero_at), 0.0,
-                    100.0);
-}
-
-// "1 escalation", "3 escalations".
-std::string Count(double count, const char* noun) {
-  return Num(count) + " " + noun + (count == 1 ? "" : "s");
-}
 
 // Where a value sits against a component's good and poor marks.
 enum class Level { kGood, kBetween, kPoor };
@@ -326,20 +315,15 @@ SupportHealth::SupportHealth(const sdk::Params& params)
 }
 
 bool SupportHealth::Evaluate(const Row& row, Evaluation& eval) const {
-  double total = 0;
   for (int c = 0; c < kNumComponents; ++c) {
     eval.present[c] = !sdk::IsMissing(row.value[c]) && weight_[c] > 0;
     if (!eval.present[c]) continue;
     eval.sub[c] = RampSubScore(row.value[c], poor_[c], good_[c]);
-    total += weight_[c];
   }
-  if (total <= 0) return false;
-  for (int c = 0; c < kNumComponents; ++c) {
-    if (!eval.present[c]) continue;
-    eval.share[c] = weight_[c] / total;
-    eval.base += eval.share[c] * eval.sub[c];
+  if (!WeightedMeanOfPresent(weight_, eval.present, eval.sub, eval.share,
+                             eval.base)) {
+    return false;
   }
-  eval.base = std::clamp(eval.base, 0.0, 100.0);
 
   // A surge needs a rise; from a previous count of 0 any rise is the steepest
   // one, which keeps the score from dropping as that count grows from 0.
@@ -431,25 +415,14 @@ void SupportHealth::Explain(uint32_t index, const Row& row,
                   "articles");
   }
 
-  // Bands are information, not a rule that moves the score: impact 0.
   if (eval.score > satisfied_above_) {
-    out.AddReason(
-        index, {.rule_id = "satisfied_with_support",
-                .signal = "",
-                .observed = eval.score,
-                .threshold = satisfied_above_,
-                .impact = 0,
-                .message = "Support health " + Num(eval.score) + " is above " +
-                           Num(satisfied_above_) + ": satisfied with support"});
+    out.AddReason(index, BandReason("satisfied_with_support", "Support health",
+                                    eval.score, "above", satisfied_above_,
+                                    "satisfied with support"));
   } else if (eval.score < service_issues_below_) {
-    out.AddReason(
-        index, {.rule_id = "service_issues",
-                .signal = "",
-                .observed = eval.score,
-                .threshold = service_issues_below_,
-                .impact = 0,
-                .message = "Support health " + Num(eval.score) + " is below " +
-                           Num(service_issues_below_) + ": service issues"});
+    out.AddReason(index,
+                  BandReason("service_issues", "Support health", eval.score,
+                             "below", service_issues_below_, "service issues"));
     out.AddAction(index,
                   "Hold a service review with the customer: go through open "
                   "and escalated tickets and agree on a fix plan");
@@ -483,10 +456,7 @@ void SupportHealth::Score(const sdk::Batch& batch, sdk::Output& out) const {
     }
     if (std::isinf(row.prev_tickets)) infinite = kPrevTickets;
     if (std::isinf(row.repeats)) infinite = kRepeats;
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
-      continue;
-    }
+    if (FailIfInfinite(out, i, infinite)) continue;
 
     Evaluation eval;
     if (!Evaluate(row, eval)) {

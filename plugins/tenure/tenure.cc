@@ -46,15 +46,6 @@ constexpr ParamSpec kParams[] = {
      "customer is established"},
 };
 
-// "1 renewal", "3 renewals"; "1 month", "7.5 months".
-std::string Renewals(double count) {
-  return Num(count) + (count == 1 ? " renewal" : " renewals");
-}
-
-std::string Months(double months) {
-  return Num(months) + (months == 1 ? " month" : " months");
-}
-
 }  // namespace
 
 sdk::Info Tenure::Describe() {
@@ -129,15 +120,16 @@ void Tenure::Evaluate(const Row& row, Evaluation& eval) const {
 void Tenure::Explain(uint32_t index, const Row& row, const Evaluation& eval,
                      sdk::Output& out) const {
   const bool established = row.months >= established_months_;
-  out.AddReason(index, {.rule_id = "tenure",
-                        .signal = kMonths,
-                        .observed = row.months,
-                        .threshold = established_months_,
-                        .impact = eval.curve - kBaseline,
-                        .message = "Customer for " + Months(row.months) + ", " +
-                                   (established ? "at or past" : "short of") +
-                                   " the " + Num(established_months_) +
-                                   " months at which tenure is established"});
+  out.AddReason(
+      index, {.rule_id = "tenure",
+              .signal = kMonths,
+              .observed = row.months,
+              .threshold = established_months_,
+              .impact = eval.curve - kBaseline,
+              .message = "Customer for " + Count(row.months, "month") + ", " +
+                         (established ? "at or past" : "short of") + " the " +
+                         Num(established_months_) +
+                         " months at which tenure is established"});
   if (eval.early) {
     out.AddReason(index,
                   {.rule_id = "early_tenure",
@@ -145,7 +137,7 @@ void Tenure::Explain(uint32_t index, const Row& row, const Evaluation& eval,
                    .observed = row.months,
                    .threshold = early_tenure_months_,
                    .impact = 0.0 - eval.penalty,  // never -0
-                   .message = "Customer for " + Months(row.months) +
+                   .message = "Customer for " + Count(row.months, "month") +
                               ": the first " + Num(early_tenure_months_) +
                               " months carry the highest churn risk"});
     out.AddAction(index,
@@ -153,8 +145,9 @@ void Tenure::Explain(uint32_t index, const Row& row, const Evaluation& eval,
                   "reaches first value");
   }
   if (eval.has_renewals) {
-    std::string message = row.renewals > 0 ? Renewals(row.renewals) + " so far"
-                                           : "No renewals yet";
+    std::string message = row.renewals > 0
+                              ? Count(row.renewals, "renewal") + " so far"
+                              : "No renewals yet";
     if (eval.at_ceiling) {
       message += " (credit limited by the score's ceiling of 100)";
     } else if (eval.bonus_capped) {
@@ -189,13 +182,10 @@ void Tenure::Score(const sdk::Batch& batch, sdk::Output& out) const {
     }
     // The host refuses infinities and values below the declared minimum;
     // this guards a host that does not.
-    const char* infinite = nullptr;
-    if (std::isinf(row.months)) infinite = kMonths;
-    if (std::isinf(row.renewals)) infinite = kRenewals;
-    if (infinite != nullptr) {
-      MarkFailed(out, i, std::string("signal ") + infinite + " is infinite");
+    if (FailIfInfinite(
+            out, i,
+            LastInfinite({{row.months, kMonths}, {row.renewals, kRenewals}})))
       continue;
-    }
     if (row.months < 0 || row.renewals < 0) {
       MarkFailed(out, i,
                  std::string("signal ") +
