@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -120,21 +121,25 @@ void Fail(v1::DimensionResult* result, std::string reason) {
 
 // Runs one dimension over the whole batch, then turns whatever the plugin did
 // wrong into FAILED rows.
+// `out` holds the rows [first_row, first_row + out.size()) of `batch`.
 void RunDimension(const BoundDimension& dim, int index,
-                  const BatchColumns& batch, bool explain, ReasonPool* pool,
-                  std::span<v1::CustomerScore* const> out) {
+                  const BatchColumns& batch, size_t first_row, bool explain,
+                  ReasonPool* pool, std::span<v1::CustomerScore* const> out) {
+  const uint32_t num_rows = static_cast<uint32_t>(out.size());
   std::vector<const double*> columns;
   columns.reserve(dim.signal_columns.size());
-  for (int c : dim.signal_columns) columns.push_back(batch.columns[c].data());
-  const hs_batch in{batch.num_rows, static_cast<uint32_t>(columns.size()),
+  for (int c : dim.signal_columns) {
+    columns.push_back(batch.columns[c].data() + first_row);
+  }
+  const hs_batch in{num_rows, static_cast<uint32_t>(columns.size()),
                     columns.data()};
-  std::vector<double> scores(batch.num_rows,
+  std::vector<double> scores(num_rows,
                              std::numeric_limits<double>::quiet_NaN());
   DimensionRun run{out, index, explain, pool, {}};
   const hs_result result = dim.plugin->api().score_batch(
       dim.instance, &in, &kHostApi, &run, scores.data());
   const std::string& id = dim.plugin->id();
-  for (uint32_t row = 0; row < batch.num_rows; ++row) {
+  for (uint32_t row = 0; row < num_rows; ++row) {
     v1::DimensionResult* r = out[row]->mutable_dimensions(index);
     if (result != HS_OK) {
       Fail(r, absl::StrCat(id, " failed the batch: ",
@@ -473,10 +478,12 @@ absl::Status Aggregate(const Snapshot& snapshot, const Variant& v,
   return absl::OkStatus();
 }
 
-// Scores `out` (all of one variant) under `v`.
+// Scores `out`, the rows [first_row, first_row + out.size()) of `batch`,
+// all of one variant, under `v`.
 void ScoreVariant(const Snapshot& snapshot, const Variant& v,
-                  const BatchColumns& batch, v1::Explain explain,
-                  absl::Time now, std::span<v1::CustomerScore* const> out,
+                  const BatchColumns& batch, size_t first_row,
+                  v1::Explain explain, absl::Time now,
+                  std::span<v1::CustomerScore* const> out,
                   std::span<absl::Status> statuses) {
   for (v1::CustomerScore* score : out) {
     for (const BoundDimension& d : v.dimensions) {
@@ -491,8 +498,8 @@ void ScoreVariant(const Snapshot& snapshot, const Variant& v,
   ReasonPool pool;
   ReasonPool* summary_pool = explain == v1::EXPLAIN_SUMMARY ? &pool : nullptr;
   for (size_t i = 0; i < v.dimensions.size(); ++i) {
-    RunDimension(v.dimensions[i], static_cast<int>(i), batch, wants_reasons,
-                 summary_pool, out);
+    RunDimension(v.dimensions[i], static_cast<int>(i), batch, first_row,
+                 wants_reasons, summary_pool, out);
   }
   // The pooled reasons of each row, in emission order (a counting sort).
   std::vector<uint32_t> first(out.size() + 1, 0);
@@ -509,6 +516,37 @@ void ScoreVariant(const Snapshot& snapshot, const Variant& v,
     statuses[row] =
         Aggregate(snapshot, v, explain, now, &pool, pooled, *out[row]);
   }
+}
+
+// A batch large enough is split into one share per core, each scored on a
+// thread of its own (the calling thread takes the first); plugins are called
+// concurrently on one instance, which the ABI allows. Below this many rows
+// per share a thread costs more than it saves.
+constexpr size_t kMinRowsPerWorker = 256;
+
+void ScoreVariantOnAllCores(const Snapshot& snapshot, const Variant& v,
+                            const BatchColumns& batch, v1::Explain explain,
+                            absl::Time now,
+                            std::span<v1::CustomerScore* const> out,
+                            std::span<absl::Status> statuses) {
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t workers = std::min(cores, out.size() / kMinRowsPerWorker);
+  if (workers <= 1) {
+    ScoreVariant(snapshot, v, batch, 0, explain, now, out, statuses);
+    return;
+  }
+  const size_t share = (out.size() + workers - 1) / workers;
+  std::vector<std::thread> threads;
+  for (size_t begin = share; begin < out.size(); begin += share) {
+    const size_t count = std::min(share, out.size() - begin);
+    threads.emplace_back([&, begin, count] {
+      ScoreVariant(snapshot, v, batch, begin, explain, now,
+                   out.subspan(begin, count), statuses.subspan(begin, count));
+    });
+  }
+  ScoreVariant(snapshot, v, batch, 0, explain, now, out.subspan(0, share),
+               statuses.subspan(0, share));
+  for (std::thread& t : threads) t.join();
 }
 
 }  // namespace
@@ -540,7 +578,8 @@ std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
   }
 
   if (!mixed) {
-    ScoreVariant(snapshot, variants[0], batch, explain, now, out, statuses);
+    ScoreVariantOnAllCores(snapshot, variants[0], batch, explain, now, out,
+                           statuses);
   } else {
     // Each variant scores its own rows as one batch of their own.
     for (size_t vi = 0; vi < variants.size(); ++vi) {
@@ -560,8 +599,8 @@ std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
       std::vector<v1::CustomerScore*> sub_out;
       for (uint32_t row : rows) sub_out.push_back(out[row]);
       std::vector<absl::Status> sub_statuses(rows.size());
-      ScoreVariant(snapshot, variants[vi], sub, explain, now, sub_out,
-                   sub_statuses);
+      ScoreVariantOnAllCores(snapshot, variants[vi], sub, explain, now, sub_out,
+                             sub_statuses);
       for (size_t k = 0; k < rows.size(); ++k) {
         statuses[rows[k]] = std::move(sub_statuses[k]);
       }

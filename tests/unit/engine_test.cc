@@ -157,6 +157,26 @@ TEST_F(EngineTest, MapsScoresToBandsAtTheBoundaries) {
   }
 }
 
+TEST_F(EngineTest, ALargeBatchSplitAcrossCoresScoresEachRowAsAlone) {
+  // 1,500 rows: enough for the engine to split the batch across threads.
+  Load("{nan_on: 7, fail_on: 9}");
+  std::vector<std::pair<double, double>> rows;
+  for (int i = 0; i < 1500; ++i) {
+    rows.push_back({static_cast<double>(i % 101),
+                    i % 13 == 0 ? NAN : static_cast<double>((i * 7) % 100)});
+  }
+  for (v1::Explain explain : {v1::EXPLAIN_SUMMARY, v1::EXPLAIN_FULL}) {
+    auto together = Score(rows, explain);
+    const std::vector<v1::CustomerScore> batch = scores_;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      auto alone = Score({rows[i]}, explain);
+      ASSERT_EQ(together[i].code(), alone[0].code()) << "row " << i;
+      ASSERT_EQ(batch[i].SerializeAsString(), scores_[0].SerializeAsString())
+          << "row " << i;
+    }
+  }
+}
+
 TEST_F(EngineTest, ExplainLevelsControlWhatIsReturned) {
   Load();
   Score({{80, 40}}, v1::EXPLAIN_NONE);
