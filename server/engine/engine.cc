@@ -518,34 +518,51 @@ void ScoreVariant(const Snapshot& snapshot, const Variant& v,
   }
 }
 
-// A batch large enough is split into one share per core, each scored on a
-// thread of its own (the calling thread takes the first); plugins are called
-// concurrently on one instance, which the ABI allows. Below this many rows
-// per share a thread costs more than it saves.
-constexpr size_t kMinRowsPerWorker = 256;
+// A share of a batch for one thread: rows [first_row, first_row + out.size())
+// of `batch`, all scored by variant `v`.
+struct Share {
+  const Variant* v;
+  const BatchColumns* batch;
+  size_t first_row;
+  std::span<v1::CustomerScore* const> out;
+  std::span<absl::Status> statuses;
+};
 
-void ScoreVariantOnAllCores(const Snapshot& snapshot, const Variant& v,
-                            const BatchColumns& batch, v1::Explain explain,
-                            absl::Time now,
-                            std::span<v1::CustomerScore* const> out,
-                            std::span<absl::Status> statuses) {
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  const size_t workers = std::min(cores, out.size() / kMinRowsPerWorker);
-  if (workers <= 1) {
-    ScoreVariant(snapshot, v, batch, 0, explain, now, out, statuses);
-    return;
+// Below this many rows a share costs a thread more than it saves.
+constexpr size_t kMinRowsPerShare = 256;
+
+// Cuts `count` rows (from `first_row` of `batch`) into shares for `cores`
+// threads, at least kMinRowsPerShare rows each.
+void AddShares(const Variant& v, const BatchColumns& batch,
+               std::span<v1::CustomerScore* const> out,
+               std::span<absl::Status> statuses, size_t cores,
+               std::vector<Share>& shares) {
+  const size_t n = out.size();
+  const size_t parts = std::clamp<size_t>(n / kMinRowsPerShare, 1, cores);
+  const size_t size = (n + parts - 1) / parts;
+  for (size_t begin = 0; begin < n; begin += size) {
+    const size_t count = std::min(size, n - begin);
+    shares.push_back({&v, &batch, begin, out.subspan(begin, count),
+                      statuses.subspan(begin, count)});
   }
-  const size_t share = (out.size() + workers - 1) / workers;
+}
+
+// Scores the shares on up to `cores` threads (the calling thread is one of
+// them). Plugins are then called concurrently on one instance, as the ABI
+// allows; every share writes only its own rows.
+void ScoreShares(const Snapshot& snapshot, const std::vector<Share>& shares,
+                 v1::Explain explain, absl::Time now, size_t cores) {
+  const size_t workers = std::min(cores, shares.size());
+  auto work = [&](size_t first) {
+    for (size_t i = first; i < shares.size(); i += workers) {
+      const Share& sh = shares[i];
+      ScoreVariant(snapshot, *sh.v, *sh.batch, sh.first_row, explain, now,
+                   sh.out, sh.statuses);
+    }
+  };
   std::vector<std::thread> threads;
-  for (size_t begin = share; begin < out.size(); begin += share) {
-    const size_t count = std::min(share, out.size() - begin);
-    threads.emplace_back([&, begin, count] {
-      ScoreVariant(snapshot, v, batch, begin, explain, now,
-                   out.subspan(begin, count), statuses.subspan(begin, count));
-    });
-  }
-  ScoreVariant(snapshot, v, batch, 0, explain, now, out.subspan(0, share),
-               statuses.subspan(0, share));
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
+  work(0);
   for (std::thread& t : threads) t.join();
 }
 
@@ -577,32 +594,43 @@ std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
     }
   }
 
+  // Asked once: hardware_concurrency() reads /sys on every call.
+  static const size_t cores =
+      std::max(1u, std::thread::hardware_concurrency());
+  std::vector<Share> shares;
   if (!mixed) {
-    ScoreVariantOnAllCores(snapshot, variants[0], batch, explain, now, out,
-                           statuses);
+    AddShares(variants[0], batch, out, statuses, cores, shares);
+    ScoreShares(snapshot, shares, explain, now, cores);
   } else {
-    // Each variant scores its own rows as one batch of their own.
+    // Each variant scores its own rows as a batch of their own; all of them
+    // share the cores.
+    std::vector<std::vector<uint32_t>> rows(variants.size());
+    for (uint32_t row = 0; row < batch.num_rows; ++row) {
+      rows[variant_of[row]].push_back(row);
+    }
+    std::vector<BatchColumns> subs(variants.size());
+    std::vector<std::vector<v1::CustomerScore*>> sub_out(variants.size());
+    std::vector<std::vector<absl::Status>> sub_statuses(variants.size());
     for (size_t vi = 0; vi < variants.size(); ++vi) {
-      std::vector<uint32_t> rows;
-      for (uint32_t row = 0; row < batch.num_rows; ++row) {
-        if (variant_of[row] == static_cast<int>(vi)) rows.push_back(row);
-      }
-      if (rows.empty()) continue;
-      BatchColumns sub;
-      sub.num_rows = static_cast<uint32_t>(rows.size());
+      if (rows[vi].empty()) continue;
+      BatchColumns& sub = subs[vi];
+      sub.num_rows = static_cast<uint32_t>(rows[vi].size());
       sub.columns.resize(batch.columns.size());
       for (size_t c = 0; c < batch.columns.size(); ++c) {
-        sub.columns[c].reserve(rows.size());
-        for (uint32_t row : rows)
+        sub.columns[c].reserve(rows[vi].size());
+        for (uint32_t row : rows[vi]) {
           sub.columns[c].push_back(batch.columns[c][row]);
+        }
       }
-      std::vector<v1::CustomerScore*> sub_out;
-      for (uint32_t row : rows) sub_out.push_back(out[row]);
-      std::vector<absl::Status> sub_statuses(rows.size());
-      ScoreVariantOnAllCores(snapshot, variants[vi], sub, explain, now, sub_out,
-                             sub_statuses);
-      for (size_t k = 0; k < rows.size(); ++k) {
-        statuses[rows[k]] = std::move(sub_statuses[k]);
+      for (uint32_t row : rows[vi]) sub_out[vi].push_back(out[row]);
+      sub_statuses[vi].resize(rows[vi].size());
+      AddShares(variants[vi], sub, sub_out[vi], sub_statuses[vi], cores,
+                shares);
+    }
+    ScoreShares(snapshot, shares, explain, now, cores);
+    for (size_t vi = 0; vi < variants.size(); ++vi) {
+      for (size_t k = 0; k < rows[vi].size(); ++k) {
+        statuses[rows[vi][k]] = std::move(sub_statuses[vi][k]);
       }
     }
   }
