@@ -595,8 +595,7 @@ std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
   }
 
   // Asked once: hardware_concurrency() reads /sys on every call.
-  static const size_t cores =
-      std::max(1u, std::thread::hardware_concurrency());
+  static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   std::vector<Share> shares;
   if (!mixed) {
     AddShares(variants[0], batch, out, statuses, cores, shares);
