@@ -141,7 +141,9 @@ int main(int argc, char** argv) {
   if (!snapshot.ok()) Die(std::string(snapshot.status().message()));
   healthscore::SnapshotHolder holder;
   holder.Swap(*snapshot);
-  healthscore::ScoringService service(&holder, &registry, {100000});
+  healthscore::history::Recorder no_history(nullptr, {});
+  healthscore::ScoringService service(&holder, &registry, &no_history,
+                                      {100000});
   std::printf("\nin process (validation + engine + plugins, no gRPC):\n");
   for (v1::Explain explain :
        {v1::EXPLAIN_NONE, v1::EXPLAIN_SUMMARY, v1::EXPLAIN_FULL}) {

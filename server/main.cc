@@ -28,6 +28,17 @@ ABSL_FLAG(std::string, admin_listen, "127.0.0.1:50052",
 ABSL_FLAG(bool, watch_config, true,
           "Reload the scorecard when its file changes on disk (inotify). "
           "SIGHUP and the admin Reload RPC reload it either way.");
+ABSL_FLAG(std::string, store, "sqlite:build/data/healthscore.db",
+          "Where scores are recorded (healthscore.v1.History): sqlite:PATH "
+          "(created with its directory), a PostgreSQL URI "
+          "(postgresql://user@host:port/db) for replicas that share one "
+          "history, or none.");
+ABSL_FLAG(std::string, record, "request",
+          "Which scores are recorded: request (those whose request sets "
+          "record), always, or never (a request asking is refused).");
+ABSL_FLAG(int, retention_days, 0,
+          "Delete recorded points older than this many days (checked at "
+          "start and hourly); 0 keeps them for ever.");
 ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info, warn, error or critical.");
 
@@ -75,6 +86,21 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  absl::StatusOr<healthscore::history::RecordMode> record =
+      healthscore::history::ParseRecordMode(absl::GetFlag(FLAGS_record));
+  if (!record.ok()) {
+    std::cerr << record.status().message() << "\n";
+    return 2;
+  }
+  const int retention_days = absl::GetFlag(FLAGS_retention_days);
+  if (retention_days < 0) {
+    std::cerr << "--retention-days=" << retention_days
+              << " is negative; 0 keeps points for ever\n";
+    return 2;
+  }
+  std::string store = absl::GetFlag(FLAGS_store);
+  if (store == "none") store.clear();
+
   // Block the signals before any thread starts, so that every thread inherits
   // the mask and only sigwait below receives them.
   sigset_t signals;
@@ -91,6 +117,9 @@ int main(int argc, char** argv) {
   options.max_batch = max_batch;
   options.admin_listen = absl::GetFlag(FLAGS_admin_listen);
   options.watch_config = absl::GetFlag(FLAGS_watch_config);
+  options.store = store;
+  options.record = *record;
+  options.retention_days = retention_days;
   auto server = healthscore::Server::BuildAndStart(options);
   if (!server.ok()) {
     spdlog::critical("cannot start: {}", server.status().ToString());

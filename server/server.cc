@@ -66,6 +66,29 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
         "no authentication (docs/admin.md)"));
   }
 
+  if (options.retention_days < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--retention-days=", options.retention_days,
+                     " is negative; 0 keeps points for ever"));
+  }
+  if (!options.store.empty()) {
+    absl::StatusOr<std::unique_ptr<store::Store>> opened =
+        store::OpenStore(options.store, options.store_connections);
+    if (!opened.ok()) {
+      return absl::Status(opened.status().code(),
+                          absl::StrCat("--store: ", opened.status().message()));
+    }
+    server->store_ = *std::move(opened);
+    spdlog::info("score history in {} (--record={}, retention {})",
+                 server->store_->description(),
+                 std::string(history::RecordModeName(options.record)),
+                 options.retention_days > 0
+                     ? absl::StrCat(options.retention_days, " days")
+                     : std::string("for ever"));
+  }
+  server->recorder_ = std::make_unique<history::Recorder>(
+      server->store_.get(), history::Recorder::Options{.mode = options.record});
+
   ASSIGN_OR_RETURN(int ready,
                    server->registry_.LoadDirectory(options.plugin_dir));
   spdlog::info("{} plugin(s) ready from {}", ready, options.plugin_dir);
@@ -78,8 +101,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   RETURN_IF_ERROR(first.status);
 
   server->service_ = std::make_unique<ScoringService>(
-      &server->snapshots_, &server->registry_,
+      &server->snapshots_, &server->registry_, server->recorder_.get(),
       ScoringService::Options{options.max_batch});
+  if (server->store_ != nullptr) {
+    server->history_ = std::make_unique<history::HistoryQueries>(
+        server->store_.get(), &server->snapshots_, &server->registry_);
+  }
+  server->history_service_ =
+      std::make_unique<HistoryService>(server->history_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -92,6 +121,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->history_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(
@@ -107,6 +137,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
         ConfigWatcher::Start(
             options.config_path, options.watch_debounce,
             [reloader] { reloader->Reload(ReloadTrigger::kFile); }));
+  }
+  if (server->store_ != nullptr && options.retention_days > 0) {
+    server->pruner_ = std::thread([s = server.get()] { s->PruneLoop(); });
   }
   // The snapshot is live before the first call can arrive: SERVING is true.
   SetHealth(*server->grpc_server_, true);
@@ -146,7 +179,38 @@ std::string Server::admin_address() const {
   return absl::StrCat(admin_host_, ":", admin_port_);
 }
 
+void Server::PruneLoop() {
+  const absl::Duration retention = absl::Hours(24) * options_.retention_days;
+  absl::MutexLock lock(&prune_mu_);
+  while (!stop_pruning_) {
+    prune_mu_.Unlock();
+    const absl::Time cutoff = absl::Now() - retention;
+    absl::StatusOr<int64_t> pruned =
+        store_->PruneBefore(absl::ToUnixMicros(cutoff));
+    if (!pruned.ok()) {
+      spdlog::warn("retention: pruning points before {} failed: {}",
+                   absl::FormatTime(cutoff), pruned.status().ToString());
+    } else if (*pruned > 0) {
+      spdlog::info("retention: deleted {} point(s) older than {} days", *pruned,
+                   options_.retention_days);
+    }
+    prune_mu_.Lock();
+    prune_mu_.AwaitWithTimeout(absl::Condition(&stop_pruning_),
+                               options_.prune_interval);
+  }
+}
+
+void Server::StopPruner() {
+  if (!pruner_.joinable()) return;
+  {
+    absl::MutexLock lock(&prune_mu_);
+    stop_pruning_ = true;
+  }
+  pruner_.join();
+}
+
 void Server::Shutdown(absl::Duration grace) {
+  StopPruner();
   if (shut_down_ || grpc_server_ == nullptr) return;
   shut_down_ = true;
   if (watcher_ != nullptr) watcher_->Stop();

@@ -8,15 +8,21 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/engine/snapshot_holder.h"
+#include "server/history/history.h"
+#include "server/history/recorder.h"
 #include "server/registry/registry.h"
 #include "server/reload/config_watcher.h"
 #include "server/reload/reloader.h"
+#include "server/service/history_service.h"
 #include "server/service/registry_service.h"
 #include "server/service/scoring_service.h"
+#include "server/store/store.h"
 
 namespace healthscore {
 
@@ -44,6 +50,17 @@ class Server {
     bool watch_config = false;
     // How long the file must be quiet before a change is reloaded.
     absl::Duration watch_debounce = absl::Milliseconds(100);
+    // The score store (--store): sqlite:PATH, a postgresql:// URI, or empty
+    // for none (no history; a request asking to record is refused).
+    std::string store;
+    // Connections the store may open at once.
+    int store_connections = 4;
+    // --record: request, always or never.
+    history::RecordMode record = history::RecordMode::kRequest;
+    // Points with as_of older than this many days are deleted, at start and
+    // every prune_interval; 0 keeps them for ever.
+    int retention_days = 0;
+    absl::Duration prune_interval = absl::Hours(1);
   };
 
   // Loads the plugins and the scorecard, builds the first snapshot and starts
@@ -69,6 +86,8 @@ class Server {
   std::string admin_address() const;
   // Reloads from any trigger (main.cc calls it on SIGHUP).
   Reloader& reloader() { return *reloader_; }
+  // Null without --store.
+  store::Store* store() const { return store_.get(); }
 
   // The file watcher stops, health goes NOT_SERVING, new calls are refused,
   // calls in flight (public and admin) get up to `grace` to finish, then are
@@ -79,8 +98,16 @@ class Server {
   Server() = default;
 
   absl::Status StartAdmin();
+  // Deletes points past the retention, now and every prune_interval until
+  // Shutdown.
+  void PruneLoop();
+  void StopPruner();
 
   Options options_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<history::Recorder> recorder_;
+  std::unique_ptr<history::HistoryQueries> history_;
+  std::unique_ptr<HistoryService> history_service_;
   Registry registry_;
   SnapshotHolder snapshots_;
   std::unique_ptr<Reloader> reloader_;
@@ -95,6 +122,9 @@ class Server {
   std::string admin_host_;
   int admin_port_ = 0;
   bool shut_down_ = false;
+  absl::Mutex prune_mu_;
+  bool stop_pruning_ ABSL_GUARDED_BY(prune_mu_) = false;
+  std::thread pruner_;
 };
 
 }  // namespace healthscore

@@ -29,15 +29,6 @@ std::string Id(const v1::PluginInfo& p) {
                              : absl::StrCat(p.name(), "@", p.version());
 }
 
-std::string OrDash(const std::string& text) {
-  return text.empty() ? "-" : text;
-}
-
-std::string Fixed1(double value) {
-  std::string text = absl::StrFormat("%.1f", value);
-  return text == "-0.0" ? "0.0" : text;
-}
-
 void PrintPluginsTable(const v1::ListPluginsResponse& response,
                        std::ostream& out) {
   if (response.plugins().empty()) {

@@ -50,6 +50,7 @@ int ScoreOne(v1::HealthScoring::StubInterface& stub,
   v1::ScoreRequest request;
   *request.mutable_customer() = *std::move(customer);
   request.set_explain(options.explain);
+  request.set_record(score_options.record);
   grpc::ClientContext context;
   SetDeadline(context, options);
   v1::ScoreResponse response;
@@ -101,8 +102,9 @@ int ScoreCsv(v1::HealthScoring::StubInterface& stub,
   const size_t batch_size = score_options.batch_size;
   const size_t num_batches = NumBatches(portfolio->rows.size(), batch_size);
   for (size_t i = 0; i < num_batches; ++i) {
-    const v1::ScoreBatchRequest request =
+    v1::ScoreBatchRequest request =
         BuildBatchRequest(*portfolio, batch_size, i, options.explain);
+    request.set_record(score_options.record);
     grpc::ClientContext context;
     SetDeadline(context, options);
     v1::ScoreBatchResponse response;

@@ -31,6 +31,9 @@ enum ExitCode : int {
   // does not bind, a plugin that does not load, an unload of a plugin in
   // use). Shares 1 with kExitNotScored: "the server said no to the input".
   kExitRefused = 1,
+  // History queries: the server has no points for the question (NOT_FOUND)
+  // or refused it (INVALID_ARGUMENT). Also 1: "the server answered no".
+  kExitNotFound = 1,
 };
 
 // Flags every command takes.
@@ -55,6 +58,9 @@ struct ScoreOptions {
   std::string json_path;
   std::string csv_path;
   size_t batch_size = 1000;
+  // Ask the server to record the scores in the history (--record); each
+  // recorded score comes back with its trend.
+  bool record = false;
 };
 
 // Checks that `score` got exactly one input and that the other flags fit it.

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/cli/dates.h"
 
 namespace healthscore::cli {
 namespace {
@@ -22,6 +23,7 @@ namespace {
 constexpr absl::string_view kUtf8Bom = "\xEF\xBB\xBF";
 constexpr absl::string_view kCustomerIdColumn = "customer_id";
 constexpr absl::string_view kSegmentColumn = "segment";
+constexpr absl::string_view kAsOfColumn = "as_of";
 
 bool IsBlank(absl::string_view s) {
   return absl::StripAsciiWhitespace(s).empty();
@@ -118,7 +120,9 @@ absl::StatusOr<std::vector<CsvRecord>> ParseCsvRecords(
 }
 
 absl::StatusOr<Portfolio> ParsePortfolioCsv(absl::string_view text,
-                                            absl::string_view source) {
+                                            absl::string_view source,
+                                            PortfolioKind kind) {
+  const bool timeline = kind == PortfolioKind::kTimeline;
   absl::StatusOr<std::vector<CsvRecord>> records =
       ParseCsvRecords(text, source);
   if (!records.ok()) return records.status();
@@ -133,6 +137,7 @@ absl::StatusOr<Portfolio> ParsePortfolioCsv(absl::string_view text,
   absl::flat_hash_map<std::string, int> column_index;
   int id_column = -1;
   int segment_column = -1;
+  int as_of_column = -1;
   Portfolio portfolio;
   std::vector<int> signal_columns;
   for (size_t i = 0; i < header.fields.size(); ++i) {
@@ -154,6 +159,8 @@ absl::StatusOr<Portfolio> ParsePortfolioCsv(absl::string_view text,
       id_column = column;
     } else if (name == kSegmentColumn) {
       segment_column = column;
+    } else if (timeline && name == kAsOfColumn) {
+      as_of_column = column;
     } else {
       signal_columns.push_back(column);
       portfolio.signal_names.push_back(name);
@@ -165,6 +172,14 @@ absl::StatusOr<Portfolio> ParsePortfolioCsv(absl::string_view text,
         source, ":", header.line, ": the header has no ", kCustomerIdColumn,
         " column (it has: ", absl::StrJoin(columns, ", "), ")"));
   }
+  if (timeline && as_of_column < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ":", header.line, ": the header has no ", kAsOfColumn,
+        " column (it has: ", absl::StrJoin(columns, ", "),
+        "); a timeline has customer_id, segment, as_of, then the signals"));
+  }
+  // (customer_id, as_of) -> the line that has it.
+  absl::flat_hash_map<std::pair<std::string, absl::Time>, int> points;
 
   portfolio.rows.reserve(records->size() - 1);
   portfolio.row_lines.reserve(records->size() - 1);
@@ -185,6 +200,29 @@ absl::StatusOr<Portfolio> ParsePortfolioCsv(absl::string_view text,
     if (segment_column >= 0) {
       row.set_segment(std::string(
           absl::StripAsciiWhitespace(record.fields[segment_column])));
+    }
+    if (timeline) {
+      const absl::string_view cell =
+          absl::StripAsciiWhitespace(record.fields[as_of_column]);
+      absl::StatusOr<absl::Time> as_of = ParseTime(cell);
+      if (!as_of.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(source, ":", record.line, ": column ",
+                         as_of_column + 1, " (", kAsOfColumn, "): ",
+                         cell.empty() ? "the cell is empty; every row needs "
+                                        "one (2025-12-07 or "
+                                        "2025-12-07T00:00:00Z)"
+                                      : as_of.status().message()));
+      }
+      auto [it, inserted] =
+          points.try_emplace({row.customer_id(), *as_of}, record.line);
+      if (!inserted) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            source, ":", record.line, ": customer ", row.customer_id(), " at ",
+            DisplayTime(*as_of), " is already on line ", it->second,
+            "; a point is one customer at one time"));
+      }
+      portfolio.as_of.push_back(*as_of);
     }
     row.mutable_values()->Reserve(static_cast<int>(signal_columns.size()));
     for (int column : signal_columns) {
@@ -232,10 +270,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return std::move(contents).str();
 }
 
-absl::StatusOr<Portfolio> ReadPortfolioCsv(const std::string& path) {
+absl::StatusOr<Portfolio> ReadPortfolioCsv(const std::string& path,
+                                           PortfolioKind kind) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
-  return ParsePortfolioCsv(*text, path);
+  return ParsePortfolioCsv(*text, path, kind);
 }
 
 }  // namespace healthscore::cli

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "healthscore/v1/health_scoring.pb.h"
 
 namespace healthscore::cli {
@@ -28,8 +29,14 @@ struct CsvRecord {
 absl::StatusOr<std::vector<CsvRecord>> ParseCsvRecords(
     absl::string_view text, absl::string_view source);
 
+// What a portfolio file holds: the customers now (`score --csv`), or a
+// timeline of them (`import`), which adds an `as_of` column: when the row's
+// signals were observed.
+enum class PortfolioKind { kCustomers, kTimeline };
+
 // A portfolio file: a header row naming `customer_id`, optionally `segment`,
-// and one column per signal; then one row per customer.
+// for a timeline `as_of`, and one column per signal; then one row per customer
+// (per customer and as_of in a timeline).
 struct Portfolio {
   // Signal columns, in file order. Unique.
   std::vector<std::string> signal_names;
@@ -38,6 +45,8 @@ struct Portfolio {
   std::vector<healthscore::v1::Row> rows;
   // The line each row starts on, parallel to `rows`.
   std::vector<int> row_lines;
+  // kTimeline only: each row's as_of, parallel to `rows`.
+  std::vector<absl::Time> as_of;
 };
 
 // Parses a portfolio from CSV text. Cells are trimmed of surrounding spaces.
@@ -47,12 +56,20 @@ struct Portfolio {
 // - an empty customer_id;
 // - a signal cell that is not a finite number (the message names the line,
 //   the column number and name, and the value).
-absl::StatusOr<Portfolio> ParsePortfolioCsv(absl::string_view text,
-                                            absl::string_view source);
+// kTimeline also (same form):
+// - no `as_of` column;
+// - an as_of cell that is not a date (YYYY-MM-DD, midnight UTC) or an
+//   ISO-8601 time with a zone (see ParseTime in dates.h);
+// - a customer_id and as_of pair that an earlier row has (naming its line):
+//   a point is one customer at one time.
+absl::StatusOr<Portfolio> ParsePortfolioCsv(
+    absl::string_view text, absl::string_view source,
+    PortfolioKind kind = PortfolioKind::kCustomers);
 
 // Reads the file at `path` and parses it with ParsePortfolioCsv, naming the
 // file in errors. Errors: as ReadFile and ParsePortfolioCsv.
-absl::StatusOr<Portfolio> ReadPortfolioCsv(const std::string& path);
+absl::StatusOr<Portfolio> ReadPortfolioCsv(
+    const std::string& path, PortfolioKind kind = PortfolioKind::kCustomers);
 
 // Reads a whole file. Errors: INVALID_ARGUMENT naming the path and the reason,
 // so that every input problem maps to one exit code.

@@ -14,48 +14,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "clients/cli/dates.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace healthscore::cli {
 namespace {
 
 namespace v1 = ::healthscore::v1;
-
-// Scores, points and impacts are shown to one decimal: the scale is 0-100 and
-// a tenth of a point is below what any decision depends on.
-std::string Fixed1(double value) {
-  std::string text = absl::StrFormat("%.1f", value);
-  return text == "-0.0" ? "0.0" : text;
-}
-
-// Signed points keep their sign even when they round to zero, so a driver
-// that lowered the score never reads as raising it.
-std::string Signed1(double value) { return absl::StrFormat("%+.1f", value); }
-
-// A 0-1 share as a percentage: "100%", "62.5%".
-std::string Percent(double share) {
-  std::string text = Fixed1(share * 100);
-  if (absl::EndsWith(text, ".0")) text.resize(text.size() - 2);
-  return text + "%";
-}
-
-// Configured numbers (weights, parameters, bounds) as the author wrote them:
-// rounding a weight of 0.25 to one decimal would misstate the scorecard.
-std::string Short(double value) { return absl::StrFormat("%g", value); }
-
-// `value` with at most `decimals` decimals and no trailing zeros.
-std::string Trimmed(double value, int decimals) {
-  std::string text = absl::StrFormat("%.*f", decimals, value);
-  if (text.find('.') != std::string::npos) {
-    while (text.back() == '0') text.pop_back();
-    if (text.back() == '.') text.pop_back();
-  }
-  return text == "-0" ? "0" : text;
-}
-
-absl::string_view OrDash(absl::string_view text) {
-  return text.empty() ? absl::string_view("-") : text;
-}
 
 std::string StatusName(v1::DimensionStatus status) {
   return std::string(
@@ -92,6 +57,33 @@ size_t MaxWidth(const Container& items, NameOf name_of, size_t at_least) {
   size_t width = at_least;
   for (const auto& item : items) width = std::max(width, name_of(item).size());
   return width;
+}
+
+// "trend: -9.4 since 2025-11-30 (was 70.6); 30d -12.0, 90d -; slope -4.1
+// per 30 days; 3 declines in a row": the leading indicators of a recorded
+// score, on one line.
+void PrintTrend(const v1::Trend& trend, std::ostream& out) {
+  if (!trend.has_previous()) {
+    out << "  trend: first recorded point\n";
+    return;
+  }
+  out << "  trend: " << Signed1(trend.change()) << " since "
+      << DisplayTime(trend.previous_as_of()) << " (was "
+      << Fixed1(trend.previous_score()) << ")";
+  if (!trend.windows().empty()) {
+    out << "; "
+        << absl::StrJoin(trend.windows(), ", ",
+                         [](std::string* s, const v1::TrendWindow& w) {
+                           absl::StrAppend(
+                               s, w.days(), "d ",
+                               w.has_data() ? Signed1(w.change()) : "-");
+                         });
+  }
+  out << "; slope " << Signed1(trend.slope_per_30d()) << " per 30 days";
+  if (trend.consecutive_declines() > 1) {
+    out << "; " << trend.consecutive_declines() << " declines in a row";
+  }
+  out << "\n";
 }
 
 void PrintDrivers(absl::string_view title,
@@ -479,6 +471,42 @@ void PrintScorecardCsv(const v1::Scorecard& card, std::ostream& out) {
 
 }  // namespace
 
+// Scores, points and impacts are shown to one decimal: the scale is 0-100 and
+// a tenth of a point is below what any decision depends on.
+std::string Fixed1(double value) {
+  std::string text = absl::StrFormat("%.1f", value);
+  return text == "-0.0" ? "0.0" : text;
+}
+
+// Signed points keep their sign even when they round to zero, so a driver
+// that lowered the score never reads as raising it.
+std::string Signed1(double value) { return absl::StrFormat("%+.1f", value); }
+
+// A 0-1 share as a percentage: "100%", "62.5%".
+std::string Percent(double share) {
+  std::string text = Fixed1(share * 100);
+  if (absl::EndsWith(text, ".0")) text.resize(text.size() - 2);
+  return text + "%";
+}
+
+// Configured numbers (weights, parameters, bounds) as the author wrote them:
+// rounding a weight of 0.25 to one decimal would misstate the scorecard.
+std::string Short(double value) { return absl::StrFormat("%g", value); }
+
+// `value` with at most `decimals` decimals and no trailing zeros.
+std::string Trimmed(double value, int decimals) {
+  std::string text = absl::StrFormat("%.*f", decimals, value);
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text == "-0" ? "0" : text;
+}
+
+absl::string_view OrDash(absl::string_view text) {
+  return text.empty() ? absl::string_view("-") : text;
+}
+
 std::string StatusCodeName(int code) {
   std::string name =
       absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
@@ -525,6 +553,7 @@ void PrintScoreTable(const v1::CustomerScore& score, v1::Explain explain,
     out << "  variant " << score.variant();
   }
   out << "\n";
+  if (score.has_trend()) PrintTrend(score.trend(), out);
   for (const v1::Warning& w : score.warnings()) {
     out << "  warning: " << w.message() << "\n";
   }

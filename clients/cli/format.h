@@ -15,6 +15,22 @@
 
 namespace healthscore::cli {
 
+// Number formats every printer shares, so that one score reads the same in
+// every command.
+// Scores, points and impacts to one decimal ("82.4"; never "-0.0").
+std::string Fixed1(double value);
+// Signed points to one decimal ("+4.0", "-0.0"): a change keeps its sign even
+// when it rounds to zero.
+std::string Signed1(double value);
+// A 0-1 share as a percentage: "100%", "62.5%".
+std::string Percent(double share);
+// Configured numbers (weights, parameters) as written: "%g".
+std::string Short(double value);
+// `value` with at most `decimals` decimals and no trailing zeros.
+std::string Trimmed(double value, int decimals);
+// "-" for an empty text.
+absl::string_view OrDash(absl::string_view text);
+
 // The canonical name of a gRPC / absl status code ("INVALID_ARGUMENT"), or
 // "code N" for a number outside the canonical set.
 std::string StatusCodeName(int code);

@@ -1,6 +1,8 @@
 // healthscore: the command-line client of the HealthScoring service and of
 // the admin API (Registry). Turns the command line into options, opens the
 // channel and runs one command.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -23,6 +25,8 @@
 #include "absl/strings/strip.h"
 #include "clients/cli/admin_commands.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/dates.h"
+#include "clients/cli/history_commands.h"
 #include "clients/cli/requests.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -34,8 +38,20 @@ ABSL_FLAG(double, timeout, 30, "deadline of each RPC, in seconds");
 ABSL_FLAG(std::string, customer_id, "", "score: the customer to score");
 ABSL_FLAG(std::string, segment, "", "score: the customer's segment");
 ABSL_FLAG(std::string, json, "", "score: a JSON file holding one Customer");
-ABSL_FLAG(std::string, csv, "", "score, dry-run: a CSV file of customers");
-ABSL_FLAG(int64_t, batch_size, 1000, "score --csv: rows per ScoreBatch call");
+ABSL_FLAG(std::string, csv, "",
+          "score, dry-run, import: a CSV file of customers");
+ABSL_FLAG(int64_t, batch_size, 1000,
+          "score --csv, import: rows per ScoreBatch call");
+ABSL_FLAG(bool, record, false, "score: record the scores in the history");
+ABSL_FLAG(std::string, from, "", "history, why, movers: the start date");
+ABSL_FLAG(std::string, to, "", "history, why, movers: the end date");
+ABSL_FLAG(int64_t, days, 30, "why, movers: the start, N days before --to");
+ABSL_FLAG(int64_t, limit, 0, "history, movers: how many to list");
+ABSL_FLAG(bool, full, false, "history: inputs and fired rules of each point");
+ABSL_FLAG(bool, rises, false, "movers: the biggest rises, not drops");
+ABSL_FLAG(std::string, as_of, "", "portfolio: the date (default now)");
+ABSL_FLAG(int64_t, window_days, 30,
+          "portfolio: compare with this many days earlier");
 ABSL_FLAG(std::string, admin_target, "127.0.0.1:50052",
           "admin commands: the server's admin address (its --admin-listen)");
 ABSL_FLAG(std::string, scorecard, "", "dry-run: the draft scorecard file");
@@ -53,6 +69,21 @@ commands:
   score        score one customer (Score) or a CSV file of customers (ScoreBatch)
   dimensions   list the dimension plugins the server has (ListDimensions)
   scorecard    show the active scorecard (GetScorecard)
+
+history commands (the server's History service, --target):
+  import --csv FILE [--batch-size N]
+                                 record a past timeline: CSV of customer_id,
+                                 segment, as_of, signals (ScoreBatch, record)
+  history ID [--from D] [--to D] [--limit N] [--full]
+                                 one customer's recorded points, newest first
+  why ID (--from D | --days N) [--to D]
+                                 why the score changed between two dates
+  movers [--days N | --from D] [--to D] [--segment S] [--rises] [--limit N]
+                                 the biggest drops (or rises); default 30 days
+  portfolio [--as-of D] [--segment S] [--window-days N]
+                                 bands, grades and mean now and N days earlier
+  D: YYYY-MM-DD (a UTC day; as --to and --as-of the whole day) or an ISO-8601
+  time with a zone, 2025-12-07T09:30:00Z
 
 admin commands (the server's admin address, --admin-target):
   plugins                         list plugins: version, state, load time, users
@@ -80,10 +111,13 @@ score, many customers:
   --csv FILE                     header: customer_id[,segment],<signal>...; an empty
                                  cell is a missing signal
   --batch-size N                 rows per ScoreBatch call (default 1000)
+  --record                       record the scores in the history; a recorded
+                                 score shows its change against the previous one
 
 Flags take --name=value or --name value; --customer_id works as --customer-id.
-exit codes: 0 all scored / done, 1 some customer not scored or the server
-refused the change, 2 bad command line or input file, 3 RPC failed.
+exit codes: 0 all scored / done, 1 some customer not scored or recorded, the
+server refused the change or has no points for the question, 2 bad command
+line or input file, 3 RPC failed.
 More: docs/cli.md
 )";
 
@@ -96,7 +130,13 @@ CommandFlags() {
       new absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>{
           {"score",
            {"target", "explain", "customer_id", "segment", "signal", "json",
-            "csv", "batch_size"}},
+            "csv", "batch_size", "record"}},
+          {"import", {"target", "csv", "batch_size"}},
+          {"history", {"target", "from", "to", "limit", "full"}},
+          {"why", {"target", "from", "to", "days"}},
+          {"movers",
+           {"target", "from", "to", "days", "segment", "rises", "limit"}},
+          {"portfolio", {"target", "as_of", "segment", "window_days"}},
           {"dimensions", {"target", "explain"}},
           {"scorecard", {"target", "explain"}},
           {"plugins", {"admin_target"}},
@@ -110,14 +150,19 @@ CommandFlags() {
 
 const absl::flat_hash_set<std::string>& KnownFlags() {
   static const auto* const kFlags = new absl::flat_hash_set<std::string>{
-      "target",       "explain",   "format",        "timeout", "customer_id",
-      "segment",      "signal",    "json",          "csv",     "batch_size",
-      "admin_target", "scorecard", "rescan_plugins"};
+      "target",       "explain",    "format",         "timeout", "customer_id",
+      "segment",      "signal",     "json",           "csv",     "batch_size",
+      "admin_target", "scorecard",  "rescan_plugins", "record",  "from",
+      "to",           "days",       "limit",          "full",    "rises",
+      "as_of",        "window_days"};
   return *kFlags;
 }
 
 // Flags that take no value: --rescan-plugins alone means true.
-bool IsBoolFlag(absl::string_view name) { return name == "rescan_plugins"; }
+bool IsBoolFlag(absl::string_view name) {
+  return name == "rescan_plugins" || name == "record" || name == "full" ||
+         name == "rises";
+}
 
 std::string Dashed(absl::string_view name) {
   return absl::StrReplaceAll(name, {{"_", "-"}});
@@ -230,10 +275,117 @@ absl::StatusOr<ScoreOptions> GetScoreOptions(const CommandLine& command_line) {
     return absl::InvalidArgumentError("--batch-size goes with --csv");
   }
   options.batch_size = static_cast<size_t>(batch_size);
+  options.record = absl::GetFlag(FLAGS_record);
   if (absl::Status status = ValidateScoreOptions(options); !status.ok()) {
     return status;
   }
   return options;
+}
+
+// A date flag: unset when not given. --to and --as-of read a bare date as
+// the whole day (its last instant), --from as its first.
+absl::StatusOr<std::optional<absl::Time>> GetTimeFlag(
+    const CommandLine& command_line, const std::string& name,
+    const std::string& value, DateMeans date_means) {
+  if (!command_line.given.contains(name)) return std::nullopt;
+  absl::StatusOr<absl::Time> time =
+      ParseTimeFlag(Dashed(name), value, date_means);
+  if (!time.ok()) return time.status();
+  return *time;
+}
+
+// An integer flag that must fit an int (the proto fields are int32).
+absl::StatusOr<int> GetIntFlag(const std::string& name, int64_t value) {
+  if (value < INT32_MIN || value > INT32_MAX) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", Dashed(name), "=", value, " is out of range"));
+  }
+  return static_cast<int>(value);
+}
+
+// The options of the history commands (import, history, why, movers,
+// portfolio); `id` is the positional customer id of history and why.
+struct HistoryCommandOptions {
+  ImportOptions import;
+  HistoryOptions history;
+  WhyOptions why;
+  MoversOptions movers;
+  PortfolioOptions portfolio;
+};
+
+absl::StatusOr<HistoryCommandOptions> GetHistoryCommandOptions(
+    const std::string& command, const CommandLine& command_line) {
+  HistoryCommandOptions options;
+  const std::string id =
+      command_line.positional.size() > 1 ? command_line.positional[1] : "";
+  absl::StatusOr<std::optional<absl::Time>> from = GetTimeFlag(
+      command_line, "from", absl::GetFlag(FLAGS_from), DateMeans::kStartOfDay);
+  if (!from.ok()) return from.status();
+  absl::StatusOr<std::optional<absl::Time>> to = GetTimeFlag(
+      command_line, "to", absl::GetFlag(FLAGS_to), DateMeans::kEndOfDay);
+  if (!to.ok()) return to.status();
+  absl::StatusOr<std::optional<absl::Time>> as_of = GetTimeFlag(
+      command_line, "as_of", absl::GetFlag(FLAGS_as_of), DateMeans::kEndOfDay);
+  if (!as_of.ok()) return as_of.status();
+  std::optional<int> days;
+  if (command_line.given.contains("days")) {
+    absl::StatusOr<int> value = GetIntFlag("days", absl::GetFlag(FLAGS_days));
+    if (!value.ok()) return value.status();
+    days = *value;
+  }
+  std::optional<int> limit;
+  if (command_line.given.contains("limit")) {
+    absl::StatusOr<int> value = GetIntFlag("limit", absl::GetFlag(FLAGS_limit));
+    if (!value.ok()) return value.status();
+    limit = *value;
+  }
+
+  if (command == "import") {
+    options.import.csv_path = absl::GetFlag(FLAGS_csv);
+    if (options.import.csv_path.empty()) {
+      return absl::InvalidArgumentError(
+          "import needs --csv FILE: customer_id, segment, as_of, then one "
+          "column per signal");
+    }
+    const int64_t batch_size = absl::GetFlag(FLAGS_batch_size);
+    if (batch_size < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--batch-size=", batch_size, " must be at least 1"));
+    }
+    options.import.batch_size = static_cast<size_t>(batch_size);
+    options.import.progress_bar = isatty(STDERR_FILENO) == 1;
+  } else if (command == "history") {
+    options.history.customer_id = id;
+    options.history.from = *from;
+    options.history.to = *to;
+    if (limit.has_value()) options.history.limit = *limit;
+    options.history.full = absl::GetFlag(FLAGS_full);
+  } else if (command == "why") {
+    options.why.customer_id = id;
+    options.why.from = *from;
+    options.why.to = *to;
+    options.why.days = days;
+  } else if (command == "movers") {
+    options.movers.from = *from;
+    options.movers.to = *to;
+    options.movers.days = days;
+    options.movers.segment = absl::GetFlag(FLAGS_segment);
+    options.movers.rises = absl::GetFlag(FLAGS_rises);
+    if (limit.has_value()) options.movers.limit = *limit;
+  } else if (command == "portfolio") {
+    options.portfolio.as_of = *as_of;
+    options.portfolio.segment = absl::GetFlag(FLAGS_segment);
+    absl::StatusOr<int> window =
+        GetIntFlag("window_days", absl::GetFlag(FLAGS_window_days));
+    if (!window.ok()) return window.status();
+    options.portfolio.window_days = *window;
+  }
+  return options;
+}
+
+bool IsHistoryCommand(absl::string_view command) {
+  return command == "import" || command == "history" || command == "why" ||
+         command == "movers" || command == "portfolio";
 }
 
 int UsageError(absl::string_view message) {
@@ -268,9 +420,25 @@ int Main(int argc, char** argv) {
   }
 
   std::optional<ScoreOptions> score_options;
+  std::optional<HistoryCommandOptions> history_options;
   // The one positional argument of load-plugin and unload-plugin.
   std::string plugin;
-  if (command == "score") {
+  if (command == "history" || command == "why") {
+    if (command_line->positional.size() != 2) {
+      return UsageError(
+          absl::StrCat(command, " takes one argument: the customer id"));
+    }
+  } else if (IsHistoryCommand(command) && command_line->positional.size() > 1) {
+    return UsageError(absl::StrCat("unexpected argument \"",
+                                   command_line->positional[1], "\" after ",
+                                   command));
+  }
+  if (IsHistoryCommand(command)) {
+    absl::StatusOr<HistoryCommandOptions> parsed =
+        GetHistoryCommandOptions(command, *command_line);
+    if (!parsed.ok()) return UsageError(parsed.status().message());
+    history_options = *std::move(parsed);
+  } else if (command == "score") {
     absl::StatusOr<ScoreOptions> parsed = GetScoreOptions(*command_line);
     if (!parsed.ok()) return UsageError(parsed.status().message());
     score_options = *std::move(parsed);
@@ -324,9 +492,32 @@ int Main(int argc, char** argv) {
   // what the server may send (its own limit is 64 MiB).
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(64 << 20);
+  const std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
+      options->target, grpc::InsecureChannelCredentials(), channel_args);
+  if (history_options.has_value() && command != "import") {
+    std::unique_ptr<healthscore::v1::History::Stub> history =
+        healthscore::v1::History::NewStub(channel);
+    if (command == "history") {
+      return RunHistory(*history, *options, history_options->history, std::cout,
+                        std::cerr);
+    }
+    if (command == "why") {
+      return RunWhy(*history, *options, history_options->why, std::cout,
+                    std::cerr);
+    }
+    if (command == "movers") {
+      return RunMovers(*history, *options, history_options->movers, std::cout,
+                       std::cerr);
+    }
+    return RunPortfolio(*history, *options, history_options->portfolio,
+                        std::cout, std::cerr);
+  }
   std::unique_ptr<healthscore::v1::HealthScoring::Stub> stub =
-      healthscore::v1::HealthScoring::NewStub(grpc::CreateCustomChannel(
-          options->target, grpc::InsecureChannelCredentials(), channel_args));
+      healthscore::v1::HealthScoring::NewStub(channel);
+  if (history_options.has_value()) {
+    return RunImport(*stub, *options, history_options->import, std::cout,
+                     std::cerr);
+  }
   if (score_options.has_value()) {
     return RunScore(*stub, *options, *score_options, std::cout, std::cerr);
   }

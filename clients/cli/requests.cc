@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "clients/cli/dates.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace healthscore::cli {
@@ -124,6 +126,37 @@ v1::ScoreBatchRequest BuildBatchRequest(const Portfolio& portfolio,
   for (size_t i = begin; i < end; ++i) {
     *request.add_rows() = portfolio.rows[i];
   }
+  return request;
+}
+
+std::vector<ImportBatch> PlanImport(const Portfolio& portfolio,
+                                    size_t batch_size) {
+  std::map<absl::Time, std::vector<size_t>> groups;
+  for (size_t i = 0; i < portfolio.rows.size(); ++i) {
+    groups[portfolio.as_of[i]].push_back(i);
+  }
+  std::vector<ImportBatch> batches;
+  for (const auto& [as_of, rows] : groups) {
+    for (size_t begin = 0; begin < rows.size(); begin += batch_size) {
+      const size_t end = std::min(rows.size(), begin + batch_size);
+      batches.push_back(ImportBatch{
+          .as_of = as_of, .rows = {rows.begin() + begin, rows.begin() + end}});
+    }
+  }
+  return batches;
+}
+
+v1::ScoreBatchRequest BuildImportRequest(const Portfolio& portfolio,
+                                         const ImportBatch& batch) {
+  v1::ScoreBatchRequest request;
+  request.set_explain(v1::EXPLAIN_NONE);
+  request.set_record(true);
+  *request.mutable_as_of() = ToTimestamp(batch.as_of);
+  for (const std::string& name : portfolio.signal_names) {
+    request.add_signal_names(name);
+  }
+  request.mutable_rows()->Reserve(static_cast<int>(batch.rows.size()));
+  for (size_t i : batch.rows) *request.add_rows() = portfolio.rows[i];
   return request;
 }
 

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "clients/cli/csv.h"
 #include "healthscore/v1/health_scoring.pb.h"
 
@@ -51,6 +52,27 @@ size_t NumBatches(size_t num_rows, size_t batch_size);
 healthscore::v1::ScoreBatchRequest BuildBatchRequest(
     const Portfolio& portfolio, size_t batch_size, size_t index,
     healthscore::v1::Explain explain);
+
+// One ScoreBatch call of `import`: rows that share one as_of.
+struct ImportBatch {
+  absl::Time as_of;
+  // Indexes into Portfolio::rows, in file order.
+  std::vector<size_t> rows;
+};
+
+// Groups a timeline's rows by as_of, oldest first (the server computes each
+// recorded point's trend against the points recorded before it), and splits
+// each group into batches of at most `batch_size` rows, in file order.
+// REQUIRES: batch_size > 0; portfolio.as_of is parallel to portfolio.rows
+// (a PortfolioKind::kTimeline file).
+std::vector<ImportBatch> PlanImport(const Portfolio& portfolio,
+                                    size_t batch_size);
+
+// The request of one import batch: its rows and the file's signal names, the
+// batch's as_of, record set, and EXPLAIN_NONE (an import wants the points,
+// not the explanations).
+healthscore::v1::ScoreBatchRequest BuildImportRequest(
+    const Portfolio& portfolio, const ImportBatch& batch);
 
 }  // namespace healthscore::cli
 

@@ -35,11 +35,11 @@ class Parser : public YamlReader {
                    "expected a mapping with scorecard, version, bands and "
                    "dimensions");
     }
-    RETURN_IF_ERROR(
-        OnlyKeys(root, "",
-                 {"scorecard", "version", "description", "missing_data",
-                  "bands", "dimensions", "groups", "aggregate", "gates",
-                  "actions", "min_coverage", "max_data_age_days", "segments"}));
+    RETURN_IF_ERROR(OnlyKeys(
+        root, "",
+        {"scorecard", "version", "description", "missing_data", "bands",
+         "dimensions", "groups", "aggregate", "gates", "actions",
+         "min_coverage", "max_data_age_days", "segments", "trend"}));
     ASSIGN_OR_RETURN(YAML::Node name, Required(root, "", "scorecard"));
     ASSIGN_OR_RETURN(spec.name, String(name, "scorecard"));
     ASSIGN_OR_RETURN(YAML::Node version, Required(root, "", "version"));
@@ -76,6 +76,7 @@ class Parser : public YamlReader {
       }
       spec.max_data_age_days = v;
     }
+    RETURN_IF_ERROR(ParseTrend(root, spec));
     RETURN_IF_ERROR(ParseGroups(root, spec));
     RETURN_IF_ERROR(ParseGates(root, spec));
     RETURN_IF_ERROR(ParseActions(root, spec));
@@ -221,6 +222,53 @@ class Parser : public YamlReader {
     std::vector<BandSpec> out;
     for (auto& [band, node] : parsed) out.push_back(std::move(band));
     return out;
+  }
+
+  // trend: {windows_days: [7, 30, 90]}: the windows a recorded score's
+  // trend reports its change over (the leading indicators).
+  absl::Status ParseTrend(const YAML::Node& root, ScorecardSpec& spec) const {
+    YAML::Node trend = root["trend"];
+    if (!trend.IsDefined()) return absl::OkStatus();
+    if (!trend.IsMap()) {
+      return Error(trend, "trend",
+                   absl::StrCat("expected a mapping like {windows_days: [7, "
+                                "30, 90]}, got ",
+                                Describe(trend)));
+    }
+    RETURN_IF_ERROR(OnlyKeys(trend, "trend", {"windows_days"}));
+    ASSIGN_OR_RETURN(YAML::Node windows,
+                     Required(trend, "trend", "windows_days"));
+    if (!windows.IsSequence() || windows.size() == 0) {
+      return Error(windows, "trend.windows_days",
+                   absl::StrCat("expected a list of 1 to ", kMaxTrendWindows,
+                                " day counts, got ", Describe(windows)));
+    }
+    if (windows.size() > kMaxTrendWindows) {
+      return Error(windows, "trend.windows_days",
+                   absl::StrCat(windows.size(), " windows; the limit is ",
+                                kMaxTrendWindows));
+    }
+    spec.trend_windows_days.clear();
+    for (size_t i = 0; i < windows.size(); ++i) {
+      const std::string field = absl::StrCat("trend.windows_days[", i, "]");
+      ASSIGN_OR_RETURN(double days, Number(windows[i], field));
+      if (days < 1 || days > kMaxTrendWindowDays || days != std::floor(days)) {
+        return Error(windows[i], field,
+                     absl::StrCat(days,
+                                  " is not a whole number of days from 1 "
+                                  "to ",
+                                  kMaxTrendWindowDays));
+      }
+      if (!spec.trend_windows_days.empty() &&
+          days <= spec.trend_windows_days.back()) {
+        return Error(windows[i], field,
+                     absl::StrCat(days, " is not above the window before it (",
+                                  spec.trend_windows_days.back(),
+                                  "); list windows shortest first, once each"));
+      }
+      spec.trend_windows_days.push_back(static_cast<int>(days));
+    }
+    return absl::OkStatus();
   }
 
   absl::Status ParseGroups(const YAML::Node& root, ScorecardSpec& spec) const {
@@ -539,7 +587,10 @@ absl::StatusOr<ScorecardSpec> ParseScorecard(absl::string_view yaml,
                                                    ":", e.mark.column + 1,
                                                    ": invalid YAML: ", e.msg));
   }
-  if (spec.ok()) spec->hash = Sha256Hex(yaml);
+  if (spec.ok()) {
+    spec->hash = Sha256Hex(yaml);
+    spec->text = std::string(yaml);
+  }
   return spec;
 }
 

@@ -108,7 +108,16 @@ struct ScorecardSpec {
   std::optional<double> min_coverage;
   std::optional<double> max_data_age_days;
   std::vector<SegmentSpec> segments;
+  // trend.windows_days: the windows (days, shortest first) a recorded
+  // score's trend reports its change over.
+  std::vector<int> trend_windows_days = {7, 30, 90};
+  // The file's bytes, as hashed: kept with recorded scores so that an old
+  // point can be scored again under the scorecard that made it.
+  std::string text;
 };
+
+inline constexpr size_t kMaxTrendWindows = 8;
+inline constexpr int kMaxTrendWindowDays = 3660;
 
 // Parses and checks a scorecard. Errors read
 // "<source>:<line>: <field>: <problem>", e.g.

@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "server/common/status_macros.h"
 #include "server/engine/engine.h"
+#include "server/history/point.h"
 #include "server/service/batch_builder.h"
 #include "server/service/grpc_status.h"
 
@@ -24,6 +25,26 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
+}
+
+// A recorded score is computed with explain FULL (the point keeps the rules
+// that fired); the caller gets what it asked for. The engine's own cuts, for
+// the same result.
+void TrimExplanation(v1::Explain explain, v1::CustomerScore& score) {
+  if (explain == v1::EXPLAIN_FULL) return;
+  for (v1::DimensionResult& d : *score.mutable_dimensions()) {
+    d.clear_reasons();
+    d.clear_actions();
+  }
+  if (explain == v1::EXPLAIN_NONE) {
+    score.clear_top_drivers_up();
+    score.clear_top_drivers_down();
+    score.clear_actions();
+  }
+}
+
+v1::Explain Normalized(v1::Explain explain) {
+  return explain == v1::EXPLAIN_UNSPECIFIED ? v1::EXPLAIN_SUMMARY : explain;
 }
 
 }  // namespace
@@ -54,6 +75,14 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
     names.push_back(name);
     values.push_back(value);
   }
+  ASSIGN_OR_RETURN(const bool record, recorder_->Wants(request.record()));
+  absl::Time as_of;
+  if (record) {
+    ASSIGN_OR_RETURN(as_of,
+                     recorder_->RecordTime(
+                         customer.has_as_of() ? &customer.as_of() : nullptr,
+                         "customer.as_of", absl::Now()));
+  }
   ASSIGN_OR_RETURN(
       BatchBuilder builder,
       BatchBuilder::Create(*snapshot, names,
@@ -67,10 +96,21 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
   // Segment and as-of first: the engine routes and warns on them.
   score->set_customer_id(customer.customer_id());
   score->set_segment(customer.segment());
-  if (customer.has_as_of()) *score->mutable_as_of() = customer.as_of();
+  if (record) {
+    *score->mutable_as_of() = history::FromMicros(absl::ToUnixMicros(as_of));
+  } else if (customer.has_as_of()) {
+    *score->mutable_as_of() = customer.as_of();
+  }
   std::vector<absl::Status> statuses = healthscore::ScoreBatch(
-      *snapshot, batch, request.explain(), std::span(&score, 1));
+      *snapshot, batch, record ? v1::EXPLAIN_FULL : request.explain(),
+      std::span(&score, 1));
   RETURN_IF_ERROR(statuses[0]);
+  if (record) {
+    const history::RowInputs inputs{names, values};
+    RETURN_IF_ERROR(recorder_->Record(*snapshot, std::span(&score, 1),
+                                      std::span(&inputs, 1)));
+    TrimExplanation(Normalized(request.explain()), *score);
+  }
   return absl::OkStatus();
 }
 
@@ -78,11 +118,22 @@ absl::Status ScoringService::DoScoreBatch(
     const v1::ScoreBatchRequest& request,
     v1::ScoreBatchResponse& response) const {
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
-  return ScoreBatchUnder(*snapshot, request, response);
+  ASSIGN_OR_RETURN(const bool record, recorder_->Wants(request.record()));
+  return ScoreBatchImpl(*snapshot, request, record, response);
 }
 
 absl::Status ScoringService::ScoreBatchUnder(
     const Snapshot& snapshot, const v1::ScoreBatchRequest& request,
+    v1::ScoreBatchResponse& response) const {
+  if (request.record()) {
+    return absl::InvalidArgumentError(
+        "batch.record: a dry run records nothing; leave record unset");
+  }
+  return ScoreBatchImpl(snapshot, request, /*record=*/false, response);
+}
+
+absl::Status ScoringService::ScoreBatchImpl(
+    const Snapshot& snapshot, const v1::ScoreBatchRequest& request, bool record,
     v1::ScoreBatchResponse& response) const {
   const int rows = request.rows_size();
   if (rows == 0) {
@@ -96,6 +147,16 @@ absl::Status ScoringService::ScoreBatchUnder(
   }
   const std::vector<std::string> names(request.signal_names().begin(),
                                        request.signal_names().end());
+  google::protobuf::Timestamp as_of;
+  if (record) {
+    ASSIGN_OR_RETURN(
+        absl::Time t,
+        recorder_->RecordTime(request.has_as_of() ? &request.as_of() : nullptr,
+                              "as_of", absl::Now()));
+    as_of = history::FromMicros(absl::ToUnixMicros(t));
+  } else if (request.has_as_of()) {
+    as_of = request.as_of();
+  }
   ASSIGN_OR_RETURN(
       BatchBuilder builder,
       BatchBuilder::Create(snapshot, names, BatchBuilder::Naming::kBatchRows,
@@ -137,7 +198,7 @@ absl::Status ScoringService::ScoreBatchUnder(
     v1::CustomerScore* score = result->mutable_score();
     score->set_customer_id(row.customer_id());
     score->set_segment(row.segment());
-    if (request.has_as_of()) *score->mutable_as_of() = request.as_of();
+    if (record || request.has_as_of()) *score->mutable_as_of() = as_of;
     scores.push_back(score);
   }
   for (const std::string& name : builder.unused_signals()) {
@@ -147,8 +208,11 @@ absl::Status ScoringService::ScoreBatchUnder(
   if (scores.empty()) return absl::OkStatus();
 
   const BatchColumns batch = std::move(builder).Finish();
-  std::vector<absl::Status> statuses =
-      healthscore::ScoreBatch(snapshot, batch, request.explain(), scores);
+  std::vector<absl::Status> statuses = healthscore::ScoreBatch(
+      snapshot, batch, record ? v1::EXPLAIN_FULL : request.explain(), scores);
+  // The rows that scored, and what each was scored from (for the record).
+  std::vector<v1::CustomerScore*> recorded;
+  std::vector<history::RowInputs> inputs;
   for (size_t k = 0; k < scored.size(); ++k) {
     v1::CustomerResult* result = response.mutable_results(scored[k]);
     if (!statuses[k].ok()) {
@@ -157,6 +221,19 @@ absl::Status ScoringService::ScoreBatchUnder(
       error->set_message(std::string(statuses[k].message()));
       continue;
     }
+    if (record) {
+      const v1::Row& row = request.rows(scored[k]);
+      recorded.push_back(scores[k]);
+      inputs.push_back({names, std::span<const double>(row.values().data(),
+                                                       row.values_size())});
+    }
+  }
+  if (record) {
+    // Durable before acknowledged: the reply goes out after the commit, and
+    // a batch that cannot be recorded fails whole (nothing of it is stored).
+    RETURN_IF_ERROR(recorder_->Record(snapshot, recorded, inputs));
+    const v1::Explain explain = Normalized(request.explain());
+    for (v1::CustomerScore* score : recorded) TrimExplanation(explain, *score);
   }
   return absl::OkStatus();
 }

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "healthscore/v1/health_scoring.grpc.pb.h"
 #include "server/engine/snapshot_holder.h"
+#include "server/history/recorder.h"
 #include "server/registry/registry.h"
 #include "server/service/arena_allocator.h"
 
@@ -20,10 +21,13 @@ class ScoringService final : public v1::HealthScoring::CallbackService {
     int max_batch = 10000;
   };
 
-  // `snapshots` and `registry` must outlive the service.
+  // `snapshots`, `registry` and `recorder` must outlive the service.
   ScoringService(const SnapshotHolder* snapshots, const Registry* registry,
-                 Options options)
-      : snapshots_(snapshots), registry_(registry), options_(options) {
+                 history::Recorder* recorder, Options options)
+      : snapshots_(snapshots),
+        registry_(registry),
+        recorder_(recorder),
+        options_(options) {
     SetMessageAllocatorFor_Score(&score_allocator_);
     SetMessageAllocatorFor_ScoreBatch(&batch_allocator_);
   }
@@ -52,17 +56,23 @@ class ScoringService final : public v1::HealthScoring::CallbackService {
   void DoListDimensions(v1::ListDimensionsResponse& response) const;
   absl::Status DoGetScorecard(v1::GetScorecardResponse& response) const;
 
-  // DoScoreBatch under a given snapshot rather than the live one: DryRun
-  // scores a draft scorecard with it, before anything is activated.
+  // DoScoreBatch under a given snapshot rather than the live one, never
+  // recording: DryRun scores a draft scorecard with it, before anything is
+  // activated. A request with `record` set is refused.
   absl::Status ScoreBatchUnder(const Snapshot& snapshot,
                                const v1::ScoreBatchRequest& request,
                                v1::ScoreBatchResponse& response) const;
 
  private:
+  absl::Status ScoreBatchImpl(const Snapshot& snapshot,
+                              const v1::ScoreBatchRequest& request, bool record,
+                              v1::ScoreBatchResponse& response) const;
+
   absl::StatusOr<std::shared_ptr<const Snapshot>> CurrentSnapshot() const;
 
   const SnapshotHolder* snapshots_;
   const Registry* registry_;
+  history::Recorder* recorder_;
   const Options options_;
   ArenaMessageAllocator<v1::ScoreRequest, v1::ScoreResponse> score_allocator_;
   ArenaMessageAllocator<v1::ScoreBatchRequest, v1::ScoreBatchResponse>

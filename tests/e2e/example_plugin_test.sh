@@ -54,7 +54,7 @@ YAML
 # Starts the server on a free loopback port: start_server <scorecard> <plugin
 # dir>. Sets pid and address; the log is $work/server.log.
 start_server() {
-  "$build/bin/healthscore-server" --listen=127.0.0.1:0 --admin-listen=127.0.0.1:0 \
+  "$build/bin/healthscore-server" --listen=127.0.0.1:0 --admin-listen=127.0.0.1:0 --store=none \
     --config="$1" --plugin-dir="$2" >"$work/server.log" 2>&1 &
   pid=$!
   address=""

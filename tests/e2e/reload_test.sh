@@ -45,7 +45,7 @@ weak,10,1,12,-30,6
 CSV
 
 echo "== start the server (no file watching: SIGHUP is the trigger)"
-"$build/bin/healthscore-server" --listen=127.0.0.1:0 --admin-listen=127.0.0.1:0 \
+"$build/bin/healthscore-server" --listen=127.0.0.1:0 --admin-listen=127.0.0.1:0 --store=none \
   --watch-config=false --config="$work/scorecard.yaml" --plugin-dir="$build/plugins" \
   >"$work/server.log" 2>&1 &
 pid=$!

@@ -1,0 +1,116 @@
+// Recording scores.
+#include "server/history/recorder.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/common/status_macros.h"
+#include "server/history/trend.h"
+
+namespace healthscore::history {
+
+absl::StatusOr<RecordMode> ParseRecordMode(absl::string_view text) {
+  if (text == "request") return RecordMode::kRequest;
+  if (text == "always") return RecordMode::kAlways;
+  if (text == "never") return RecordMode::kNever;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--record=", text.substr(0, 100),
+                   " is not one of request, always, never"));
+}
+
+absl::string_view RecordModeName(RecordMode mode) {
+  switch (mode) {
+    case RecordMode::kRequest:
+      return "request";
+    case RecordMode::kAlways:
+      return "always";
+    case RecordMode::kNever:
+      return "never";
+  }
+  return "?";
+}
+
+Recorder::Recorder(store::Store* store, Options options)
+    : store_(store), options_(options) {}
+
+absl::StatusOr<bool> Recorder::Wants(bool requested) const {
+  if (options_.mode == RecordMode::kNever || store_ == nullptr) {
+    if (!requested) return false;
+    return absl::FailedPreconditionError(
+        store_ == nullptr
+            ? "record: this server keeps no history (started with --store=none)"
+            : "record: this server records nothing (--record=never)");
+  }
+  return requested || options_.mode == RecordMode::kAlways;
+}
+
+absl::StatusOr<absl::Time> Recorder::RecordTime(
+    const google::protobuf::Timestamp* as_of, absl::string_view field,
+    absl::Time now) const {
+  if (as_of == nullptr) return now;
+  // Valid protobuf Timestamps run from year 1 to 9999; a history starts in
+  // 1970.
+  if (as_of->nanos() < 0 || as_of->nanos() > 999999999) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".nanos=", as_of->nanos(), " is outside 0-999999999"));
+  }
+  if (as_of->seconds() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".seconds=", as_of->seconds(),
+        " is before 1970-01-01; recorded points start at the Unix epoch"));
+  }
+  const absl::Time t = absl::FromUnixSeconds(as_of->seconds()) +
+                       absl::Nanoseconds(as_of->nanos());
+  if (t > now + options_.max_future_skew) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, "=",
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()), " is ",
+        absl::FormatDuration(absl::Trunc(t - now, absl::Seconds(1))),
+        " ahead of the server's clock; the limit is ",
+        absl::FormatDuration(options_.max_future_skew),
+        " (a point is recorded when it was observed, not in the future)"));
+  }
+  return t;
+}
+
+absl::Status Recorder::KeepScorecard(const Snapshot& snapshot) {
+  const ScorecardSpec& spec = snapshot.spec();
+  {
+    absl::MutexLock lock(&mu_);
+    if (kept_.contains(spec.hash)) return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(store_->PutScorecard(
+      {spec.hash, spec.name, spec.version, spec.source, spec.text}));
+  absl::MutexLock lock(&mu_);
+  kept_.insert(spec.hash);
+  return absl::OkStatus();
+}
+
+absl::Status Recorder::Record(const Snapshot& snapshot,
+                              std::span<v1::CustomerScore* const> scores,
+                              std::span<const RowInputs> inputs) {
+  if (scores.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(KeepScorecard(snapshot));
+  const int64_t now = absl::ToUnixMicros(absl::Now());
+  std::vector<store::PointRow> rows;
+  rows.reserve(scores.size());
+  for (size_t i = 0; i < scores.size(); ++i) {
+    rows.push_back(MakePointRow(*scores[i], inputs[i], now));
+  }
+  const std::vector<int>& windows = snapshot.spec().trend_windows_days;
+  absl::StatusOr<std::vector<std::vector<store::ScoreAt>>> earlier =
+      store_->Record(rows, TrendLookbackMicros(windows));
+  if (!earlier.ok()) {
+    return absl::Status(earlier.status().code(),
+                        absl::StrCat("record: nothing was recorded: ",
+                                     earlier.status().message()));
+  }
+  for (size_t i = 0; i < scores.size(); ++i) {
+    *scores[i]->mutable_trend() =
+        ComputeTrend(rows[i].as_of_us, rows[i].score, (*earlier)[i], windows);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace healthscore::history

@@ -1,0 +1,444 @@
+// The Store over the SQL seam: the schema and its migrations, a connection
+// pool, and every query, written once for SQLite and PostgreSQL.
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "server/common/status_macros.h"
+#include "server/store/postgres/postgres_connection.h"
+#include "server/store/sql.h"
+#include "server/store/sqlite/sqlite_connection.h"
+#include "server/store/store.h"
+
+namespace healthscore::store {
+namespace {
+
+// Rows per multi-row INSERT (11 parameters each: far below both databases'
+// parameter limits) and ids per IN list.
+constexpr size_t kInsertChunk = 250;
+constexpr size_t kLookupChunk = 500;
+
+// One schema step. Applied in order, each in its own transaction with the
+// version bump, so a crash mid-migration leaves the previous version whole.
+struct Migration {
+  int version;
+  const char* sqlite;
+  const char* postgres;
+};
+
+// clang-format off
+constexpr Migration kMigrations[] = {
+    {1,
+     // SQLite
+     "CREATE TABLE scorecards ("
+     "  hash TEXT PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL,"
+     "  source TEXT NOT NULL, body TEXT NOT NULL, first_seen_us INTEGER NOT NULL);"
+     "CREATE TABLE points ("
+     "  customer_id TEXT NOT NULL, as_of_us INTEGER NOT NULL,"
+     "  segment TEXT NOT NULL, score REAL NOT NULL, band TEXT NOT NULL,"
+     "  grade TEXT NOT NULL, coverage REAL NOT NULL, variant TEXT NOT NULL,"
+     "  scorecard_hash TEXT NOT NULL, recorded_at_us INTEGER NOT NULL,"
+     "  detail BLOB NOT NULL);"
+     // One customer's timeline; and the key that makes a retry an update.
+     "CREATE UNIQUE INDEX points_by_customer ON points (customer_id, as_of_us);"
+     // Everyone at a date.
+     "CREATE INDEX points_by_date ON points (as_of_us);",
+     // PostgreSQL
+     "CREATE TABLE scorecards ("
+     "  hash TEXT PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL,"
+     "  source TEXT NOT NULL, body TEXT NOT NULL, first_seen_us BIGINT NOT NULL);"
+     "CREATE TABLE points ("
+     "  customer_id TEXT NOT NULL, as_of_us BIGINT NOT NULL,"
+     "  segment TEXT NOT NULL, score DOUBLE PRECISION NOT NULL,"
+     "  band TEXT NOT NULL, grade TEXT NOT NULL,"
+     "  coverage DOUBLE PRECISION NOT NULL, variant TEXT NOT NULL,"
+     "  scorecard_hash TEXT NOT NULL, recorded_at_us BIGINT NOT NULL,"
+     "  detail BYTEA NOT NULL,"
+     "  PRIMARY KEY (customer_id, as_of_us));"
+     "CREATE INDEX points_by_date ON points (as_of_us);"},
+};
+// clang-format on
+
+constexpr char kPointColumns[] =
+    "customer_id, segment, as_of_us, score, band, grade, coverage, variant, "
+    "scorecard_hash, recorded_at_us";
+
+PointRow ReadPoint(const SqlRow& row, bool with_detail) {
+  PointRow p;
+  p.customer_id = AsText(row[0]);
+  p.segment = AsText(row[1]);
+  p.as_of_us = AsInt(row[2]);
+  p.score = AsDouble(row[3]);
+  p.band = AsText(row[4]);
+  p.grade = AsText(row[5]);
+  p.coverage = AsDouble(row[6]);
+  p.variant = AsText(row[7]);
+  p.scorecard_hash = AsText(row[8]);
+  p.recorded_at_us = AsInt(row[9]);
+  if (with_detail && row.size() > 10) p.detail = AsText(row[10]);
+  return p;
+}
+
+// "$first, $first+1, ..." (count placeholders).
+std::string Placeholders(int first, size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) {
+    absl::StrAppend(&out, i == 0 ? "" : ", ", "$", first + i);
+  }
+  return out;
+}
+
+class SqlStore final : public Store {
+ public:
+  using Opener =
+      std::function<absl::StatusOr<std::unique_ptr<SqlConnection>>()>;
+
+  SqlStore(std::string description, Dialect dialect, Opener opener,
+           int max_connections)
+      : description_(std::move(description)),
+        dialect_(dialect),
+        opener_(std::move(opener)),
+        max_connections_(std::max(1, max_connections)) {}
+
+  const std::string& description() const override { return description_; }
+
+  // Creates the version table if needed, refuses a newer schema, applies
+  // the migrations this database lacks.
+  absl::Status Migrate() {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    SqlConnection& db = *lease;
+    RETURN_IF_ERROR(
+        db.Exec("CREATE TABLE IF NOT EXISTS healthscore_schema "
+                "(version INTEGER NOT NULL)"));
+    RETURN_IF_ERROR(Begin(db));
+    // Replicas starting together: one migrates, the others wait and then
+    // find the work done.
+    if (dialect_ == Dialect::kPostgres) {
+      RETURN_IF_ERROR(
+          Rollback(db, db.Exec("SELECT pg_advisory_xact_lock(7372842)")));
+    }
+    absl::StatusOr<std::vector<SqlRow>> rows =
+        db.Query("SELECT MAX(version) FROM healthscore_schema");
+    if (!rows.ok()) return Rollback(db, rows.status());
+    const int current =
+        rows->empty() || IsNull((*rows)[0][0]) ? 0 : AsInt((*rows)[0][0]);
+    if (current > kSchemaVersion) {
+      (void)db.Exec("ROLLBACK");
+      return absl::FailedPreconditionError(absl::StrCat(
+          description_, ": the database's schema is version ", current,
+          "; this healthscore-server knows versions up to ", kSchemaVersion,
+          ". A newer healthscore migrated it: run that version (or a newer "
+          "one), or point --store at another database"));
+    }
+    for (const Migration& m : kMigrations) {
+      if (m.version <= current) continue;
+      RETURN_IF_ERROR(Rollback(
+          db, db.Exec(dialect_ == Dialect::kSqlite ? m.sqlite : m.postgres)));
+      const SqlValue version[] = {int64_t{m.version}};
+      RETURN_IF_ERROR(Rollback(
+          db, db.Exec("INSERT INTO healthscore_schema (version) VALUES ($1)",
+                      version)));
+    }
+    return db.Exec("COMMIT");
+  }
+
+  absl::Status PutScorecard(const ScorecardFile& file) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    const SqlValue params[] = {file.hash,    file.name,
+                               file.version, file.source,
+                               file.text,    absl::ToUnixMicros(absl::Now())};
+    return lease->Exec(
+        "INSERT INTO scorecards (hash, name, version, source, body, "
+        "first_seen_us) VALUES ($1, $2, $3, $4, $5, $6) "
+        "ON CONFLICT (hash) DO NOTHING",
+        params);
+  }
+
+  absl::StatusOr<std::optional<ScorecardFile>> GetScorecard(
+      const std::string& hash) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    const SqlValue params[] = {hash};
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     lease->Query("SELECT hash, name, version, source, body "
+                                  "FROM scorecards WHERE hash = $1",
+                                  params));
+    if (rows.empty()) return std::nullopt;
+    return ScorecardFile{AsText(rows[0][0]), AsText(rows[0][1]),
+                         AsText(rows[0][2]), AsText(rows[0][3]),
+                         AsText(rows[0][4])};
+  }
+
+  absl::StatusOr<std::vector<std::vector<ScoreAt>>> Record(
+      std::span<const PointRow> points, int64_t lookback_us) override {
+    std::vector<std::vector<ScoreAt>> earlier(points.size());
+    if (points.empty()) return earlier;
+    // SQLite has one writer at a time: queue here rather than spin on the
+    // database's lock.
+    std::optional<absl::MutexLock> write_lock;
+    if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    SqlConnection& db = *lease;
+    RETURN_IF_ERROR(Begin(db));
+    if (lookback_us > 0) {
+      RETURN_IF_ERROR(
+          Rollback(db, ReadEarlier(db, points, lookback_us, earlier)));
+    }
+    for (size_t start = 0; start < points.size(); start += kInsertChunk) {
+      const size_t n = std::min(kInsertChunk, points.size() - start);
+      std::string sql = absl::StrCat("INSERT INTO points (", kPointColumns,
+                                     ", detail) VALUES ");
+      std::vector<SqlValue> params;
+      params.reserve(n * 11);
+      for (size_t i = 0; i < n; ++i) {
+        const PointRow& p = points[start + i];
+        absl::StrAppend(&sql, i == 0 ? "(" : ", (",
+                        Placeholders(static_cast<int>(params.size()) + 1, 11),
+                        ")");
+        params.emplace_back(p.customer_id);
+        params.emplace_back(p.segment);
+        params.emplace_back(p.as_of_us);
+        params.emplace_back(p.score);
+        params.emplace_back(p.band);
+        params.emplace_back(p.grade);
+        params.emplace_back(p.coverage);
+        params.emplace_back(p.variant);
+        params.emplace_back(p.scorecard_hash);
+        params.emplace_back(p.recorded_at_us);
+        params.emplace_back(Blob{p.detail});
+      }
+      absl::StrAppend(
+          &sql,
+          " ON CONFLICT (customer_id, as_of_us) DO UPDATE SET "
+          "segment = excluded.segment, score = excluded.score, "
+          "band = excluded.band, grade = excluded.grade, "
+          "coverage = excluded.coverage, variant = excluded.variant, "
+          "scorecard_hash = excluded.scorecard_hash, "
+          "recorded_at_us = excluded.recorded_at_us, "
+          "detail = excluded.detail");
+      RETURN_IF_ERROR(Rollback(db, db.Exec(sql, params)));
+    }
+    RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
+    return earlier;
+  }
+
+  absl::StatusOr<std::vector<PointRow>> Timeline(const std::string& customer_id,
+                                                 int64_t from_us, int64_t to_us,
+                                                 int limit,
+                                                 bool with_detail) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    const SqlValue params[] = {customer_id, from_us, to_us, int64_t{limit}};
+    ASSIGN_OR_RETURN(
+        std::vector<SqlRow> rows,
+        lease->Query(absl::StrCat("SELECT ", kPointColumns,
+                                  with_detail ? ", detail" : "",
+                                  " FROM points WHERE customer_id = $1 AND "
+                                  "as_of_us >= $2 AND as_of_us <= $3 "
+                                  "ORDER BY as_of_us DESC LIMIT $4"),
+                     params));
+    std::vector<PointRow> out;
+    out.reserve(rows.size());
+    for (const SqlRow& row : rows) out.push_back(ReadPoint(row, with_detail));
+    return out;
+  }
+
+  absl::StatusOr<std::vector<PointRow>> Latest(int64_t at_us,
+                                               int64_t lookback_us,
+                                               const std::string& segment,
+                                               bool with_detail) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    const SqlValue params[] = {at_us - lookback_us, at_us};
+    const std::string columns =
+        absl::StrCat(kPointColumns, with_detail ? ", detail" : "");
+    // Each customer's newest row in the range. SQLite: a bare column beside
+    // MAX() comes from the row holding the max (documented behavior).
+    // PostgreSQL: DISTINCT ON.
+    std::string sql;
+    if (dialect_ == Dialect::kSqlite) {
+      sql = absl::StrCat(
+          "SELECT ",
+          absl::StrReplaceAll(columns, {{"as_of_us", "MAX(as_of_us)"}}),
+          " FROM points WHERE as_of_us >= $1 AND as_of_us <= $2 "
+          "GROUP BY customer_id ORDER BY customer_id");
+    } else {
+      sql = absl::StrCat("SELECT DISTINCT ON (customer_id) ", columns,
+                         " FROM points WHERE as_of_us >= $1 AND as_of_us <= $2 "
+                         "ORDER BY customer_id, as_of_us DESC");
+    }
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows, lease->Query(sql, params));
+    std::vector<PointRow> out;
+    out.reserve(rows.size());
+    for (const SqlRow& row : rows) {
+      PointRow p = ReadPoint(row, with_detail);
+      if (!segment.empty() && p.segment != segment) continue;
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> PruneBefore(int64_t as_of_us) override {
+    std::optional<absl::MutexLock> write_lock;
+    if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    const SqlValue params[] = {as_of_us};
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     lease->Query("DELETE FROM points WHERE as_of_us < $1 "
+                                  "RETURNING 1",
+                                  params));
+    return static_cast<int64_t>(rows.size());
+  }
+
+ private:
+  // A connection borrowed from the pool; returned when the lease dies.
+  class Lease {
+   public:
+    Lease(SqlStore* store, std::unique_ptr<SqlConnection> connection)
+        : store_(store), connection_(std::move(connection)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = default;
+    ~Lease() {
+      if (connection_ != nullptr) store_->Release(std::move(connection_));
+    }
+    SqlConnection& operator*() { return *connection_; }
+    SqlConnection* operator->() { return connection_.get(); }
+
+   private:
+    SqlStore* store_;
+    std::unique_ptr<SqlConnection> connection_;
+  };
+
+  absl::StatusOr<Lease> Acquire() ABSL_LOCKS_EXCLUDED(mu_) {
+    std::unique_ptr<SqlConnection> connection;
+    {
+      absl::MutexLock lock(&mu_);
+      auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !idle_.empty() || open_ < max_connections_;
+      };
+      mu_.Await(absl::Condition(&available));
+      if (!idle_.empty()) {
+        connection = std::move(idle_.back());
+        idle_.pop_back();
+      } else {
+        ++open_;
+      }
+    }
+    if (connection != nullptr && !connection->Healthy()) connection.reset();
+    if (connection == nullptr) {
+      absl::StatusOr<std::unique_ptr<SqlConnection>> opened = opener_();
+      if (!opened.ok()) {
+        absl::MutexLock lock(&mu_);
+        --open_;
+        return opened.status();
+      }
+      connection = *std::move(opened);
+    }
+    return Lease(this, std::move(connection));
+  }
+
+  void Release(std::unique_ptr<SqlConnection> connection)
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    idle_.push_back(std::move(connection));
+  }
+
+  absl::Status Begin(SqlConnection& db) {
+    // SQLite: take the write lock now, not at the first write, so that the
+    // reads inside see what the writes will build on.
+    return db.Exec(dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
+
+  // Passes `status` through; rolls the open transaction back first if it is
+  // an error, so the connection goes back to the pool clean.
+  static absl::Status Rollback(SqlConnection& db, absl::Status status) {
+    if (!status.ok()) (void)db.Exec("ROLLBACK");
+    return status;
+  }
+
+  absl::Status ReadEarlier(SqlConnection& db, std::span<const PointRow> points,
+                           int64_t lookback_us,
+                           std::vector<std::vector<ScoreAt>>& earlier) {
+    // Points sharing an as_of (a batch) are looked up together.
+    std::map<int64_t, std::vector<size_t>> by_as_of;
+    for (size_t i = 0; i < points.size(); ++i) {
+      by_as_of[points[i].as_of_us].push_back(i);
+    }
+    for (const auto& [as_of, indices] : by_as_of) {
+      absl::flat_hash_map<absl::string_view, size_t> index_of;
+      for (size_t i : indices) index_of[points[i].customer_id] = i;
+      for (size_t start = 0; start < indices.size(); start += kLookupChunk) {
+        const size_t n = std::min(kLookupChunk, indices.size() - start);
+        std::vector<SqlValue> params = {as_of - lookback_us, as_of};
+        for (size_t k = 0; k < n; ++k) {
+          params.emplace_back(points[indices[start + k]].customer_id);
+        }
+        ASSIGN_OR_RETURN(
+            std::vector<SqlRow> rows,
+            db.Query(absl::StrCat("SELECT customer_id, as_of_us, score FROM "
+                                  "points WHERE as_of_us >= $1 AND as_of_us "
+                                  "< $2 AND customer_id IN (",
+                                  Placeholders(3, n),
+                                  ") ORDER BY customer_id, as_of_us DESC"),
+                     params));
+        for (const SqlRow& row : rows) {
+          auto it = index_of.find(AsText(row[0]));
+          if (it == index_of.end()) continue;
+          earlier[it->second].push_back({AsInt(row[1]), AsDouble(row[2])});
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  const std::string description_;
+  const Dialect dialect_;
+  const Opener opener_;
+  const int max_connections_;
+
+  absl::Mutex write_mu_;  // SQLite: the one writer path
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<SqlConnection>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle or leased
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& spec,
+                                                 int connections) {
+  std::unique_ptr<SqlStore> store;
+  absl::string_view rest = spec;
+  if (absl::ConsumePrefix(&rest, "sqlite:")) {
+    if (rest.empty()) {
+      return absl::InvalidArgumentError(
+          "--store=sqlite: names no file; e.g. "
+          "sqlite:build/data/healthscore.db");
+    }
+    const std::string path(rest);
+    store = std::make_unique<SqlStore>(
+        absl::StrCat("sqlite:", path), Dialect::kSqlite,
+        [path] { return OpenSqlite(path); }, connections);
+  } else if (absl::StartsWith(spec, "postgresql://") ||
+             absl::StartsWith(spec, "postgres://")) {
+    store = std::make_unique<SqlStore>(
+        RedactUri(spec), Dialect::kPostgres,
+        [spec] { return OpenPostgres(spec); }, connections);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--store=", spec.substr(0, 200),
+                     ": expected sqlite:PATH or a PostgreSQL URI "
+                     "(postgresql://user@host:port/"
+                     "db)"));
+  }
+  RETURN_IF_ERROR(store->Migrate());
+  return store;
+}
+
+}  // namespace healthscore::store

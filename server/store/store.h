@@ -1,0 +1,109 @@
+// The score store: recorded points (one customer's score at one as_of) and
+// the scorecard files that produced them. One interface; one implementation
+// (SqlStore) over two real databases: SQLite, embedded, the default; and
+// PostgreSQL, for replicas that share one history.
+#ifndef HEALTHSCORE_SERVER_STORE_STORE_H_
+#define HEALTHSCORE_SERVER_STORE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace healthscore::store {
+
+// The schema version this binary reads and writes. A database at a newer
+// version is refused at open (a newer binary migrated it).
+inline constexpr int kSchemaVersion = 1;
+
+// One recorded point: the columns the store filters and sorts on, and the
+// whole point (a serialized healthscore.v1.HistoryPoint) as `detail`.
+struct PointRow {
+  std::string customer_id;
+  std::string segment;
+  int64_t as_of_us = 0;  // microseconds since the Unix epoch, UTC
+  double score = 0;
+  std::string band;
+  std::string grade;
+  double coverage = 0;
+  std::string variant;
+  std::string scorecard_hash;
+  int64_t recorded_at_us = 0;
+  std::string detail;  // empty when read without detail
+};
+
+// A score at a time: what trends are computed from.
+struct ScoreAt {
+  int64_t as_of_us = 0;
+  double score = 0;
+};
+
+// A scorecard file, kept by the SHA-256 of its bytes.
+struct ScorecardFile {
+  std::string hash;
+  std::string name;
+  std::string version;
+  std::string source;  // the path it was loaded from
+  std::string text;
+};
+
+// Thread-safe: any number of calls may run at once. Every call is one
+// transaction. Errors: UNAVAILABLE (with the database's reason) when the
+// database cannot be reached or written; then nothing of the call was
+// written.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // "sqlite:PATH" or the PostgreSQL URI without its password.
+  virtual const std::string& description() const = 0;
+
+  // Keeps `file` unless a file with its hash is kept already.
+  virtual absl::Status PutScorecard(const ScorecardFile& file) = 0;
+  virtual absl::StatusOr<std::optional<ScorecardFile>> GetScorecard(
+      const std::string& hash) = 0;
+
+  // Records `points` in one transaction: all of them or none. A point whose
+  // (customer_id, as_of_us) is stored already replaces it (the last write
+  // wins). Returns, for each point, the same customer's points with as_of
+  // in [as_of - lookback_us, as_of), newest first, as they were just before
+  // this call (trends are computed from them). REQUIRES: no two points with
+  // the same customer_id and as_of_us.
+  virtual absl::StatusOr<std::vector<std::vector<ScoreAt>>> Record(
+      std::span<const PointRow> points, int64_t lookback_us) = 0;
+
+  // One customer's points with as_of in [from_us, to_us], newest first, at
+  // most `limit`.
+  virtual absl::StatusOr<std::vector<PointRow>> Timeline(
+      const std::string& customer_id, int64_t from_us, int64_t to_us, int limit,
+      bool with_detail) = 0;
+
+  // Every customer's newest point with as_of in [at_us - lookback_us, at_us]
+  // ("everyone at a date"), by customer_id. With `segment`, only customers
+  // whose newest point there is in that segment.
+  virtual absl::StatusOr<std::vector<PointRow>> Latest(
+      int64_t at_us, int64_t lookback_us, const std::string& segment,
+      bool with_detail) = 0;
+
+  // Deletes the points with as_of before `as_of_us`; returns how many.
+  virtual absl::StatusOr<int64_t> PruneBefore(int64_t as_of_us) = 0;
+};
+
+// Opens the store `spec` names and brings its schema up to kSchemaVersion:
+//   sqlite:PATH                  an SQLite file (created, with its directory)
+//   postgresql://... postgres://...   a libpq URI
+// `connections` is the pool size (requests wait for a free one). Fails with
+// UNAVAILABLE when the database cannot be reached, FAILED_PRECONDITION when
+// its schema is newer than this binary's, INVALID_ARGUMENT for a spec of
+// another form.
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& spec,
+                                                 int connections = 4);
+
+}  // namespace healthscore::store
+
+#endif  // HEALTHSCORE_SERVER_STORE_STORE_H_
