@@ -157,56 +157,36 @@ std::string PluginStateName(v1::PluginInfo::State state) {
 
 void PrintPlugins(const v1::ListPluginsResponse& response, OutputFormat format,
                   std::ostream& out) {
-  switch (format) {
-    case OutputFormat::kJson:
-      out << ToJsonLine(response) << "\n";
-      return;
-    case OutputFormat::kCsv:
-      PrintPluginsCsv(response, out);
-      return;
-    case OutputFormat::kTable:
-      PrintPluginsTable(response, out);
-      return;
-  }
+  PrintMessage(
+      format, response, out, [&] { PrintPluginsCsv(response, out); },
+      [&] { PrintPluginsTable(response, out); });
 }
 
 void PrintReload(const v1::ReloadResponse& response, OutputFormat format,
                  std::ostream& out) {
-  switch (format) {
-    case OutputFormat::kJson:
-      out << ToJsonLine(response) << "\n";
-      return;
-    case OutputFormat::kCsv:
-      out << "ok,changed,scorecard,version,hash,successes,unchanged,failures,"
-             "error\n"
-          << (response.ok() ? "true" : "false") << ","
-          << (response.changed() ? "true" : "false") << ","
-          << CsvField(response.scorecard_name()) << ","
-          << CsvField(response.scorecard_version()) << ","
-          << response.scorecard_hash() << "," << response.counters().successes()
-          << "," << response.counters().unchanged() << ","
-          << response.counters().failures() << "," << CsvField(response.error())
-          << "\n";
-      return;
-    case OutputFormat::kTable:
-      PrintReloadTable(response, out);
-      return;
-  }
+  PrintMessage(
+      format, response, out,
+      [&] {
+        out << "ok,changed,scorecard,version,hash,successes,unchanged,failures,"
+               "error\n"
+            << (response.ok() ? "true" : "false") << ","
+            << (response.changed() ? "true" : "false") << ","
+            << CsvField(response.scorecard_name()) << ","
+            << CsvField(response.scorecard_version()) << ","
+            << response.scorecard_hash() << ","
+            << response.counters().successes() << ","
+            << response.counters().unchanged() << ","
+            << response.counters().failures() << ","
+            << CsvField(response.error()) << "\n";
+      },
+      [&] { PrintReloadTable(response, out); });
 }
 
 void PrintDryRun(const v1::DryRunResponse& response, OutputFormat format,
                  std::ostream& out) {
-  switch (format) {
-    case OutputFormat::kJson:
-      out << ToJsonLine(response) << "\n";
-      return;
-    case OutputFormat::kCsv:
-      PrintDryRunCsv(response, out);
-      return;
-    case OutputFormat::kTable:
-      PrintDryRunTable(response, out);
-      return;
-  }
+  PrintMessage(
+      format, response, out, [&] { PrintDryRunCsv(response, out); },
+      [&] { PrintDryRunTable(response, out); });
 }
 
 }  // namespace healthscore::cli

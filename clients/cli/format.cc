@@ -642,32 +642,17 @@ std::unique_ptr<ResultPrinter> MakeResultPrinter(OutputFormat format,
 
 void PrintDimensions(const v1::ListDimensionsResponse& response,
                      OutputFormat format, std::ostream& out) {
-  switch (format) {
-    case OutputFormat::kJson:
-      out << ToJsonLine(response) << "\n";
-      return;
-    case OutputFormat::kCsv:
-      PrintDimensionsCsv(response, out);
-      return;
-    case OutputFormat::kTable:
-      PrintDimensionsTable(response, out);
-      return;
-  }
+  PrintMessage(
+      format, response, out, [&] { PrintDimensionsCsv(response, out); },
+      [&] { PrintDimensionsTable(response, out); });
 }
 
 void PrintScorecard(const v1::GetScorecardResponse& response,
                     OutputFormat format, std::ostream& out) {
-  switch (format) {
-    case OutputFormat::kJson:
-      out << ToJsonLine(response) << "\n";
-      return;
-    case OutputFormat::kCsv:
-      PrintScorecardCsv(response.scorecard(), out);
-      return;
-    case OutputFormat::kTable:
-      PrintScorecardTable(response.scorecard(), out);
-      return;
-  }
+  PrintMessage(
+      format, response, out,
+      [&] { PrintScorecardCsv(response.scorecard(), out); },
+      [&] { PrintScorecardTable(response.scorecard(), out); });
 }
 
 }  // namespace healthscore::cli

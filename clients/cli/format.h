@@ -44,6 +44,24 @@ std::string CsvField(absl::string_view text);
 // has the same keys.
 std::string ToJsonLine(const google::protobuf::Message& message);
 
+// A whole response in `format`: JSON is the message itself on one line; CSV
+// and table are the printers given.
+template <typename Csv, typename Table>
+void PrintMessage(OutputFormat format, const google::protobuf::Message& message,
+                  std::ostream& out, Csv csv, Table table) {
+  switch (format) {
+    case OutputFormat::kJson:
+      out << ToJsonLine(message) << "\n";
+      return;
+    case OutputFormat::kCsv:
+      csv();
+      return;
+    case OutputFormat::kTable:
+      table();
+      return;
+  }
+}
+
 // One customer as a table: a header line
 //   acme-001  score 82.4  grade A  band green  coverage 100%
 // then one line per dimension; for EXPLAIN_SUMMARY and EXPLAIN_FULL the top

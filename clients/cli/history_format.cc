@@ -704,48 +704,24 @@ void PrintHistory(absl::string_view customer_id,
 
 void PrintExplainChange(const v1::ExplainChangeResponse& response,
                         OutputFormat format, std::ostream& out) {
-  switch (format) {
-    case OutputFormat::kJson:
-      out << ToJsonLine(response) << "\n";
-      return;
-    case OutputFormat::kCsv:
-      PrintExplainChangeCsv(response, out);
-      return;
-    case OutputFormat::kTable:
-      PrintExplainChangeTable(response, out);
-      return;
-  }
+  PrintMessage(
+      format, response, out, [&] { PrintExplainChangeCsv(response, out); },
+      [&] { PrintExplainChangeTable(response, out); });
 }
 
 void PrintMovers(const v1::ListMoversRequest& request,
                  const v1::ListMoversResponse& response, OutputFormat format,
                  std::ostream& out) {
-  switch (format) {
-    case OutputFormat::kJson:
-      out << ToJsonLine(response) << "\n";
-      return;
-    case OutputFormat::kCsv:
-      PrintMoversCsv(response, out);
-      return;
-    case OutputFormat::kTable:
-      PrintMoversTable(request, response, out);
-      return;
-  }
+  PrintMessage(
+      format, response, out, [&] { PrintMoversCsv(response, out); },
+      [&] { PrintMoversTable(request, response, out); });
 }
 
 void PrintPortfolio(const v1::GetPortfolioResponse& response,
                     OutputFormat format, std::ostream& out) {
-  switch (format) {
-    case OutputFormat::kJson:
-      out << ToJsonLine(response) << "\n";
-      return;
-    case OutputFormat::kCsv:
-      PrintPortfolioCsv(response, out);
-      return;
-    case OutputFormat::kTable:
-      PrintPortfolioTable(response, out);
-      return;
-  }
+  PrintMessage(
+      format, response, out, [&] { PrintPortfolioCsv(response, out); },
+      [&] { PrintPortfolioTable(response, out); });
 }
 
 }  // namespace healthscore::cli

@@ -48,15 +48,22 @@ absl::Status CheckCustomerId(const std::string& id) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> DaysArg(int value, int default_value,
-                            absl::string_view field) {
+// A count with a default (0) and a limit, e.g. page_size.
+absl::StatusOr<int> CountArg(int value, int default_value, int max,
+                             absl::string_view field) {
   if (value == 0) return default_value;
-  if (value < 0 || value > kMaxDays) {
+  if (value < 0 || value > max) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, "=", value, " is outside 1-", kMaxDays,
+        absl::StrCat(field, "=", value, " is outside 1-", max,
                      " (0: the default, ", default_value, ")"));
   }
   return value;
+}
+
+absl::Status CheckRange(int64_t from, int64_t to) {
+  if (from <= to) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "from (", FormatMicros(from), ") is after to (", FormatMicros(to), ")"));
 }
 
 std::string Fmt1(double v) { return absl::StrFormat("%.1f", v); }
@@ -201,18 +208,10 @@ absl::Status HistoryQueries::GetHistory(const v1::GetHistoryRequest& request,
   if (request.has_to()) {
     ASSIGN_OR_RETURN(to, TimeArg(request.to(), "to"));
   }
-  if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat("from (", FormatMicros(from),
-                                                   ") is after to (",
-                                                   FormatMicros(to), ")"));
-  }
-  int page_size = request.page_size();
-  if (page_size < 0 || page_size > kMaxPageSize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size=", page_size, " is outside 1-", kMaxPageSize,
-                     " (0: the default, ", kDefaultPageSize, ")"));
-  }
-  if (page_size == 0) page_size = kDefaultPageSize;
+  RETURN_IF_ERROR(CheckRange(from, to));
+  ASSIGN_OR_RETURN(const int page_size,
+                   CountArg(request.page_size(), kDefaultPageSize, kMaxPageSize,
+                            "page_size"));
   if (!request.page_token().empty()) {
     int64_t token = 0;
     if (!absl::SimpleAtoi(request.page_token(), &token) || token < kMinTime) {
@@ -277,11 +276,7 @@ absl::Status HistoryQueries::ExplainChange(
   if (request.has_to()) {
     ASSIGN_OR_RETURN(to, TimeArg(request.to(), "to"));
   }
-  if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat("from (", FormatMicros(from),
-                                                   ") is after to (",
-                                                   FormatMicros(to), ")"));
-  }
+  RETURN_IF_ERROR(CheckRange(from, to));
   ASSIGN_OR_RETURN(std::vector<store::PointRow> after_rows,
                    store_->Timeline(id, kMinTime, to, 1, true));
   ASSIGN_OR_RETURN(std::vector<store::PointRow> before_rows,
@@ -618,21 +613,13 @@ absl::Status HistoryQueries::ListMovers(const v1::ListMoversRequest& request,
         "from is unset: movers compare each customer at `from` and at `to`");
   }
   ASSIGN_OR_RETURN(int64_t from, TimeArg(request.from(), "from"));
-  if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat("from (", FormatMicros(from),
-                                                   ") is after to (",
-                                                   FormatMicros(to), ")"));
-  }
-  int limit = request.limit();
-  if (limit < 0 || limit > kMaxMoversLimit) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("limit=", limit, " is outside 1-", kMaxMoversLimit,
-                     " (0: the default, ", kDefaultMoversLimit, ")"));
-  }
-  if (limit == 0) limit = kDefaultMoversLimit;
+  RETURN_IF_ERROR(CheckRange(from, to));
   ASSIGN_OR_RETURN(
-      int lookback_days,
-      DaysArg(request.lookback_days(), kDefaultLookbackDays, "lookback_days"));
+      const int limit,
+      CountArg(request.limit(), kDefaultMoversLimit, kMaxMoversLimit, "limit"));
+  ASSIGN_OR_RETURN(int lookback_days,
+                   CountArg(request.lookback_days(), kDefaultLookbackDays,
+                            kMaxDays, "lookback_days"));
   const int64_t lookback = lookback_days * kMicrosPerDay;
   ASSIGN_OR_RETURN(std::vector<store::PointRow> then,
                    store_->Latest(from, lookback, "", false));
@@ -711,11 +698,12 @@ absl::Status HistoryQueries::GetPortfolio(
   if (request.has_as_of()) {
     ASSIGN_OR_RETURN(at, TimeArg(request.as_of(), "as_of"));
   }
-  ASSIGN_OR_RETURN(int window_days, DaysArg(request.window_days(),
-                                            kDefaultWindowDays, "window_days"));
-  ASSIGN_OR_RETURN(
-      int lookback_days,
-      DaysArg(request.lookback_days(), kDefaultLookbackDays, "lookback_days"));
+  ASSIGN_OR_RETURN(int window_days,
+                   CountArg(request.window_days(), kDefaultWindowDays, kMaxDays,
+                            "window_days"));
+  ASSIGN_OR_RETURN(int lookback_days,
+                   CountArg(request.lookback_days(), kDefaultLookbackDays,
+                            kMaxDays, "lookback_days"));
   // Bands and grades in the live scorecard's order, best first.
   std::vector<std::string> band_order, grade_order;
   if (std::shared_ptr<const Snapshot> live = snapshots_->Current()) {

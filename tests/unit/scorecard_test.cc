@@ -163,6 +163,40 @@ TEST(Scorecard, RefusesAnUnsupportedMissingDataPolicy) {
                 "renormalize"));
 }
 
+TEST(Scorecard, ReadsTrendWindowsAndDefaultsThem) {
+  const std::string dims = "  a: {plugin: p, weight: 1}\n";
+  auto spec = ParseScorecard(Card(dims), "card.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->trend_windows_days, (std::vector<int>{7, 30, 90}));
+  // The file's bytes are kept, to be stored beside recorded scores.
+  EXPECT_EQ(spec->text, Card(dims));
+  spec = ParseScorecard("trend: {windows_days: [14, 28]}\n" + Card(dims),
+                        "card.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->trend_windows_days, (std::vector<int>{14, 28}));
+}
+
+TEST(Scorecard, RefusesBadTrendWindows) {
+  const std::string dims = "  a: {plugin: p, weight: 1}\n";
+  EXPECT_EQ(ErrorOf("trend: {windows_days: [30, 7]}\n" + Card(dims)),
+            "card.yaml:1: trend.windows_days[1]: 7 is not above the window "
+            "before it (30); list windows shortest first, once each");
+  EXPECT_EQ(ErrorOf("trend: {windows_days: [7.5]}\n" + Card(dims)),
+            "card.yaml:1: trend.windows_days[0]: 7.5 is not a whole number of "
+            "days from 1 to 3660");
+  EXPECT_EQ(ErrorOf("trend: {windows_days: []}\n" + Card(dims)),
+            "card.yaml:1: trend.windows_days: expected a list of 1 to 8 day "
+            "counts, got a list");
+  EXPECT_EQ(ErrorOf("trend: {windows_days: [1,2,3,4,5,6,7,8,9]}\n" +
+                    Card(dims)),
+            "card.yaml:1: trend.windows_days: 9 windows; the limit is 8");
+  EXPECT_THAT(ErrorOf("trend: {window_days: [7]}\n" + Card(dims)),
+              HasSubstr("card.yaml:1: trend.window_days"));
+  EXPECT_THAT(ErrorOf("trend: 7\n" + Card(dims)),
+              HasSubstr("card.yaml:1: trend: expected a mapping like "
+                        "{windows_days: [7, 30, 90]}, got '7'"));
+}
+
 TEST(Scorecard, ReadsFilesAndNamesTheMissingOne) {
   auto missing = LoadScorecardFile("/nonexistent/card.yaml");
   ASSERT_FALSE(missing.ok());
