@@ -87,6 +87,25 @@ double GatesTotal(const v1::HistoryPoint& p) {
   return total;
 }
 
+// What the critical gates did between two points whose gates moved the
+// score by `change` (nonzero): "critical gate support_floor capped the score
+// at 45 (support_health 0 < 25)", or "... no longer caps ...".
+std::string GateCause(const v1::HistoryPoint& before,
+                      const v1::HistoryPoint& after, double change) {
+  const v1::HistoryPoint& capped = change < 0 ? after : before;
+  const v1::GateResult* binding = nullptr;
+  for (const v1::GateResult& g : capped.gates()) {
+    if (g.impact() != 0) binding = &g;
+  }
+  if (binding == nullptr) return "critical gates";
+  return absl::StrCat(
+      "critical gate ", binding->id(),
+      change < 0 ? " capped the score at " : " no longer caps the score at ",
+      absl::StrFormat("%g", binding->cap()), " (", binding->dimension(), " ",
+      absl::StrFormat("%.0f", binding->observed()), " < ",
+      absl::StrFormat("%g", binding->below()), ")");
+}
+
 // A customer's inputs and segment: one state on the path from the earlier
 // point to the later one.
 struct State {
@@ -531,11 +550,8 @@ absl::Status HistoryQueries::ExplainChange(
   response.set_gates_change(gates_change);
   if (std::abs(gates_change) >= 0.05) {
     parts.push_back(
-        {gates_change, absl::StrCat(Signed1(gates_change),
-                                    ": critical gates (points they took off "
-                                    "went from ",
-                                    Fmt1(-GatesTotal(before)), " to ",
-                                    Fmt1(-GatesTotal(after)), ")")});
+        {gates_change, absl::StrCat(Signed1(gates_change), ": ",
+                                    GateCause(before, after, gates_change))});
   }
 
   // Rules, both sides scored under the later scorecard.
@@ -679,7 +695,20 @@ absl::Status HistoryQueries::ListMovers(const v1::ListMoversRequest& request,
         s1 = db.score();
       }
     }
-    if (!top.empty()) {
+    // A critical gate that capped (or stopped capping) the score can move
+    // it more than any dimension.
+    const double gates = GatesTotal(pb) - GatesTotal(pa);
+    if (gates * change > 0 && std::abs(gates) > std::abs(top_change)) {
+      const v1::HistoryPoint& capped = gates < 0 ? pb : pa;
+      std::string id = "?";
+      for (const v1::GateResult& g : capped.gates()) {
+        if (g.impact() != 0) id = g.id();
+      }
+      mover->set_top_dimension(absl::StrCat("gate:", id));
+      mover->set_top_dimension_change(gates);
+      mover->set_top_cause(absl::StrCat(GateCause(pa, pb, gates), " (",
+                                        Signed1(gates), " points)"));
+    } else if (!top.empty()) {
       mover->set_top_dimension(top);
       mover->set_top_dimension_change(top_change);
       mover->set_top_cause(absl::StrCat(top, top_change < 0 ? " fell" : " rose",

@@ -117,16 +117,16 @@ class SqlStore final : public Store {
   absl::Status Migrate() {
     ASSIGN_OR_RETURN(Lease lease, Acquire());
     SqlConnection& db = *lease;
-    RETURN_IF_ERROR(
-        db.Exec("CREATE TABLE IF NOT EXISTS healthscore_schema "
-                "(version INTEGER NOT NULL)"));
     RETURN_IF_ERROR(Begin(db));
-    // Replicas starting together: one migrates, the others wait and then
-    // find the work done.
+    // Replicas starting together: one migrates, the others wait here and
+    // then find the work done.
     if (dialect_ == Dialect::kPostgres) {
       RETURN_IF_ERROR(
           Rollback(db, db.Exec("SELECT pg_advisory_xact_lock(7372842)")));
     }
+    RETURN_IF_ERROR(
+        Rollback(db, db.Exec("CREATE TABLE IF NOT EXISTS healthscore_schema "
+                             "(version INTEGER NOT NULL)")));
     absl::StatusOr<std::vector<SqlRow>> rows =
         db.Query("SELECT MAX(version) FROM healthscore_schema");
     if (!rows.ok()) return Rollback(db, rows.status());

@@ -423,6 +423,30 @@ TEST_P(HistoryTest, ExplainChangeSharesAnInteractionBetweenInputsEvenly) {
   EXPECT_EQ(r.signals(0).signal(), "x");
 }
 
+// Hand-worked, with a critical gate (echo_y below 30 caps the total at 40).
+// Day 1: x=80, y=80 -> 80. Day 8: x=80, y=20 -> mean 50, capped at 40.
+// delta -40 = echo_y -30 (40 -> 10) + the gate -10; echo_x did not move.
+TEST_P(HistoryTest, ExplainChangeCountsWhatACriticalGateTookOff) {
+  auto h = Start(EchoScorecard("1", 1, 1) +
+                 "gates:\n  - {id: y_floor, dimension: echo_y, below: 30, "
+                 "cap: 40, say: \"y below 30 caps the score at 40\"}\n");
+  ASSERT_NE(h, nullptr);
+  ASSERT_TRUE(h->Record("acme", 1, 80, 80).ok());
+  ASSERT_TRUE(h->Record("acme", 8, 80, 20).ok());
+  v1::ExplainChangeResponse r;
+  ASSERT_TRUE(h->Explain("acme", 1, 8, &r).ok());
+  EXPECT_NEAR(r.delta(), -40, kExact);
+  EXPECT_NEAR(r.gates_change(), -10, kExact);
+  EXPECT_NEAR(Dim(r, "echo_y").change(), -30, kExact);
+  EXPECT_NEAR(Dim(r, "echo_x").change(), 0, kExact);
+  EXPECT_NEAR(Sum(r.dimensions()) + r.gates_change(), r.delta(), kExact);
+  EXPECT_NEAR(Sum(r.signals()), r.data_change(), kExact);
+  EXPECT_THAT(r.summary(),
+              ::testing::Contains(
+                  "-10.0: critical gate y_floor capped the score at 40 "
+                  "(echo_y 20 < 30)"));
+}
+
 TEST_P(HistoryTest, ExplainChangeRefusesWhatItCannotAnswer) {
   auto h = Start(EchoScorecard("1", 1, 1));
   ASSERT_NE(h, nullptr);
