@@ -409,8 +409,9 @@ std::vector<QueryCustomer> QueryCustomers(
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::vector<QueryCustomer> out;
   for (const std::string& id : ids) {
-    const std::vector<store::PointRow> points = OrDie(
-        s.Timeline(id, 0, INT64_MAX / 2, 1000, false), "reading a timeline");
+    const std::vector<store::PointRow> points =
+        OrDie(s.Timeline(id, 0, INT64_MAX / 2, 1000, store::Detail::kNone),
+              "reading a timeline");
     if (points.size() < 2) continue;
     const int64_t newest = points.front().as_of_us;
     if (points.back().as_of_us > newest - kExplainBack) continue;
@@ -494,7 +495,7 @@ bool QueryFigures(const healthscore::Server& server,
                    [&] {
                      const QueryCustomer& c = customers[pick(rng)];
                      OrDie(server.store()->Timeline(c.id, 0, INT64_MAX / 2, 101,
-                                                    true),
+                                                    store::Detail::kPoint),
                            "Timeline");
                    }),
          0);
@@ -543,15 +544,17 @@ double QueryDouble(store::SqlConnection& db, const std::string& sql) {
 // runs it) and of the point-at-or-before query (as ExplainChange runs it).
 void PrintPlans(store::SqlConnection& db, const QueryCustomer& c) {
   const std::string columns =
-      "customer_id, segment, as_of_us, score, band, grade, coverage, "
-      "variant, scorecard_hash, recorded_at_us, detail";
+      "p.customer_id, p.segment, p.as_of_us, p.score, p.band, p.grade, "
+      "p.coverage, p.variant, p.scorecard_hash, p.recorded_at_us, d.detail";
+  const std::string from =
+      " FROM points p JOIN point_details d ON d.customer_id = p.customer_id "
+      "AND d.as_of_us = p.as_of_us WHERE p.customer_id = $1 AND p.as_of_us "
+      ">= 0 AND p.as_of_us <= ";
   const std::string queries[] = {
-      absl::StrCat("SELECT ", columns,
-                   " FROM points WHERE customer_id = $1 AND as_of_us >= 0 AND "
-                   "as_of_us <= $2 ORDER BY as_of_us DESC LIMIT 101"),
-      absl::StrCat("SELECT ", columns,
-                   " FROM points WHERE customer_id = $1 AND as_of_us >= 0 AND "
-                   "as_of_us <= $3 ORDER BY as_of_us DESC LIMIT 1"),
+      absl::StrCat("SELECT ", columns, from,
+                   "$2 ORDER BY p.as_of_us DESC LIMIT 101"),
+      absl::StrCat("SELECT ", columns, from,
+                   "$3 ORDER BY p.as_of_us DESC LIMIT 1"),
   };
   for (const std::string& q : queries) {
     const store::SqlValue params[] = {c.id, INT64_MAX / 2, c.from_us};
@@ -621,16 +624,20 @@ void BulkFill(const std::string& uri, const LoadOptions& load,
   if (statvfs(load.tmp_dir.c_str(), &fs) != 0) Die("statvfs " + load.tmp_dir);
   const double free_bytes = static_cast<double>(fs.f_bavail) * fs.f_frsize;
   std::string detail = real.detail;
-  const double real_bytes = static_cast<double>(rows) * real.detail.size();
-  const double mean_detail =
-      QueryDouble(*db, "SELECT avg(length(detail))::float8 FROM points");
+  std::string inputs = real.inputs;
+  const size_t real_size = real.detail.size() + real.inputs.size();
+  const double real_bytes = static_cast<double>(rows) * real_size;
+  const double mean_detail = QueryDouble(
+      *db,
+      "SELECT avg(length(detail) + length(inputs))::float8 FROM point_details");
   std::printf(
-      "  real points' detail: %.0f bytes on average; the filler's source "
-      "point: %zu bytes; %s filler rows x that = %s (free disk %s)\n",
-      mean_detail, real.detail.size(), Fmt(rows).c_str(),
-      Bytes(real_bytes).c_str(), Bytes(free_bytes).c_str());
+      "  real points' detail and inputs: %.0f bytes on average; the filler's "
+      "source point: %zu bytes; %s filler rows x that = %s (free disk %s)\n",
+      mean_detail, real_size, Fmt(rows).c_str(), Bytes(real_bytes).c_str(),
+      Bytes(free_bytes).c_str());
   if (real_bytes > 0.4 * free_bytes) {
     detail = SmallPoint();
+    inputs.clear();
     std::printf(
         "  that is over 40%% of the free disk: filler rows get a small valid "
         "HistoryPoint (%zu bytes) as detail instead; the queried customers' "
@@ -649,13 +656,19 @@ void BulkFill(const std::string& uri, const LoadOptions& load,
   for (int64_t n = filler_customers; n >= 10; n /= 10) ++width;
   const int64_t last_us = absl::ToUnixMicros(
       absl::FromCivil(absl::CivilDay(2026, 11, 29), absl::UTCTimeZone()));
+  // The scores, then the details of the same keys (the store's two tables).
   const std::string insert = absl::StrCat(
       "INSERT INTO points (customer_id, segment, as_of_us, score, band, "
-      "grade, coverage, variant, scorecard_hash, recorded_at_us, detail) "
+      "grade, coverage, variant, scorecard_hash, recorded_at_us) "
       "SELECT 'f' || lpad((g / $1)::text, ",
       width, ", '0'), $2, $3 - ($1 - 1 - g % $1) * ", kMicrosPerWeek,
-      ", $4, $5, $6, $7, $8, $9, $10, $11 "
-      "FROM generate_series($12::bigint, $13::bigint) AS g");
+      ", $4, $5, $6, $7, $8, $9, $10 "
+      "FROM generate_series($11::bigint, $12::bigint) AS g");
+  const std::string insert_details = absl::StrCat(
+      "INSERT INTO point_details (customer_id, as_of_us, detail, inputs) "
+      "SELECT 'f' || lpad((g / $1)::text, ",
+      width, ", '0'), $2 - ($1 - 1 - g % $1) * ", kMicrosPerWeek,
+      ", $3, $4 FROM generate_series($5::bigint, $6::bigint) AS g");
   const auto start = Clock::now();
   OrDie(db->Exec("DROP INDEX IF EXISTS points_by_date"), "dropping the index");
   for (int64_t first = 0; first < rows; first += kLoadChunk) {
@@ -670,10 +683,13 @@ void BulkFill(const std::string& uri, const LoadOptions& load,
                                       real.variant,
                                       real.scorecard_hash,
                                       real.recorded_at_us,
-                                      store::Blob{detail},
                                       first,
                                       last};
     OrDie(db->Exec(insert, params), "bulk INSERT ... SELECT");
+    const store::SqlValue detail_params[] = {
+        per, last_us, store::Blob{detail}, store::Blob{inputs}, first, last};
+    OrDie(db->Exec(insert_details, detail_params),
+          "bulk INSERT ... SELECT (details)");
     std::fprintf(stderr, "\r  loaded %s / %s rows (%.0f s)   ",
                  Fmt(last + 1).c_str(), Fmt(rows).c_str(),
                  Seconds(Clock::now() - start));
@@ -685,6 +701,7 @@ void BulkFill(const std::string& uri, const LoadOptions& load,
         "building the date index");
   const double index_s = Seconds(Clock::now() - start) - insert_s;
   OrDie(db->Exec("VACUUM ANALYZE points"), "VACUUM ANALYZE");
+  OrDie(db->Exec("VACUUM ANALYZE point_details"), "VACUUM ANALYZE");
   const double total_s = Seconds(Clock::now() - start);
   std::printf(
       "  load took %.1f s: INSERT %.1f s (%.0f rows/s), CREATE INDEX "
@@ -694,11 +711,13 @@ void BulkFill(const std::string& uri, const LoadOptions& load,
 }
 
 void PrintStoreSize(store::SqlConnection& db) {
-  std::printf(
-      "  points: %s; table %s, with TOAST and indexes %s\n",
-      Fmt(QueryInt(db, "SELECT count(*) FROM points")).c_str(),
-      Bytes(QueryInt(db, "SELECT pg_relation_size('points')")).c_str(),
-      Bytes(QueryInt(db, "SELECT pg_total_relation_size('points')")).c_str());
+  std::printf("  points: %s; table %s, with TOAST and indexes %s\n",
+              Fmt(QueryInt(db, "SELECT count(*) FROM points")).c_str(),
+              Bytes(QueryInt(db, "SELECT pg_relation_size('points')")).c_str(),
+              Bytes(QueryInt(db,
+                             "SELECT pg_total_relation_size('points') + "
+                             "pg_total_relation_size('point_details')"))
+                  .c_str());
 }
 
 // PostgreSQL URI `uri` with its database replaced by `name`.
@@ -745,15 +764,17 @@ void LatencyFigures(const healthscore::cli::Portfolio& timeline,
   const auto customers = QueryCustomers(timeline, *server->store());
   auto db = Postgres(uri);
   OrDie(db->Exec("VACUUM ANALYZE points"), "VACUUM ANALYZE");
+  OrDie(db->Exec("VACUUM ANALYZE point_details"), "VACUUM ANALYZE");
   PrintStoreSize(*db);
   QueryFigures(*server, customers, calls, false);
 
   std::printf("\n  PostgreSQL, bulk-loaded to --points=%s:\n",
               Fmt(load.points).c_str());
   std::fflush(stdout);
-  const std::vector<store::PointRow> real = OrDie(
-      server->store()->Timeline(customers[0].id, 0, INT64_MAX / 2, 1, true),
-      "reading a real point");
+  const std::vector<store::PointRow> real =
+      OrDie(server->store()->Timeline(customers[0].id, 0, INT64_MAX / 2, 1,
+                                      store::Detail::kPointAndInputs),
+            "reading a real point");
   std::vector<std::string> ids;
   for (const v1::Row& row : timeline.rows) ids.push_back(row.customer_id());
   std::sort(ids.begin(), ids.end());

@@ -139,6 +139,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
             [reloader] { reloader->Reload(ReloadTrigger::kFile); }));
   }
   if (server->store_ != nullptr && options.retention_days > 0) {
+    // Once now, before serving, then every prune_interval.
+    server->PruneOnce();
     server->pruner_ = std::thread([s = server.get()] { s->PruneLoop(); });
   }
   // The snapshot is live before the first call can arrive: SERVING is true.
@@ -179,24 +181,27 @@ std::string Server::admin_address() const {
   return absl::StrCat(admin_host_, ":", admin_port_);
 }
 
+void Server::PruneOnce() {
+  const absl::Time cutoff =
+      absl::Now() - absl::Hours(24) * options_.retention_days;
+  absl::StatusOr<int64_t> pruned =
+      store_->PruneBefore(absl::ToUnixMicros(cutoff));
+  if (!pruned.ok()) {
+    spdlog::warn("retention: pruning points before {} failed: {}",
+                 absl::FormatTime(cutoff), pruned.status().ToString());
+  } else if (*pruned > 0) {
+    spdlog::info("retention: deleted {} point(s) older than {} days", *pruned,
+                 options_.retention_days);
+  }
+}
+
 void Server::PruneLoop() {
-  const absl::Duration retention = absl::Hours(24) * options_.retention_days;
   absl::MutexLock lock(&prune_mu_);
-  while (!stop_pruning_) {
+  while (!prune_mu_.AwaitWithTimeout(absl::Condition(&stop_pruning_),
+                                     options_.prune_interval)) {
     prune_mu_.Unlock();
-    const absl::Time cutoff = absl::Now() - retention;
-    absl::StatusOr<int64_t> pruned =
-        store_->PruneBefore(absl::ToUnixMicros(cutoff));
-    if (!pruned.ok()) {
-      spdlog::warn("retention: pruning points before {} failed: {}",
-                   absl::FormatTime(cutoff), pruned.status().ToString());
-    } else if (*pruned > 0) {
-      spdlog::info("retention: deleted {} point(s) older than {} days", *pruned,
-                   options_.retention_days);
-    }
+    PruneOnce();
     prune_mu_.Lock();
-    prune_mu_.AwaitWithTimeout(absl::Condition(&stop_pruning_),
-                               options_.prune_interval);
   }
 }
 

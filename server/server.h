@@ -57,8 +57,8 @@ class Server {
     int store_connections = 4;
     // --record: request, always or never.
     history::RecordMode record = history::RecordMode::kRequest;
-    // Points with as_of older than this many days are deleted, at start and
-    // every prune_interval; 0 keeps them for ever.
+    // Points with as_of older than this many days are deleted, at start
+    // (before serving) and every prune_interval; 0 keeps them for ever.
     int retention_days = 0;
     absl::Duration prune_interval = absl::Hours(1);
   };
@@ -98,8 +98,9 @@ class Server {
   Server() = default;
 
   absl::Status StartAdmin();
-  // Deletes points past the retention, now and every prune_interval until
-  // Shutdown.
+  // Deletes the points past the retention (logged; a failure too).
+  void PruneOnce();
+  // PruneOnce every prune_interval until Shutdown.
   void PruneLoop();
   void StopPruner();
 

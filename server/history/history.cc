@@ -113,11 +113,11 @@ struct State {
   std::map<std::string, double> values;
 };
 
-// Scores `states` under `snapshot` at FULL. Values the snapshot does not
+// Scores `states` under `snapshot`. Values the snapshot does not
 // read are left out; a value outside the snapshot's bounds is refused.
 absl::StatusOr<std::vector<v1::CustomerScore>> ScoreStates(
     const Snapshot& snapshot, const std::string& customer_id,
-    const std::vector<State>& states) {
+    std::span<const State> states, v1::Explain explain) {
   BatchColumns batch;
   batch.num_rows = static_cast<uint32_t>(states.size());
   const std::vector<SignalBinding>& signals = snapshot.signals();
@@ -152,7 +152,7 @@ absl::StatusOr<std::vector<v1::CustomerScore>> ScoreStates(
     out.push_back(score);
   }
   std::vector<absl::Status> statuses =
-      ScoreBatch(snapshot, batch, v1::EXPLAIN_FULL, out);
+      ScoreBatch(snapshot, batch, explain, out);
   std::vector<v1::CustomerScore> scores;
   scores.reserve(out.size());
   for (size_t i = 0; i < out.size(); ++i) {
@@ -206,10 +206,67 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> HistoryQueries::SnapshotFor(
   return *snapshot;
 }
 
+absl::Status HistoryQueries::DeriveRules(
+    const std::string& customer_id,
+    google::protobuf::RepeatedPtrField<v1::HistoryPoint>& points) {
+  std::map<std::string, std::vector<v1::HistoryPoint*>> by_scorecard;
+  for (v1::HistoryPoint& p : points) {
+    by_scorecard[p.provenance().scorecard_hash()].push_back(&p);
+  }
+  for (const auto& [hash, group] : by_scorecard) {
+    absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+        SnapshotFor(hash);
+    std::vector<State> states;
+    for (const v1::HistoryPoint* p : group) {
+      State& state = states.emplace_back();
+      state.segment = p->segment();
+      for (const v1::SignalValue& v : p->inputs()) {
+        state.values[v.name()] = v.value();
+      }
+    }
+    absl::StatusOr<std::vector<v1::CustomerScore>> scored =
+        snapshot.ok()
+            ? ScoreStates(**snapshot, customer_id, states, v1::EXPLAIN_FULL)
+            : snapshot.status();
+    for (size_t i = 0; i < group.size(); ++i) {
+      v1::HistoryPoint& p = *group[i];
+      if (!scored.ok()) {
+        p.set_rules_error(std::string(scored.status().message()));
+        continue;
+      }
+      const v1::CustomerScore& again = (*scored)[i];
+      if (std::abs(again.score() - p.score()) > 1e-9) {
+        p.set_rules_error(absl::StrCat("its inputs score ", Fmt1(again.score()),
+                                       " today, not the ", Fmt1(p.score()),
+                                       " recorded: a plugin changed since"));
+        continue;
+      }
+      for (v1::DimensionPoint& d : *p.mutable_dimensions()) {
+        for (const v1::DimensionResult& r : again.dimensions()) {
+          if (r.name() != d.name()) continue;
+          for (const v1::Reason& reason : r.reasons()) {
+            if (reason.impact() == 0) continue;  // moved nothing
+            v1::FiredRule* rule = d.add_rules();
+            rule->set_rule_id(reason.rule_id());
+            rule->set_signal(reason.signal());
+            if (reason.has_observed()) rule->set_observed(reason.observed());
+            if (reason.has_threshold()) {
+              rule->set_threshold(reason.threshold());
+            }
+            rule->set_impact(reason.impact());
+          }
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status HistoryQueries::CheckCustomerExists(
     const std::string& customer_id) {
   ASSIGN_OR_RETURN(std::vector<store::PointRow> any,
-                   store_->Timeline(customer_id, kMinTime, kMaxTime, 1, false));
+                   store_->Timeline(customer_id, kMinTime, kMaxTime, 1,
+                                    store::Detail::kNone));
   if (any.empty()) {
     return absl::NotFoundError(
         absl::StrCat("customer '", customer_id, "' has no recorded points"));
@@ -240,9 +297,11 @@ absl::Status HistoryQueries::GetHistory(const v1::GetHistoryRequest& request,
     }
     to = std::min(to, token);
   }
-  ASSIGN_OR_RETURN(std::vector<store::PointRow> rows,
-                   store_->Timeline(request.customer_id(), from, to,
-                                    page_size + 1, /*with_detail=*/true));
+  ASSIGN_OR_RETURN(
+      std::vector<store::PointRow> rows,
+      store_->Timeline(request.customer_id(), from, to, page_size + 1,
+                       request.full() ? store::Detail::kPointAndInputs
+                                      : store::Detail::kPoint));
   if (rows.empty() && request.page_token().empty()) {
     RETURN_IF_ERROR(CheckCustomerExists(request.customer_id()));
   }
@@ -261,7 +320,7 @@ absl::Status HistoryQueries::GetHistory(const v1::GetHistoryRequest& request,
   const int64_t oldest = rows.back().as_of_us;
   ASSIGN_OR_RETURN(std::vector<store::PointRow> older,
                    store_->Timeline(request.customer_id(), oldest - lookback,
-                                    oldest - 1, 100000, false));
+                                    oldest - 1, 100000, store::Detail::kNone));
   std::vector<store::ScoreAt> all;  // newest first
   for (const store::PointRow& r : rows) all.push_back({r.as_of_us, r.score});
   for (const store::PointRow& r : older) all.push_back({r.as_of_us, r.score});
@@ -277,6 +336,10 @@ absl::Status HistoryQueries::GetHistory(const v1::GetHistoryRequest& request,
         ComputeTrend(rows[i].as_of_us, rows[i].score,
                      std::span(all).subspan(i + 1, end - i - 1), windows);
     *response.add_points() = std::move(point);
+  }
+  if (request.full()) {
+    RETURN_IF_ERROR(
+        DeriveRules(request.customer_id(), *response.mutable_points()));
   }
   return absl::OkStatus();
 }
@@ -296,14 +359,17 @@ absl::Status HistoryQueries::ExplainChange(
     ASSIGN_OR_RETURN(to, TimeArg(request.to(), "to"));
   }
   RETURN_IF_ERROR(CheckRange(from, to));
-  ASSIGN_OR_RETURN(std::vector<store::PointRow> after_rows,
-                   store_->Timeline(id, kMinTime, to, 1, true));
-  ASSIGN_OR_RETURN(std::vector<store::PointRow> before_rows,
-                   store_->Timeline(id, kMinTime, from, 1, true));
+  ASSIGN_OR_RETURN(
+      std::vector<store::PointRow> after_rows,
+      store_->Timeline(id, kMinTime, to, 1, store::Detail::kPointAndInputs));
+  ASSIGN_OR_RETURN(
+      std::vector<store::PointRow> before_rows,
+      store_->Timeline(id, kMinTime, from, 1, store::Detail::kPointAndInputs));
   if (after_rows.empty() || before_rows.empty()) {
     RETURN_IF_ERROR(CheckCustomerExists(id));
-    ASSIGN_OR_RETURN(std::vector<store::PointRow> first,
-                     store_->Timeline(id, kMinTime, kMaxTime, 100000, false));
+    ASSIGN_OR_RETURN(
+        std::vector<store::PointRow> first,
+        store_->Timeline(id, kMinTime, kMaxTime, 100000, store::Detail::kNone));
     return absl::NotFoundError(absl::StrCat(
         "customer '", id, "' has no point at or before ",
         FormatMicros(after_rows.empty() ? to : from),
@@ -362,8 +428,13 @@ absl::Status HistoryQueries::ExplainChange(
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> later,
                    SnapshotFor(after.provenance().scorecard_hash()));
+  // The path needs scores and contributions only; the two ends also their
+  // reasons (for the rules that changed).
   ASSIGN_OR_RETURN(std::vector<v1::CustomerScore> scored,
-                   ScoreStates(*later, id, states));
+                   ScoreStates(*later, id, states, v1::EXPLAIN_NONE));
+  const State ends[] = {states.front(), states[n]};
+  ASSIGN_OR_RETURN(std::vector<v1::CustomerScore> explained,
+                   ScoreStates(*later, id, ends, v1::EXPLAIN_FULL));
   const v1::CustomerScore& rescored_before = scored[0];
   const v1::CustomerScore& rescored_after = scored[n];
   const double scorecard_change = rescored_before.score() - before.score();
@@ -559,7 +630,7 @@ absl::Status HistoryQueries::ExplainChange(
       rules;
   std::map<std::pair<std::string, std::string>, std::string> sentences;
   for (int side = 0; side < 2; ++side) {
-    const v1::CustomerScore& s = side == 0 ? rescored_before : rescored_after;
+    const v1::CustomerScore& s = explained[side];
     for (const v1::DimensionResult& d : s.dimensions()) {
       for (const v1::Reason& r : d.reasons()) {
         if (r.impact() == 0) continue;
@@ -638,9 +709,9 @@ absl::Status HistoryQueries::ListMovers(const v1::ListMoversRequest& request,
                             kMaxDays, "lookback_days"));
   const int64_t lookback = lookback_days * kMicrosPerDay;
   ASSIGN_OR_RETURN(std::vector<store::PointRow> then,
-                   store_->Latest(from, lookback, "", false));
+                   store_->Latest(from, lookback, ""));
   ASSIGN_OR_RETURN(std::vector<store::PointRow> later,
-                   store_->Latest(to, lookback, request.segment(), false));
+                   store_->Latest(to, lookback, request.segment()));
   absl::flat_hash_map<std::string, const store::PointRow*> then_by_id;
   for (const store::PointRow& p : then) then_by_id[p.customer_id] = &p;
   struct Move {
@@ -675,10 +746,10 @@ absl::Status HistoryQueries::ListMovers(const v1::ListMoversRequest& request,
     // The top cause: the dimension whose contribution moved most the same way.
     ASSIGN_OR_RETURN(std::vector<store::PointRow> a,
                      store_->Timeline(m.a->customer_id, m.a->as_of_us,
-                                      m.a->as_of_us, 1, true));
+                                      m.a->as_of_us, 1, store::Detail::kPoint));
     ASSIGN_OR_RETURN(std::vector<store::PointRow> b,
                      store_->Timeline(m.b->customer_id, m.b->as_of_us,
-                                      m.b->as_of_us, 1, true));
+                                      m.b->as_of_us, 1, store::Detail::kPoint));
     if (a.empty() || b.empty()) continue;  // pruned meanwhile
     ASSIGN_OR_RETURN(v1::HistoryPoint pa, ReadPoint(a[0], false));
     ASSIGN_OR_RETURN(v1::HistoryPoint pb, ReadPoint(b[0], false));
@@ -749,9 +820,9 @@ absl::Status HistoryQueries::GetPortfolio(
   }
   auto figures_at = [&](int64_t t, v1::PortfolioAt& out) -> absl::Status {
     *out.mutable_as_of() = FromMicros(t);
-    ASSIGN_OR_RETURN(std::vector<store::PointRow> rows,
-                     store_->Latest(t, lookback_days * kMicrosPerDay,
-                                    request.segment(), false));
+    ASSIGN_OR_RETURN(
+        std::vector<store::PointRow> rows,
+        store_->Latest(t, lookback_days * kMicrosPerDay, request.segment()));
     struct Acc {
       int64_t n = 0;
       double sum = 0;

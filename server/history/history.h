@@ -55,6 +55,11 @@ class HistoryQueries {
   absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotFor(
       const std::string& hash);
   absl::Status CheckCustomerExists(const std::string& customer_id);
+  // Fills each point's fired rules by scoring its inputs again under its
+  // own scorecard, or says in rules_error why it cannot.
+  absl::Status DeriveRules(
+      const std::string& customer_id,
+      google::protobuf::RepeatedPtrField<v1::HistoryPoint>& points);
 
   store::Store* const store_;
   const SnapshotHolder* const snapshots_;

@@ -47,20 +47,15 @@ store::PointRow MakePointRow(const v1::CustomerScore& score,
     dp->set_weight(d.weight());
     dp->set_effective_weight(d.effective_weight());
     dp->set_contribution(d.contribution());
-    for (const v1::Reason& r : d.reasons()) {
-      if (r.impact() == 0) continue;  // moved nothing
-      v1::FiredRule* rule = dp->add_rules();
-      rule->set_rule_id(r.rule_id());
-      rule->set_signal(r.signal());
-      if (r.has_observed()) rule->set_observed(r.observed());
-      if (r.has_threshold()) rule->set_threshold(r.threshold());
-      rule->set_impact(r.impact());
-    }
   }
   *point.mutable_gates() = score.gates();
+  // The inputs apart: read only when a point is asked for in full. Both
+  // halves are HistoryPoint messages, so parsing one and merging the other
+  // gives the whole point.
+  v1::HistoryPoint inputs_only;
   for (size_t i = 0; i < inputs.names.size() && i < inputs.values.size(); ++i) {
     if (std::isnan(inputs.values[i])) continue;
-    v1::SignalValue* s = point.add_inputs();
+    v1::SignalValue* s = inputs_only.add_inputs();
     s->set_name(inputs.names[i]);
     s->set_value(inputs.values[i]);
   }
@@ -79,13 +74,15 @@ store::PointRow MakePointRow(const v1::CustomerScore& score,
   row.scorecard_hash = score.provenance().scorecard_hash();
   row.recorded_at_us = recorded_at_us;
   row.detail = point.SerializeAsString();
+  row.inputs = inputs_only.SerializeAsString();
   return row;
 }
 
 absl::StatusOr<v1::HistoryPoint> ReadPoint(const store::PointRow& row,
                                            bool full) {
   v1::HistoryPoint point;
-  if (!row.detail.empty() && !point.ParseFromString(row.detail)) {
+  if ((!row.detail.empty() && !point.ParseFromString(row.detail)) ||
+      (full && !row.inputs.empty() && !point.MergeFromString(row.inputs))) {
     return absl::DataLossError(
         absl::StrCat("the stored point of customer '", row.customer_id, "' at ",
                      FormatMicros(row.as_of_us), " does not parse"));
@@ -101,10 +98,7 @@ absl::StatusOr<v1::HistoryPoint> ReadPoint(const store::PointRow& row,
   point.set_variant(row.variant);
   point.mutable_provenance()->set_scorecard_hash(row.scorecard_hash);
   *point.mutable_recorded_at() = FromMicros(row.recorded_at_us);
-  if (!full) {
-    point.clear_inputs();
-    for (v1::DimensionPoint& d : *point.mutable_dimensions()) d.clear_rules();
-  }
+  if (!full) point.clear_inputs();
   return point;
 }
 

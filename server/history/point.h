@@ -21,13 +21,14 @@ struct RowInputs {
   std::span<const double> values;
 };
 
-// The point to store for `score` (scored with explain FULL, so that the
-// fired rules are there; their sentences are not kept).
+// The point to store for `score`. It keeps the inputs, not the fired rules:
+// those follow from the inputs and the scorecard (kept by hash), and
+// GetHistory derives them when asked, so recording costs no explanation.
 store::PointRow MakePointRow(const v1::CustomerScore& score,
                              const RowInputs& inputs, int64_t recorded_at_us);
 
-// The point as the History API returns it. Without `full`, no inputs and no
-// fired rules.
+// The point as the History API returns it (no fired rules: the caller
+// derives them). Without `full`, no inputs either.
 absl::StatusOr<v1::HistoryPoint> ReadPoint(const store::PointRow& row,
                                            bool full);
 

@@ -27,26 +27,6 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-// A recorded score is computed with explain FULL (the point keeps the rules
-// that fired); the caller gets what it asked for. The engine's own cuts, for
-// the same result.
-void TrimExplanation(v1::Explain explain, v1::CustomerScore& score) {
-  if (explain == v1::EXPLAIN_FULL) return;
-  for (v1::DimensionResult& d : *score.mutable_dimensions()) {
-    d.clear_reasons();
-    d.clear_actions();
-  }
-  if (explain == v1::EXPLAIN_NONE) {
-    score.clear_top_drivers_up();
-    score.clear_top_drivers_down();
-    score.clear_actions();
-  }
-}
-
-v1::Explain Normalized(v1::Explain explain) {
-  return explain == v1::EXPLAIN_UNSPECIFIED ? v1::EXPLAIN_SUMMARY : explain;
-}
-
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Snapshot>>
@@ -102,14 +82,12 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
     *score->mutable_as_of() = customer.as_of();
   }
   std::vector<absl::Status> statuses = healthscore::ScoreBatch(
-      *snapshot, batch, record ? v1::EXPLAIN_FULL : request.explain(),
-      std::span(&score, 1));
+      *snapshot, batch, request.explain(), std::span(&score, 1));
   RETURN_IF_ERROR(statuses[0]);
   if (record) {
     const history::RowInputs inputs{names, values};
     RETURN_IF_ERROR(recorder_->Record(*snapshot, std::span(&score, 1),
                                       std::span(&inputs, 1)));
-    TrimExplanation(Normalized(request.explain()), *score);
   }
   return absl::OkStatus();
 }
@@ -208,8 +186,8 @@ absl::Status ScoringService::ScoreBatchImpl(
   if (scores.empty()) return absl::OkStatus();
 
   const BatchColumns batch = std::move(builder).Finish();
-  std::vector<absl::Status> statuses = healthscore::ScoreBatch(
-      snapshot, batch, record ? v1::EXPLAIN_FULL : request.explain(), scores);
+  std::vector<absl::Status> statuses =
+      healthscore::ScoreBatch(snapshot, batch, request.explain(), scores);
   // The rows that scored, and what each was scored from (for the record).
   std::vector<v1::CustomerScore*> recorded;
   std::vector<history::RowInputs> inputs;
@@ -232,8 +210,6 @@ absl::Status ScoringService::ScoreBatchImpl(
     // Durable before acknowledged: the reply goes out after the commit, and
     // a batch that cannot be recorded fails whole (nothing of it is stored).
     RETURN_IF_ERROR(recorder_->Record(snapshot, recorded, inputs));
-    const v1::Explain explain = Normalized(request.explain());
-    for (v1::CustomerScore* score : recorded) TrimExplanation(explain, *score);
   }
   return absl::OkStatus();
 }

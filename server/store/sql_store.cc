@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -37,22 +38,30 @@ struct Migration {
 };
 
 // clang-format off
+// Two tables: `points`, one small row per point (what timelines, trends,
+// movers and the portfolio read), kept in (customer, as_of) order; and
+// `point_details`, the whole point as a protobuf blob, read only when a
+// point is asked for in full.
 constexpr Migration kMigrations[] = {
     {1,
      // SQLite
      "CREATE TABLE scorecards ("
      "  hash TEXT PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL,"
      "  source TEXT NOT NULL, body TEXT NOT NULL, first_seen_us INTEGER NOT NULL);"
+     // WITHOUT ROWID: the table is its (customer, as_of) index, so a
+     // customer's points sit together and a trend read is one range scan.
      "CREATE TABLE points ("
      "  customer_id TEXT NOT NULL, as_of_us INTEGER NOT NULL,"
      "  segment TEXT NOT NULL, score REAL NOT NULL, band TEXT NOT NULL,"
      "  grade TEXT NOT NULL, coverage REAL NOT NULL, variant TEXT NOT NULL,"
      "  scorecard_hash TEXT NOT NULL, recorded_at_us INTEGER NOT NULL,"
-     "  detail BLOB NOT NULL);"
-     // One customer's timeline; and the key that makes a retry an update.
-     "CREATE UNIQUE INDEX points_by_customer ON points (customer_id, as_of_us);"
+     "  PRIMARY KEY (customer_id, as_of_us)) WITHOUT ROWID;"
      // Everyone at a date.
-     "CREATE INDEX points_by_date ON points (as_of_us);",
+     "CREATE INDEX points_by_date ON points (as_of_us);"
+     "CREATE TABLE point_details ("
+     "  customer_id TEXT NOT NULL, as_of_us INTEGER NOT NULL,"
+     "  detail BLOB NOT NULL, inputs BLOB NOT NULL);"
+     "CREATE UNIQUE INDEX point_details_key ON point_details (customer_id, as_of_us);",
      // PostgreSQL
      "CREATE TABLE scorecards ("
      "  hash TEXT PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL,"
@@ -63,9 +72,13 @@ constexpr Migration kMigrations[] = {
      "  band TEXT NOT NULL, grade TEXT NOT NULL,"
      "  coverage DOUBLE PRECISION NOT NULL, variant TEXT NOT NULL,"
      "  scorecard_hash TEXT NOT NULL, recorded_at_us BIGINT NOT NULL,"
-     "  detail BYTEA NOT NULL,"
-     "  PRIMARY KEY (customer_id, as_of_us));"
-     "CREATE INDEX points_by_date ON points (as_of_us);"},
+     // INCLUDE (score): trend reads are index-only scans.
+     "  PRIMARY KEY (customer_id, as_of_us) INCLUDE (score));"
+     "CREATE INDEX points_by_date ON points (as_of_us);"
+     "CREATE TABLE point_details ("
+     "  customer_id TEXT NOT NULL, as_of_us BIGINT NOT NULL,"
+     "  detail BYTEA NOT NULL, inputs BYTEA NOT NULL,"
+     "  PRIMARY KEY (customer_id, as_of_us));"},
 };
 // clang-format on
 
@@ -73,7 +86,16 @@ constexpr char kPointColumns[] =
     "customer_id, segment, as_of_us, score, band, grade, coverage, variant, "
     "scorecard_hash, recorded_at_us";
 
-PointRow ReadPoint(const SqlRow& row, bool with_detail) {
+// kPointColumns, each prefixed with `table` ("p.").
+std::string Qualified(absl::string_view table) {
+  std::vector<std::string> columns;
+  for (absl::string_view c : absl::StrSplit(kPointColumns, ", ")) {
+    columns.push_back(absl::StrCat(table, c));
+  }
+  return absl::StrJoin(columns, ", ");
+}
+
+PointRow ReadPoint(const SqlRow& row) {
   PointRow p;
   p.customer_id = AsText(row[0]);
   p.segment = AsText(row[1]);
@@ -85,7 +107,8 @@ PointRow ReadPoint(const SqlRow& row, bool with_detail) {
   p.variant = AsText(row[7]);
   p.scorecard_hash = AsText(row[8]);
   p.recorded_at_us = AsInt(row[9]);
-  if (with_detail && row.size() > 10) p.detail = AsText(row[10]);
+  if (row.size() > 10) p.detail = AsText(row[10]);
+  if (row.size() > 11) p.inputs = AsText(row[11]);
   return p;
 }
 
@@ -195,37 +218,10 @@ class SqlStore final : public Store {
     }
     for (size_t start = 0; start < points.size(); start += kInsertChunk) {
       const size_t n = std::min(kInsertChunk, points.size() - start);
-      std::string sql = absl::StrCat("INSERT INTO points (", kPointColumns,
-                                     ", detail) VALUES ");
-      std::vector<SqlValue> params;
-      params.reserve(n * 11);
-      for (size_t i = 0; i < n; ++i) {
-        const PointRow& p = points[start + i];
-        absl::StrAppend(&sql, i == 0 ? "(" : ", (",
-                        Placeholders(static_cast<int>(params.size()) + 1, 11),
-                        ")");
-        params.emplace_back(p.customer_id);
-        params.emplace_back(p.segment);
-        params.emplace_back(p.as_of_us);
-        params.emplace_back(p.score);
-        params.emplace_back(p.band);
-        params.emplace_back(p.grade);
-        params.emplace_back(p.coverage);
-        params.emplace_back(p.variant);
-        params.emplace_back(p.scorecard_hash);
-        params.emplace_back(p.recorded_at_us);
-        params.emplace_back(Blob{p.detail});
-      }
-      absl::StrAppend(
-          &sql,
-          " ON CONFLICT (customer_id, as_of_us) DO UPDATE SET "
-          "segment = excluded.segment, score = excluded.score, "
-          "band = excluded.band, grade = excluded.grade, "
-          "coverage = excluded.coverage, variant = excluded.variant, "
-          "scorecard_hash = excluded.scorecard_hash, "
-          "recorded_at_us = excluded.recorded_at_us, "
-          "detail = excluded.detail");
-      RETURN_IF_ERROR(Rollback(db, db.Exec(sql, params)));
+      RETURN_IF_ERROR(
+          Rollback(db, InsertChunk(db, points.subspan(start, n), false)));
+      RETURN_IF_ERROR(
+          Rollback(db, InsertChunk(db, points.subspan(start, n), true)));
     }
     RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
     return earlier;
@@ -234,31 +230,35 @@ class SqlStore final : public Store {
   absl::StatusOr<std::vector<PointRow>> Timeline(const std::string& customer_id,
                                                  int64_t from_us, int64_t to_us,
                                                  int limit,
-                                                 bool with_detail) override {
+                                                 Detail detail) override {
     ASSIGN_OR_RETURN(Lease lease, Acquire());
     const SqlValue params[] = {customer_id, from_us, to_us, int64_t{limit}};
-    ASSIGN_OR_RETURN(
-        std::vector<SqlRow> rows,
-        lease->Query(absl::StrCat("SELECT ", kPointColumns,
-                                  with_detail ? ", detail" : "",
-                                  " FROM points WHERE customer_id = $1 AND "
-                                  "as_of_us >= $2 AND as_of_us <= $3 "
-                                  "ORDER BY as_of_us DESC LIMIT $4"),
-                     params));
+    std::string sql;
+    if (detail == Detail::kNone) {
+      sql = absl::StrCat("SELECT ", kPointColumns,
+                         " FROM points WHERE customer_id = $1 AND as_of_us >= "
+                         "$2 AND as_of_us <= $3 ORDER BY as_of_us DESC LIMIT "
+                         "$4");
+    } else {
+      sql = absl::StrCat(
+          "SELECT ", Qualified("p."), ", d.detail",
+          detail == Detail::kPointAndInputs ? ", d.inputs" : "",
+          " FROM points p JOIN point_details d ON d.customer_id = "
+          "p.customer_id AND d.as_of_us = p.as_of_us WHERE p.customer_id = $1 "
+          "AND p.as_of_us >= $2 AND p.as_of_us <= $3 ORDER BY p.as_of_us DESC "
+          "LIMIT $4");
+    }
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows, lease->Query(sql, params));
     std::vector<PointRow> out;
     out.reserve(rows.size());
-    for (const SqlRow& row : rows) out.push_back(ReadPoint(row, with_detail));
+    for (const SqlRow& row : rows) out.push_back(ReadPoint(row));
     return out;
   }
 
-  absl::StatusOr<std::vector<PointRow>> Latest(int64_t at_us,
-                                               int64_t lookback_us,
-                                               const std::string& segment,
-                                               bool with_detail) override {
+  absl::StatusOr<std::vector<PointRow>> Latest(
+      int64_t at_us, int64_t lookback_us, const std::string& segment) override {
     ASSIGN_OR_RETURN(Lease lease, Acquire());
     const SqlValue params[] = {at_us - lookback_us, at_us};
-    const std::string columns =
-        absl::StrCat(kPointColumns, with_detail ? ", detail" : "");
     // Each customer's newest row in the range. SQLite: a bare column beside
     // MAX() comes from the row holding the max (documented behavior).
     // PostgreSQL: DISTINCT ON.
@@ -266,11 +266,11 @@ class SqlStore final : public Store {
     if (dialect_ == Dialect::kSqlite) {
       sql = absl::StrCat(
           "SELECT ",
-          absl::StrReplaceAll(columns, {{"as_of_us", "MAX(as_of_us)"}}),
+          absl::StrReplaceAll(kPointColumns, {{"as_of_us", "MAX(as_of_us)"}}),
           " FROM points WHERE as_of_us >= $1 AND as_of_us <= $2 "
           "GROUP BY customer_id ORDER BY customer_id");
     } else {
-      sql = absl::StrCat("SELECT DISTINCT ON (customer_id) ", columns,
+      sql = absl::StrCat("SELECT DISTINCT ON (customer_id) ", kPointColumns,
                          " FROM points WHERE as_of_us >= $1 AND as_of_us <= $2 "
                          "ORDER BY customer_id, as_of_us DESC");
     }
@@ -278,7 +278,7 @@ class SqlStore final : public Store {
     std::vector<PointRow> out;
     out.reserve(rows.size());
     for (const SqlRow& row : rows) {
-      PointRow p = ReadPoint(row, with_detail);
+      PointRow p = ReadPoint(row);
       if (!segment.empty() && p.segment != segment) continue;
       out.push_back(std::move(p));
     }
@@ -289,12 +289,16 @@ class SqlStore final : public Store {
     std::optional<absl::MutexLock> write_lock;
     if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
     ASSIGN_OR_RETURN(Lease lease, Acquire());
+    SqlConnection& db = *lease;
     const SqlValue params[] = {as_of_us};
-    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
-                     lease->Query("DELETE FROM points WHERE as_of_us < $1 "
-                                  "RETURNING 1",
-                                  params));
-    return static_cast<int64_t>(rows.size());
+    RETURN_IF_ERROR(Begin(db));
+    RETURN_IF_ERROR(Rollback(
+        db, db.Exec("DELETE FROM point_details WHERE as_of_us < $1", params)));
+    absl::StatusOr<std::vector<SqlRow>> rows =
+        db.Query("DELETE FROM points WHERE as_of_us < $1 RETURNING 1", params);
+    RETURN_IF_ERROR(Rollback(db, rows.status()));
+    RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
+    return static_cast<int64_t>(rows->size());
   }
 
  private:
@@ -363,6 +367,53 @@ class SqlStore final : public Store {
     return status;
   }
 
+  // One multi-row upsert of `points` into `points` (or, with `details`,
+  // into point_details).
+  static absl::Status InsertChunk(SqlConnection& db,
+                                  std::span<const PointRow> points,
+                                  bool details) {
+    const size_t width = details ? 4 : 10;
+    std::string sql =
+        details
+            ? "INSERT INTO point_details (customer_id, as_of_us, detail, "
+              "inputs) "
+              "VALUES "
+            : absl::StrCat("INSERT INTO points (", kPointColumns, ") VALUES ");
+    std::vector<SqlValue> params;
+    params.reserve(points.size() * width);
+    for (size_t i = 0; i < points.size(); ++i) {
+      const PointRow& p = points[i];
+      absl::StrAppend(&sql, i == 0 ? "(" : ", (",
+                      Placeholders(static_cast<int>(params.size()) + 1, width),
+                      ")");
+      params.emplace_back(p.customer_id);
+      if (details) {
+        params.emplace_back(p.as_of_us);
+        params.emplace_back(Blob{p.detail});
+        params.emplace_back(Blob{p.inputs});
+        continue;
+      }
+      params.emplace_back(p.segment);
+      params.emplace_back(p.as_of_us);
+      params.emplace_back(p.score);
+      params.emplace_back(p.band);
+      params.emplace_back(p.grade);
+      params.emplace_back(p.coverage);
+      params.emplace_back(p.variant);
+      params.emplace_back(p.scorecard_hash);
+      params.emplace_back(p.recorded_at_us);
+    }
+    absl::StrAppend(
+        &sql, " ON CONFLICT (customer_id, as_of_us) DO UPDATE SET ",
+        details ? "detail = excluded.detail, inputs = excluded.inputs"
+                : "segment = excluded.segment, score = excluded.score, "
+                  "band = excluded.band, grade = excluded.grade, "
+                  "coverage = excluded.coverage, variant = excluded.variant, "
+                  "scorecard_hash = excluded.scorecard_hash, "
+                  "recorded_at_us = excluded.recorded_at_us");
+    return db.Exec(sql, params);
+  }
+
   absl::Status ReadEarlier(SqlConnection& db, std::span<const PointRow> points,
                            int64_t lookback_us,
                            std::vector<std::vector<ScoreAt>>& earlier) {
@@ -382,11 +433,22 @@ class SqlStore final : public Store {
         }
         ASSIGN_OR_RETURN(
             std::vector<SqlRow> rows,
-            db.Query(absl::StrCat("SELECT customer_id, as_of_us, score FROM "
-                                  "points WHERE as_of_us >= $1 AND as_of_us "
-                                  "< $2 AND customer_id IN (",
-                                  Placeholders(3, n),
-                                  ") ORDER BY customer_id, as_of_us DESC"),
+            db.Query(absl::StrCat(
+                         // A join against the ids (not `IN (...)`), so that
+                         // both planners walk the (customer_id, as_of_us)
+                         // key once per customer; PostgreSQL otherwise
+                         // scans the whole date range and tests every row
+                         // against the list.
+                         "SELECT p.customer_id, p.as_of_us, p.score FROM "
+                         "(VALUES ",
+                         absl::StrJoin(
+                             absl::StrSplit(Placeholders(3, n), ", "), ", ",
+                             [](std::string* out, absl::string_view p) {
+                               absl::StrAppend(out, "(", p, ")");
+                             }),
+                         ") AS c JOIN points p ON p.customer_id = c.column1 "
+                         "AND p.as_of_us >= $1 AND p.as_of_us < $2 "
+                         "ORDER BY p.customer_id, p.as_of_us DESC"),
                      params));
         for (const SqlRow& row : rows) {
           auto it = index_of.find(AsText(row[0]));

@@ -21,8 +21,17 @@ namespace healthscore::store {
 // version is refused at open (a newer binary migrated it).
 inline constexpr int kSchemaVersion = 1;
 
+// How much of a point a read returns.
+enum class Detail {
+  kNone,            // the columns only
+  kPoint,           // and `detail`
+  kPointAndInputs,  // and `inputs`
+};
+
 // One recorded point: the columns the store filters and sorts on, and the
-// whole point (a serialized healthscore.v1.HistoryPoint) as `detail`.
+// point itself as two serialized healthscore.v1.HistoryPoint messages that
+// merge into one: `detail` (everything but the inputs) and `inputs` (only
+// the inputs, the larger part, read only when asked for).
 struct PointRow {
   std::string customer_id;
   std::string segment;
@@ -34,7 +43,8 @@ struct PointRow {
   std::string variant;
   std::string scorecard_hash;
   int64_t recorded_at_us = 0;
-  std::string detail;  // empty when read without detail
+  std::string detail;  // empty when read without it
+  std::string inputs;  // empty when read without them
 };
 
 // A score at a time: what trends are computed from.
@@ -78,17 +88,16 @@ class Store {
       std::span<const PointRow> points, int64_t lookback_us) = 0;
 
   // One customer's points with as_of in [from_us, to_us], newest first, at
-  // most `limit`.
+  // most `limit`, with as much of each as `detail` says.
   virtual absl::StatusOr<std::vector<PointRow>> Timeline(
       const std::string& customer_id, int64_t from_us, int64_t to_us, int limit,
-      bool with_detail) = 0;
+      Detail detail) = 0;
 
   // Every customer's newest point with as_of in [at_us - lookback_us, at_us]
-  // ("everyone at a date"), by customer_id. With `segment`, only customers
-  // whose newest point there is in that segment.
+  // ("everyone at a date"), by customer_id, without detail. With `segment`,
+  // only customers whose newest point there is in that segment.
   virtual absl::StatusOr<std::vector<PointRow>> Latest(
-      int64_t at_us, int64_t lookback_us, const std::string& segment,
-      bool with_detail) = 0;
+      int64_t at_us, int64_t lookback_us, const std::string& segment) = 0;
 
   // Deletes the points with as_of before `as_of_us`; returns how many.
   virtual absl::StatusOr<int64_t> PruneBefore(int64_t as_of_us) = 0;

@@ -263,8 +263,8 @@ TEST_P(HistoryTest, RecordedScoresComeBackNewestFirstWithTheirTrend) {
   EXPECT_NEAR(r2.score().trend().slope_per_30d(), 20.0 / 7 * 30, kExact);
   EXPECT_DOUBLE_EQ(r3.score().trend().change(), -25);
   EXPECT_EQ(r3.score().trend().consecutive_declines(), 1);
-  // Explain NONE was asked for: no reasons in the reply, though the point
-  // keeps its fired rules.
+  // Explain NONE was asked for: no reasons in the reply (GetHistory with
+  // full derives the point's rules, below).
   EXPECT_EQ(r3.score().top_drivers_down_size(), 0);
   EXPECT_EQ(r3.score().dimensions(0).reasons_size(), 0);
 
@@ -400,6 +400,20 @@ TEST_P(HistoryTest, ExplainChangeSplitsTheScorecardFromTheData) {
   EXPECT_EQ(r.after().provenance().scorecard_version(), "2");
   EXPECT_THAT(r.summary(1), HasSubstr("+10.0 from the scorecard (1 -> 2), "
                                       "-15.0 from the data"));
+  // The fired rules of the day-1 point come from its own scorecard, read
+  // back from the store by hash: echo_x 80 moved its dimension +30.
+  v1::GetHistoryRequest request;
+  request.set_customer_id("acme");
+  request.set_full(true);
+  v1::GetHistoryResponse history;
+  ASSERT_TRUE(h->GetHistory(request, &history).ok());
+  ASSERT_EQ(history.points_size(), 2);
+  const v1::HistoryPoint& first = history.points(1);
+  EXPECT_EQ(first.rules_error(), "");
+  EXPECT_EQ(first.provenance().scorecard_version(), "1");
+  ASSERT_EQ(first.dimensions(0).rules_size(), 1);
+  EXPECT_DOUBLE_EQ(first.dimensions(0).rules(0).impact(), 30);
+  EXPECT_DOUBLE_EQ(first.dimensions(0).rules(0).observed(), 80);
 }
 
 // Hand-worked, with an interaction: weights 3:1. Day 1: x=100, y=0 -> 75.
@@ -441,10 +455,10 @@ TEST_P(HistoryTest, ExplainChangeCountsWhatACriticalGateTookOff) {
   EXPECT_NEAR(Dim(r, "echo_x").change(), 0, kExact);
   EXPECT_NEAR(Sum(r.dimensions()) + r.gates_change(), r.delta(), kExact);
   EXPECT_NEAR(Sum(r.signals()), r.data_change(), kExact);
-  EXPECT_THAT(r.summary(),
-              ::testing::Contains(
-                  "-10.0: critical gate y_floor capped the score at 40 "
-                  "(echo_y 20 < 30)"));
+  EXPECT_THAT(
+      r.summary(),
+      ::testing::Contains("-10.0: critical gate y_floor capped the score at 40 "
+                          "(echo_y 20 < 30)"));
 }
 
 TEST_P(HistoryTest, ExplainChangeRefusesWhatItCannotAnswer) {
@@ -725,6 +739,49 @@ TEST(HistoryStoresTest, AlwaysRecordsEveryScore) {
   EXPECT_EQ(points.points_size(), 1);
 }
 
+TEST(HistoryStoresTest, RetentionDeletesPointsOlderThanItsDays) {
+  const std::string store = NewStore("sqlite");
+  const int64_t now = time(nullptr);
+  {
+    auto h = History::Start(store, EchoScorecard("1", 1, 1));
+    ASSERT_NE(h, nullptr);
+    for (int days_ago : {400, 40, 20, 1}) {
+      v1::ScoreRequest request;
+      request.set_record(true);
+      request.mutable_customer()->set_customer_id("acme");
+      (*request.mutable_customer()->mutable_signals())["x"] = days_ago / 10.0;
+      request.mutable_customer()->mutable_as_of()->set_seconds(
+          now - int64_t{days_ago} * 86400);
+      v1::ScoreResponse response;
+      grpc::ClientContext context;
+      ASSERT_TRUE(h->scoring().Score(&context, request, &response).ok());
+    }
+  }
+  // Started again with 30 days of retention: the two older points go before
+  // it serves.
+  Server::Options options;
+  options.listen = "127.0.0.1:0";
+  options.config_path = testing::WriteFile(testing::MakeTempDir(), "s.yaml",
+                                           EchoScorecard("1", 1, 1))
+                            .string();
+  options.plugin_dir = testing::TestPlugin("test_echo").parent_path().string();
+  options.store = store;
+  options.retention_days = 30;
+  auto server = Server::BuildAndStart(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto points = (*server)->store()->Timeline("acme", 0, (now + 86400) * 1000000,
+                                             10, store::Detail::kNone);
+  ASSERT_TRUE(points.ok()) << points.status();
+  ASSERT_EQ(points->size(), 2u);
+  EXPECT_DOUBLE_EQ((*points)[0].score, 0.1);  // 1 day ago
+  EXPECT_DOUBLE_EQ((*points)[1].score, 2);    // 20 days ago
+  options.retention_days = -1;
+  auto refused = Server::BuildAndStart(options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "--retention-days=-1 is negative; 0 keeps points for ever");
+}
+
 TEST(HistoryStoresTest, ASchemaNewerThanTheBinaryIsRefused) {
   for (const std::string backend : {"sqlite", "postgres"}) {
     const std::string spec = NewStore(backend);
@@ -931,7 +988,7 @@ TEST_P(CrashTest, AcknowledgedBatchesSurviveKill9AndNoOtherBatchIsHalfThere) {
   int whole = 0;
   for (int k = 0; k < sent; ++k) {
     const int64_t at = TimeUtil::TimestampToMicroseconds(Day(k));
-    auto points = (*opened)->Latest(at, 0, "", false);
+    auto points = (*opened)->Latest(at, 0, "");
     ASSERT_TRUE(points.ok()) << points.status();
     const bool was_acked =
         std::find(acked.begin(), acked.end(), k) != acked.end();

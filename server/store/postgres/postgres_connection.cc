@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include <cstring>
+#include <list>
 #include <regex>
 
 #include "absl/strings/str_cat.h"
@@ -21,6 +22,9 @@ constexpr Oid kInt4Oid = 23;
 constexpr Oid kTextOid = 25;
 constexpr Oid kFloat4Oid = 700;
 constexpr Oid kFloat8Oid = 701;
+
+// Statements kept prepared per connection.
+constexpr size_t kCachedStatements = 32;
 
 template <typename T>
 T ReadBigEndian(const char* data) {
@@ -94,11 +98,11 @@ class PostgresConnection final : public SqlConnection {
         lengths[i] = static_cast<int>(b->bytes.size());
       }  // NULL: a null pointer, no type
     }
-    const std::string text(sql);
+    absl::StatusOr<std::string> name = Prepare(sql, types);
+    if (!name.ok()) return name.status();
     PGresult* result =
-        PQexecParams(conn_, text.c_str(), static_cast<int>(n), types.data(),
-                     values.data(), lengths.data(), formats.data(),
-                     /*resultFormat=*/1);
+        PQexecPrepared(conn_, name->c_str(), static_cast<int>(n), values.data(),
+                       lengths.data(), formats.data(), /*resultFormat=*/1);
     std::unique_ptr<PGresult, void (*)(PGresult*)> owner(result, &PQclear);
     absl::Status status = Check(result);
     if (!status.ok()) return status;
@@ -159,10 +163,41 @@ class PostgresConnection final : public SqlConnection {
   bool Healthy() override {
     if (PQstatus(conn_) == CONNECTION_OK) return true;
     PQreset(conn_);
+    cache_.clear();  // a new session has no prepared statements
     return PQstatus(conn_) == CONNECTION_OK;
   }
 
  private:
+  // The name of a prepared statement for `sql` with these parameter types,
+  // from the cache or prepared now (evicting the least recently used): a
+  // batch INSERT of 250 rows is parsed and planned once per connection.
+  absl::StatusOr<std::string> Prepare(absl::string_view sql,
+                                      const std::vector<Oid>& types) {
+    std::string key(sql);
+    key.append(reinterpret_cast<const char*>(types.data()),
+               types.size() * sizeof(Oid));
+    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+      if (it->first == key) {
+        cache_.splice(cache_.begin(), cache_, it);
+        return it->second;
+      }
+    }
+    if (cache_.size() >= kCachedStatements) {
+      const std::string drop = "DEALLOCATE " + cache_.back().second;
+      PQclear(PQexec(conn_, drop.c_str()));
+      cache_.pop_back();
+    }
+    std::string name = absl::StrCat("hs_", next_statement_++);
+    const std::string text(sql);
+    PGresult* result = PQprepare(conn_, name.c_str(), text.c_str(),
+                                 static_cast<int>(types.size()), types.data());
+    std::unique_ptr<PGresult, void (*)(PGresult*)> owner(result, &PQclear);
+    absl::Status status = Check(result);
+    if (!status.ok()) return status;
+    cache_.emplace_front(std::move(key), name);
+    return name;
+  }
+
   absl::Status Check(const PGresult* result) const {
     const ExecStatusType status =
         result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
@@ -188,6 +223,9 @@ class PostgresConnection final : public SqlConnection {
 
   PGconn* conn_;
   std::string name_;
+  // (SQL + parameter types) -> statement name; most recently used first.
+  std::list<std::pair<std::string, std::string>> cache_;
+  int64_t next_statement_ = 0;
 };
 
 }  // namespace
