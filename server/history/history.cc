@@ -262,6 +262,33 @@ absl::Status HistoryQueries::DeriveRules(
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::HistoryPoint> HistoryQueries::ReadFull(
+    const store::PointRow& row) {
+  ASSIGN_OR_RETURN(v1::HistoryPoint point, ReadPoint(row));
+  const std::string id = InputsSetId(row.inputs);
+  if (id.empty()) return point;
+  std::shared_ptr<const std::vector<std::string>> names;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = signal_sets_.find(id);
+    if (it != signal_sets_.end()) names = it->second;
+  }
+  if (names == nullptr) {
+    ASSIGN_OR_RETURN(std::optional<std::string> blob, store_->GetSignalSet(id));
+    if (!blob) {
+      return absl::DataLossError(
+          absl::StrCat("the signal set ", id, " is not in the store"));
+    }
+    ASSIGN_OR_RETURN(std::vector<std::string> parsed, ParseSignalSet(*blob));
+    names = std::make_shared<const std::vector<std::string>>(std::move(parsed));
+    absl::MutexLock lock(&mu_);
+    if (signal_sets_.size() >= 1024) signal_sets_.clear();
+    signal_sets_[id] = names;
+  }
+  RETURN_IF_ERROR(DecodeInputs(row.inputs, *names, point));
+  return point;
+}
+
 absl::Status HistoryQueries::CheckCustomerExists(
     const std::string& customer_id) {
   ASSIGN_OR_RETURN(std::vector<store::PointRow> any,
@@ -326,7 +353,7 @@ absl::Status HistoryQueries::GetHistory(const v1::GetHistoryRequest& request,
   for (const store::PointRow& r : older) all.push_back({r.as_of_us, r.score});
   for (size_t i = 0; i < rows.size(); ++i) {
     ASSIGN_OR_RETURN(v1::HistoryPoint point,
-                     ReadPoint(rows[i], request.full()));
+                     request.full() ? ReadFull(rows[i]) : ReadPoint(rows[i]));
     size_t end = i + 1;
     while (end < all.size() &&
            all[end].as_of_us >= rows[i].as_of_us - lookback) {
@@ -375,8 +402,8 @@ absl::Status HistoryQueries::ExplainChange(
         FormatMicros(after_rows.empty() ? to : from),
         "; its first point is at ", FormatMicros(first.back().as_of_us)));
   }
-  ASSIGN_OR_RETURN(v1::HistoryPoint before, ReadPoint(before_rows[0], true));
-  ASSIGN_OR_RETURN(v1::HistoryPoint after, ReadPoint(after_rows[0], true));
+  ASSIGN_OR_RETURN(v1::HistoryPoint before, ReadFull(before_rows[0]));
+  ASSIGN_OR_RETURN(v1::HistoryPoint after, ReadFull(after_rows[0]));
   const double delta = after.score() - before.score();
   response.set_delta(delta);
 
@@ -751,8 +778,8 @@ absl::Status HistoryQueries::ListMovers(const v1::ListMoversRequest& request,
                      store_->Timeline(m.b->customer_id, m.b->as_of_us,
                                       m.b->as_of_us, 1, store::Detail::kPoint));
     if (a.empty() || b.empty()) continue;  // pruned meanwhile
-    ASSIGN_OR_RETURN(v1::HistoryPoint pa, ReadPoint(a[0], false));
-    ASSIGN_OR_RETURN(v1::HistoryPoint pb, ReadPoint(b[0], false));
+    ASSIGN_OR_RETURN(v1::HistoryPoint pa, ReadPoint(a[0]));
+    ASSIGN_OR_RETURN(v1::HistoryPoint pb, ReadPoint(b[0]));
     std::string top;
     double top_change = 0, s0 = 0, s1 = 0;
     for (const v1::DimensionPoint& db : pb.dimensions()) {

@@ -55,6 +55,8 @@ class HistoryQueries {
   absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotFor(
       const std::string& hash);
   absl::Status CheckCustomerExists(const std::string& customer_id);
+  // The point with its inputs (their names from the store's signal set).
+  absl::StatusOr<v1::HistoryPoint> ReadFull(const store::PointRow& row);
   // Fills each point's fired rules by scoring its inputs again under its
   // own scorecard, or says in rules_error why it cannot.
   absl::Status DeriveRules(
@@ -68,6 +70,10 @@ class HistoryQueries {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const Snapshot>> built_
       ABSL_GUARDED_BY(mu_);
+  // Signal sets read from the store, by id.
+  absl::flat_hash_map<std::string,
+                      std::shared_ptr<const std::vector<std::string>>>
+      signal_sets_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace healthscore::history

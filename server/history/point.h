@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "healthscore/v1/history.pb.h"
@@ -21,16 +23,39 @@ struct RowInputs {
   std::span<const double> values;
 };
 
-// The point to store for `score`. It keeps the inputs, not the fired rules:
+// A list of signal names, kept once in the store (points refer to it by id
+// and hold only their values): the names are most of a point's bytes.
+struct SignalSet {
+  std::string id;  // 32 hex digits of the SHA-256 of `names_blob`
+  std::string names_blob;
+};
+SignalSet MakeSignalSet(std::span<const std::string> names);
+absl::StatusOr<std::vector<std::string>> ParseSignalSet(
+    absl::string_view names_blob);
+
+// A point's inputs as stored: the signal set's id, then one little-endian
+// double per name (NaN: not given).
+std::string EncodeInputs(const std::string& set_id,
+                         std::span<const double> values);
+// The set id of encoded inputs ("" when there are none).
+std::string InputsSetId(absl::string_view encoded);
+// Adds the given (non-NaN) inputs to `point`, names from the set.
+absl::Status DecodeInputs(absl::string_view encoded,
+                          const std::vector<std::string>& names,
+                          v1::HistoryPoint& point);
+
+// The point to store for `score`, with its inputs encoded against the
+// signal set `set_id` (EncodeInputs). It keeps the inputs, not the fired rules:
 // those follow from the inputs and the scorecard (kept by hash), and
 // GetHistory derives them when asked, so recording costs no explanation.
 store::PointRow MakePointRow(const v1::CustomerScore& score,
-                             const RowInputs& inputs, int64_t recorded_at_us);
+                             const std::string& set_id,
+                             std::span<const double> values,
+                             int64_t recorded_at_us);
 
-// The point as the History API returns it (no fired rules: the caller
-// derives them). Without `full`, no inputs either.
-absl::StatusOr<v1::HistoryPoint> ReadPoint(const store::PointRow& row,
-                                           bool full);
+// The point as the History API returns it, without its inputs (see
+// DecodeInputs) and fired rules (derived by the caller).
+absl::StatusOr<v1::HistoryPoint> ReadPoint(const store::PointRow& row);
 
 int64_t ToMicros(const google::protobuf::Timestamp& t);
 google::protobuf::Timestamp FromMicros(int64_t micros);

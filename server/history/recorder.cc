@@ -87,6 +87,19 @@ absl::Status Recorder::KeepScorecard(const Snapshot& snapshot) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> Recorder::KeepSignalSet(
+    std::span<const std::string> names) {
+  SignalSet set = MakeSignalSet(names);
+  {
+    absl::MutexLock lock(&mu_);
+    if (kept_.contains(set.id)) return set.id;
+  }
+  RETURN_IF_ERROR(store_->PutSignalSet(set.id, set.names_blob));
+  absl::MutexLock lock(&mu_);
+  kept_.insert(set.id);
+  return set.id;
+}
+
 absl::Status Recorder::Record(const Snapshot& snapshot,
                               std::span<v1::CustomerScore* const> scores,
                               std::span<const RowInputs> inputs) {
@@ -95,8 +108,15 @@ absl::Status Recorder::Record(const Snapshot& snapshot,
   const int64_t now = absl::ToUnixMicros(absl::Now());
   std::vector<store::PointRow> rows;
   rows.reserve(scores.size());
+  // Rows of a batch share one list of names: its set is kept once.
+  const std::string* set_names = nullptr;
+  std::string set_id;
   for (size_t i = 0; i < scores.size(); ++i) {
-    rows.push_back(MakePointRow(*scores[i], inputs[i], now));
+    if (set_id.empty() || inputs[i].names.data() != set_names) {
+      ASSIGN_OR_RETURN(set_id, KeepSignalSet(inputs[i].names));
+      set_names = inputs[i].names.data();
+    }
+    rows.push_back(MakePointRow(*scores[i], set_id, inputs[i].values, now));
   }
   const std::vector<int>& windows = snapshot.spec().trend_windows_days;
   absl::StatusOr<std::vector<std::vector<store::ScoreAt>>> earlier =

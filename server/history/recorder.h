@@ -62,11 +62,13 @@ class Recorder {
 
  private:
   absl::Status KeepScorecard(const Snapshot& snapshot);
+  // The id of `names`' signal set, kept in the store first if it is new.
+  absl::StatusOr<std::string> KeepSignalSet(std::span<const std::string> names);
 
   store::Store* const store_;
   const Options options_;
   absl::Mutex mu_;
-  // Scorecard hashes known to be in the store.
+  // Scorecard hashes and signal set ids known to be in the store.
   absl::flat_hash_set<std::string> kept_ ABSL_GUARDED_BY(mu_);
 };
 

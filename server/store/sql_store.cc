@@ -61,6 +61,7 @@ constexpr Migration kMigrations[] = {
      "CREATE TABLE point_details ("
      "  customer_id TEXT NOT NULL, as_of_us INTEGER NOT NULL,"
      "  detail BLOB NOT NULL, inputs BLOB NOT NULL);"
+     "CREATE TABLE signal_sets (id TEXT PRIMARY KEY, names BLOB NOT NULL);"
      "CREATE UNIQUE INDEX point_details_key ON point_details (customer_id, as_of_us);",
      // PostgreSQL
      "CREATE TABLE scorecards ("
@@ -78,7 +79,8 @@ constexpr Migration kMigrations[] = {
      "CREATE TABLE point_details ("
      "  customer_id TEXT NOT NULL, as_of_us BIGINT NOT NULL,"
      "  detail BYTEA NOT NULL, inputs BYTEA NOT NULL,"
-     "  PRIMARY KEY (customer_id, as_of_us));"},
+     "  PRIMARY KEY (customer_id, as_of_us));"
+     "CREATE TABLE signal_sets (id TEXT PRIMARY KEY, names BYTEA NOT NULL);"},
 };
 // clang-format on
 
@@ -199,6 +201,27 @@ class SqlStore final : public Store {
     return ScorecardFile{AsText(rows[0][0]), AsText(rows[0][1]),
                          AsText(rows[0][2]), AsText(rows[0][3]),
                          AsText(rows[0][4])};
+  }
+
+  absl::Status PutSignalSet(const std::string& id,
+                            const std::string& names) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    const SqlValue params[] = {id, Blob{names}};
+    return lease->Exec(
+        "INSERT INTO signal_sets (id, names) VALUES ($1, $2) "
+        "ON CONFLICT (id) DO NOTHING",
+        params);
+  }
+
+  absl::StatusOr<std::optional<std::string>> GetSignalSet(
+      const std::string& id) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    const SqlValue params[] = {id};
+    ASSIGN_OR_RETURN(
+        std::vector<SqlRow> rows,
+        lease->Query("SELECT names FROM signal_sets WHERE id = $1", params));
+    if (rows.empty()) return std::nullopt;
+    return AsText(rows[0][0]);
   }
 
   absl::StatusOr<std::vector<std::vector<ScoreAt>>> Record(

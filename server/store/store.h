@@ -29,9 +29,9 @@ enum class Detail {
 };
 
 // One recorded point: the columns the store filters and sorts on, and the
-// point itself as two serialized healthscore.v1.HistoryPoint messages that
-// merge into one: `detail` (everything but the inputs) and `inputs` (only
-// the inputs, the larger part, read only when asked for).
+// point itself in two parts, as the history component encodes them, that
+// is: `detail` (a serialized healthscore.v1.HistoryPoint without inputs) and
+// `inputs` (its values against a signal set, read only when asked for).
 struct PointRow {
   std::string customer_id;
   std::string segment;
@@ -77,6 +77,13 @@ class Store {
   virtual absl::Status PutScorecard(const ScorecardFile& file) = 0;
   virtual absl::StatusOr<std::optional<ScorecardFile>> GetScorecard(
       const std::string& hash) = 0;
+
+  // A list of signal names that points' inputs refer to by id (the names
+  // are kept once, the points hold values only). Put keeps the first.
+  virtual absl::Status PutSignalSet(const std::string& id,
+                                    const std::string& names) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> GetSignalSet(
+      const std::string& id) = 0;
 
   // Records `points` in one transaction: all of them or none. A point whose
   // (customer_id, as_of_us) is stored already replaces it (the last write
