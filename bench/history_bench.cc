@@ -711,13 +711,15 @@ void BulkFill(const std::string& uri, const LoadOptions& load,
 }
 
 void PrintStoreSize(store::SqlConnection& db) {
-  std::printf("  points: %s; table %s, with TOAST and indexes %s\n",
-              Fmt(QueryInt(db, "SELECT count(*) FROM points")).c_str(),
-              Bytes(QueryInt(db, "SELECT pg_relation_size('points')")).c_str(),
-              Bytes(QueryInt(db,
-                             "SELECT pg_total_relation_size('points') + "
-                             "pg_total_relation_size('point_details')"))
-                  .c_str());
+  std::printf(
+      "  points: %s; the points table %s; with point_details, TOAST and "
+      "indexes %s\n",
+      Fmt(QueryInt(db, "SELECT count(*) FROM points")).c_str(),
+      Bytes(QueryInt(db, "SELECT pg_relation_size('points')")).c_str(),
+      Bytes(QueryInt(db,
+                     "SELECT pg_total_relation_size('points') + "
+                     "pg_total_relation_size('point_details')"))
+          .c_str());
 }
 
 // PostgreSQL URI `uri` with its database replaced by `name`.

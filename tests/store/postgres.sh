@@ -5,7 +5,11 @@
 #
 #   postgres.sh start STATE_DIR   starts it; writes STATE_DIR/uri
 #                                 (postgresql://postgres@127.0.0.1:PORT/healthscore)
-#   postgres.sh stop STATE_DIR    stops it and removes STATE_DIR
+#   postgres.sh stop STATE_DIR    stops it and removes it
+#
+# The cluster itself lives in a fresh directory under /tmp (STATE_DIR/pgdir
+# names it): the postgres user must be able to reach it, and a checkout
+# under /root is not reachable for it.
 #
 # ctest runs these as the fixture of the tests that need PostgreSQL.
 set -euo pipefail
@@ -28,9 +32,12 @@ as_postgres() {
 }
 
 stop() {
-  if [ -f "$state/data/postmaster.pid" ]; then
-    as_postgres "$bindir/pg_ctl" -D "$state/data" -m immediate -w stop >/dev/null 2>&1 || true
+  local pgdir=""
+  if [ -f "$state/pgdir" ]; then pgdir=$(cat "$state/pgdir"); fi
+  if [ -n "$pgdir" ] && [ -f "$pgdir/data/postmaster.pid" ]; then
+    as_postgres "$bindir/pg_ctl" -D "$pgdir/data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
+  if [ -n "$pgdir" ]; then rm -rf "$pgdir"; fi
   rm -rf "$state"
 }
 
@@ -38,19 +45,22 @@ case "$cmd" in
   start)
     stop
     mkdir -p "$state"
-    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$state"; fi
-    as_postgres "$bindir/initdb" -D "$state/data" -U postgres -A trust \
+    pgdir=$(mktemp -d /tmp/hs-postgres.XXXXXX)
+    chmod 755 "$pgdir"
+    echo "$pgdir" >"$state/pgdir"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$pgdir"; fi
+    as_postgres "$bindir/initdb" -D "$pgdir/data" -U postgres -A trust \
       --no-sync -E UTF8 >"$state/initdb.log" 2>&1 ||
       { cat "$state/initdb.log" >&2; exit 1; }
     # A free loopback port: ask the kernel for one, then hand it to postgres.
     port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    as_postgres "$bindir/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $state -c max_connections=100" \
+    as_postgres "$bindir/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $pgdir -c max_connections=100" \
       start >/dev/null ||
-      { cat "$state/server.log" >&2; exit 1; }
+      { cat "$pgdir/server.log" >&2; exit 1; }
     as_postgres "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres healthscore
     echo "postgresql://postgres@127.0.0.1:$port/healthscore" >"$state/uri"
-    echo "postgres.sh: PostgreSQL on 127.0.0.1:$port ($state)"
+    echo "postgres.sh: PostgreSQL on 127.0.0.1:$port ($pgdir)"
     ;;
   stop)
     stop
