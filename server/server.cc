@@ -87,7 +87,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
                      : std::string("for ever"));
   }
   server->recorder_ = std::make_unique<history::Recorder>(
-      server->store_.get(), history::Recorder::Options{.mode = options.record});
+      server->store_.get(), history::Recorder::Options{.mode = options.record},
+      &server->alert_signal_);
 
   ASSIGN_OR_RETURN(int ready,
                    server->registry_.LoadDirectory(options.plugin_dir));
@@ -109,6 +110,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   }
   server->history_service_ =
       std::make_unique<HistoryService>(server->history_.get());
+  server->alerts_service_ = std::make_unique<AlertsService>(
+      server->store_.get(), &server->alert_signal_, AlertsService::Options{});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -122,6 +125,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->history_service_.get());
+  builder.RegisterService(server->alerts_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(

@@ -19,6 +19,7 @@
 #include "server/registry/registry.h"
 #include "server/reload/config_watcher.h"
 #include "server/reload/reloader.h"
+#include "server/service/alerts_service.h"
 #include "server/service/history_service.h"
 #include "server/service/registry_service.h"
 #include "server/service/scoring_service.h"
@@ -109,6 +110,8 @@ class Server {
   std::unique_ptr<history::Recorder> recorder_;
   std::unique_ptr<history::HistoryQueries> history_;
   std::unique_ptr<HistoryService> history_service_;
+  history::AlertSignal alert_signal_;
+  std::unique_ptr<AlertsService> alerts_service_;
   Registry registry_;
   SnapshotHolder snapshots_;
   std::unique_ptr<Reloader> reloader_;

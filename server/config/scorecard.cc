@@ -39,7 +39,7 @@ class Parser : public YamlReader {
         root, "",
         {"scorecard", "version", "description", "missing_data", "bands",
          "dimensions", "groups", "aggregate", "gates", "actions",
-         "min_coverage", "max_data_age_days", "segments", "trend"}));
+         "min_coverage", "max_data_age_days", "segments", "trend", "alerts"}));
     ASSIGN_OR_RETURN(YAML::Node name, Required(root, "", "scorecard"));
     ASSIGN_OR_RETURN(spec.name, String(name, "scorecard"));
     ASSIGN_OR_RETURN(YAML::Node version, Required(root, "", "version"));
@@ -81,6 +81,7 @@ class Parser : public YamlReader {
     RETURN_IF_ERROR(ParseGates(root, spec));
     RETURN_IF_ERROR(ParseActions(root, spec));
     RETURN_IF_ERROR(ParseSegments(root, spec));
+    RETURN_IF_ERROR(ParseAlerts(root, spec));
     return spec;
   }
 
@@ -222,6 +223,184 @@ class Parser : public YamlReader {
     std::vector<BandSpec> out;
     for (auto& [band, node] : parsed) out.push_back(std::move(band));
     return out;
+  }
+
+  // alerts: the early warnings, checked when a score is recorded.
+  absl::Status ParseAlerts(const YAML::Node& root, ScorecardSpec& spec) const {
+    YAML::Node alerts = root["alerts"];
+    if (!alerts.IsDefined()) return absl::OkStatus();
+    if (!alerts.IsSequence()) {
+      return Error(alerts, "alerts",
+                   absl::StrCat("expected a list of alert rules like {id: "
+                                "red, kind: score_below, enter: 50, exit: "
+                                "55, say: ...}, got ",
+                                Describe(alerts)));
+    }
+    if (alerts.size() > kMaxAlertRules) {
+      return Error(
+          alerts, "alerts",
+          absl::StrCat(alerts.size(), " rules; the limit is ", kMaxAlertRules));
+    }
+    std::set<std::string> ids;
+    for (size_t i = 0; i < alerts.size(); ++i) {
+      const YAML::Node& a = alerts[i];
+      const std::string field = absl::StrCat("alerts[", i, "]");
+      if (!a.IsMap()) {
+        return Error(a, field,
+                     absl::StrCat("expected a mapping, got ", Describe(a)));
+      }
+      RETURN_IF_ERROR(OnlyKeys(
+          a, field,
+          {"id", "kind", "severity", "say", "action", "cooldown_days", "enter",
+           "exit", "dimension", "points", "within_days", "declines"}));
+      AlertRuleSpec rule;
+      rule.line = a.Mark().line + 1;
+      ASSIGN_OR_RETURN(YAML::Node id, Required(a, field, "id"));
+      ASSIGN_OR_RETURN(rule.id, String(id, Join(field, "id")));
+      if (!ids.insert(rule.id).second) {
+        return Error(id, Join(field, "id"),
+                     absl::StrCat("'", rule.id, "' is used twice"));
+      }
+      ASSIGN_OR_RETURN(YAML::Node kind, Required(a, field, "kind"));
+      ASSIGN_OR_RETURN(std::string kind_name,
+                       String(kind, Join(field, "kind")));
+      static constexpr AlertKind kKinds[] = {
+          AlertKind::kScoreBelow,     AlertKind::kBandChange,
+          AlertKind::kDrop,           AlertKind::kFalling,
+          AlertKind::kDimensionBelow, AlertKind::kCoverageBelow};
+      bool known = false;
+      for (AlertKind k : kKinds) {
+        if (AlertKindName(k) == kind_name) {
+          rule.kind = k;
+          known = true;
+        }
+      }
+      if (!known) {
+        return Error(kind, Join(field, "kind"),
+                     absl::StrCat("'", kind_name,
+                                  "' is not a kind of alert; expected "
+                                  "score_below, band_change, drop, falling, "
+                                  "dimension_below or coverage_below"));
+      }
+      if (YAML::Node n = a["severity"]; n.IsDefined()) {
+        ASSIGN_OR_RETURN(rule.severity, String(n, Join(field, "severity")));
+        if (rule.severity != "low" && rule.severity != "medium" &&
+            rule.severity != "high" && rule.severity != "critical") {
+          return Error(n, Join(field, "severity"),
+                       absl::StrCat("'", rule.severity,
+                                    "' is not low, medium, high or critical"));
+        }
+      }
+      ASSIGN_OR_RETURN(YAML::Node say, Required(a, field, "say"));
+      ASSIGN_OR_RETURN(rule.say, String(say, Join(field, "say")));
+      if (YAML::Node n = a["action"]; n.IsDefined()) {
+        ASSIGN_OR_RETURN(rule.action, String(n, Join(field, "action")));
+      }
+      if (YAML::Node n = a["cooldown_days"]; n.IsDefined()) {
+        ASSIGN_OR_RETURN(rule.cooldown_days,
+                         Number(n, Join(field, "cooldown_days")));
+        if (rule.cooldown_days < 0 ||
+            rule.cooldown_days > kMaxTrendWindowDays) {
+          return Error(n, Join(field, "cooldown_days"),
+                       absl::StrCat(rule.cooldown_days, " is outside 0-",
+                                    kMaxTrendWindowDays));
+        }
+      }
+      // Which keys each kind takes; the others are refused rather than
+      // silently ignored.
+      std::vector<std::string> takes;
+      switch (rule.kind) {
+        case AlertKind::kScoreBelow:
+        case AlertKind::kCoverageBelow:
+          takes = {"enter", "exit"};
+          break;
+        case AlertKind::kDimensionBelow:
+          takes = {"dimension", "enter", "exit"};
+          break;
+        case AlertKind::kDrop:
+          takes = {"points", "within_days", "exit"};
+          break;
+        case AlertKind::kFalling:
+          takes = {"declines"};
+          break;
+        case AlertKind::kBandChange:
+          break;
+      }
+      for (const char* key : {"enter", "exit", "dimension", "points",
+                              "within_days", "declines"}) {
+        if (a[key].IsDefined() &&
+            std::find(takes.begin(), takes.end(), key) == takes.end()) {
+          return Error(
+              a[key], Join(field, key),
+              absl::StrCat(
+                  "a ", kind_name, " alert takes no ", key,
+                  takes.empty()
+                      ? std::string()
+                      : absl::StrCat(" (it takes ", absl::StrJoin(takes, ", "),
+                                     ")")));
+        }
+      }
+      const bool coverage = rule.kind == AlertKind::kCoverageBelow;
+      const double top = coverage ? 1 : 100;
+      auto bounded = [&](absl::string_view key, double lo, double hi,
+                         double* out) -> absl::Status {
+        ASSIGN_OR_RETURN(YAML::Node n, Required(a, field, key));
+        ASSIGN_OR_RETURN(*out, Number(n, Join(field, key)));
+        if (*out < lo || *out > hi) {
+          return Error(n, Join(field, key),
+                       absl::StrCat(*out, " is outside ", lo, "-", hi));
+        }
+        return absl::OkStatus();
+      };
+      if (rule.kind == AlertKind::kDimensionBelow) {
+        ASSIGN_OR_RETURN(YAML::Node d, Required(a, field, "dimension"));
+        ASSIGN_OR_RETURN(rule.dimension, String(d, Join(field, "dimension")));
+        if (FindDimension(spec, rule.dimension) == nullptr) {
+          return Error(
+              d, Join(field, "dimension"),
+              absl::StrCat("unknown dimension '", rule.dimension,
+                           "'; the dimensions are ", DimensionNames(spec)));
+        }
+      }
+      if (std::find(takes.begin(), takes.end(), "enter") != takes.end()) {
+        RETURN_IF_ERROR(bounded("enter", 0, top, &rule.enter));
+        RETURN_IF_ERROR(bounded("exit", 0, top, &rule.exit));
+        if (rule.exit <= rule.enter) {
+          return Error(
+              a["exit"], Join(field, "exit"),
+              absl::StrCat(rule.exit, " is not above enter (", rule.enter,
+                           "): an alert that opens below enter "
+                           "closes at or above exit"));
+        }
+      }
+      if (rule.kind == AlertKind::kDrop) {
+        RETURN_IF_ERROR(bounded("points", 0.1, 100, &rule.points));
+        RETURN_IF_ERROR(
+            bounded("within_days", 1, kMaxTrendWindowDays, &rule.within_days));
+        rule.exit = rule.points / 2;
+        if (a["exit"].IsDefined()) {
+          RETURN_IF_ERROR(bounded("exit", 0, 100, &rule.exit));
+          if (rule.exit >= rule.points) {
+            return Error(
+                a["exit"], Join(field, "exit"),
+                absl::StrCat(rule.exit, " is not below points (", rule.points,
+                             "): a drop alert closes when the drop "
+                             "is back under exit"));
+          }
+        }
+      }
+      if (rule.kind == AlertKind::kFalling) {
+        double declines = 0;
+        RETURN_IF_ERROR(bounded("declines", 2, 52, &declines));
+        if (declines != std::floor(declines)) {
+          return Error(a["declines"], Join(field, "declines"),
+                       absl::StrCat(declines, " is not a whole number"));
+        }
+        rule.declines = static_cast<int>(declines);
+      }
+      spec.alerts.push_back(std::move(rule));
+    }
+    return absl::OkStatus();
   }
 
   // trend: {windows_days: [7, 30, 90]}: the windows a recorded score's
@@ -556,6 +735,24 @@ class Parser : public YamlReader {
 
 absl::string_view AggregateName(Aggregate aggregate) {
   return aggregate == Aggregate::kMin ? "min" : "weighted_mean";
+}
+
+absl::string_view AlertKindName(AlertKind kind) {
+  switch (kind) {
+    case AlertKind::kScoreBelow:
+      return "score_below";
+    case AlertKind::kBandChange:
+      return "band_change";
+    case AlertKind::kDrop:
+      return "drop";
+    case AlertKind::kFalling:
+      return "falling";
+    case AlertKind::kDimensionBelow:
+      return "dimension_below";
+    case AlertKind::kCoverageBelow:
+      return "coverage_below";
+  }
+  return "?";
 }
 
 std::string Sha256Hex(absl::string_view bytes) {

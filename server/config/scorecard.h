@@ -78,6 +78,37 @@ struct ActionSpec {
   int line = 0;
 };
 
+// An alert rule (`alerts:`). Threshold kinds open below `enter` and close
+// only at or above `exit` (hysteresis: a score wobbling around a threshold
+// opens one alert, not ten).
+enum class AlertKind {
+  kScoreBelow,      // the score below enter; closes at exit
+  kBandChange,      // the band worse than the previous point's; closes when
+                    // back at that band or better
+  kDrop,            // `points` below the highest score within `within_days`;
+                    // closes when the drop is under `exit`
+  kFalling,         // `declines` consecutive declines; closes when it rises
+  kDimensionBelow,  // `dimension` below enter; closes at exit
+  kCoverageBelow,   // coverage (0-1) below enter; closes at exit
+};
+absl::string_view AlertKindName(AlertKind kind);
+
+struct AlertRuleSpec {
+  std::string id;
+  AlertKind kind = AlertKind::kScoreBelow;
+  std::string severity = "medium";  // low, medium, high, critical
+  std::string say;
+  std::string action;
+  double cooldown_days = 0;  // after it closes, before it may open again
+  double enter = 0;
+  double exit = 0;
+  std::string dimension;   // dimension_below
+  double points = 0;       // drop
+  double within_days = 0;  // drop
+  int declines = 0;        // falling
+  int line = 0;
+};
+
 // A segment's overrides of the default scorecard.
 struct SegmentSpec {
   std::string name;
@@ -108,6 +139,7 @@ struct ScorecardSpec {
   std::optional<double> min_coverage;
   std::optional<double> max_data_age_days;
   std::vector<SegmentSpec> segments;
+  std::vector<AlertRuleSpec> alerts;
   // trend.windows_days: the windows (days, shortest first) a recorded
   // score's trend reports its change over.
   std::vector<int> trend_windows_days = {7, 30, 90};
@@ -117,6 +149,7 @@ struct ScorecardSpec {
 };
 
 inline constexpr size_t kMaxTrendWindows = 8;
+inline constexpr size_t kMaxAlertRules = 64;
 inline constexpr int kMaxTrendWindowDays = 3660;
 
 // Parses and checks a scorecard. Errors read

@@ -1,6 +1,7 @@
 // Recording scores.
 #include "server/history/recorder.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -31,8 +32,8 @@ absl::string_view RecordModeName(RecordMode mode) {
   return "?";
 }
 
-Recorder::Recorder(store::Store* store, Options options)
-    : store_(store), options_(options) {}
+Recorder::Recorder(store::Store* store, Options options, AlertSignal* signal)
+    : store_(store), options_(options), signal_(signal) {}
 
 absl::StatusOr<bool> Recorder::Wants(bool requested) const {
   if (options_.mode == RecordMode::kNever || store_ == nullptr) {
@@ -119,13 +120,25 @@ absl::Status Recorder::Record(const Snapshot& snapshot,
     rows.push_back(MakePointRow(*scores[i], set_id, inputs[i].values, now));
   }
   const std::vector<int>& windows = snapshot.spec().trend_windows_days;
+  // Alert rules look back as far as trends do, or as far as a drop rule's
+  // window.
+  int64_t lookback = TrendLookbackMicros(windows);
+  for (const AlertRuleSpec& rule : snapshot.spec().alerts) {
+    lookback = std::max(
+        lookback, static_cast<int64_t>(rule.within_days * 86400 * 1000000.0));
+  }
+  store::AlertEvaluator evaluate;
+  if (!snapshot.spec().alerts.empty()) {
+    evaluate = MakeAlertEvaluator(snapshot, scores);
+  }
   absl::StatusOr<std::vector<std::vector<store::ScoreAt>>> earlier =
-      store_->Record(rows, TrendLookbackMicros(windows));
+      store_->Record(rows, lookback, &evaluate);
   if (!earlier.ok()) {
     return absl::Status(earlier.status().code(),
                         absl::StrCat("record: nothing was recorded: ",
                                      earlier.status().message()));
   }
+  if (evaluate && signal_ != nullptr) signal_->Notify();
   for (size_t i = 0; i < scores.size(); ++i) {
     *scores[i]->mutable_trend() =
         ComputeTrend(rows[i].as_of_us, rows[i].score, (*earlier)[i], windows);

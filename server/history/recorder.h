@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "healthscore/v1/health_scoring.pb.h"
 #include "server/engine/snapshot.h"
+#include "server/history/alerts.h"
 #include "server/history/point.h"
 #include "server/store/store.h"
 
@@ -36,8 +37,9 @@ class Recorder {
   };
 
   // `store` may be null (no --store): then nothing is recorded and a request
-  // asking to record is refused. `store` must outlive the recorder.
-  Recorder(store::Store* store, Options options);
+  // asking to record is refused. `signal`, if given, is notified after each
+  // recording that evaluated alert rules. Both must outlive the recorder.
+  Recorder(store::Store* store, Options options, AlertSignal* signal = nullptr);
 
   // Whether a request whose `record` field is `requested` records. Refused
   // (FAILED_PRECONDITION, saying which flag) when it asks and cannot.
@@ -50,9 +52,10 @@ class Recorder {
       const google::protobuf::Timestamp* as_of, absl::string_view field,
       absl::Time now) const;
 
-  // Records `scores` (scored under `snapshot` with explain FULL; customer
-  // ids unique; as_of set) in one transaction, then sets each one's trend.
-  // On error nothing is recorded and no trend is set.
+  // Records `scores` (scored under `snapshot`; customer ids unique; as_of
+  // set) in one transaction, with the alerts the scorecard's rules open or
+  // close for them, then sets each one's trend. On error nothing is
+  // recorded and no trend is set.
   absl::Status Record(const Snapshot& snapshot,
                       std::span<v1::CustomerScore* const> scores,
                       std::span<const RowInputs> inputs);
@@ -67,6 +70,7 @@ class Recorder {
 
   store::Store* const store_;
   const Options options_;
+  AlertSignal* const signal_;
   absl::Mutex mu_;
   // Scorecard hashes and signal set ids known to be in the store.
   absl::flat_hash_set<std::string> kept_ ABSL_GUARDED_BY(mu_);

@@ -81,12 +81,77 @@ constexpr Migration kMigrations[] = {
      "  detail BYTEA NOT NULL, inputs BYTEA NOT NULL,"
      "  PRIMARY KEY (customer_id, as_of_us));"
      "CREATE TABLE signal_sets (id TEXT PRIMARY KEY, names BYTEA NOT NULL);"},
+    // Alerts, and their events: `seq` is the WatchAlerts cursor.
+    {2,
+     // SQLite
+     "CREATE TABLE alerts ("
+     "  id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT NOT NULL,"
+     "  segment TEXT NOT NULL, rule_id TEXT NOT NULL, severity TEXT NOT NULL,"
+     "  state INTEGER NOT NULL, opened_as_of_us INTEGER NOT NULL,"
+     "  closed_as_of_us INTEGER NOT NULL, acknowledged_by TEXT NOT NULL,"
+     "  resolved_by TEXT NOT NULL, note TEXT NOT NULL, context TEXT NOT NULL,"
+     "  detail BLOB NOT NULL);"
+     // At most one alert not resolved per customer and rule.
+     "CREATE UNIQUE INDEX alerts_one_open ON alerts (customer_id, rule_id)"
+     "  WHERE state <> 3;"
+     "CREATE INDEX alerts_by_customer ON alerts (customer_id, rule_id, id);"
+     "CREATE TABLE alert_events ("
+     "  seq INTEGER PRIMARY KEY AUTOINCREMENT, alert_id INTEGER NOT NULL,"
+     "  kind INTEGER NOT NULL, at_us INTEGER NOT NULL, state INTEGER NOT NULL,"
+     "  closed_as_of_us INTEGER NOT NULL, who TEXT NOT NULL, note TEXT NOT NULL);",
+     // PostgreSQL
+     "CREATE TABLE alerts ("
+     "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+     "  customer_id TEXT NOT NULL, segment TEXT NOT NULL, rule_id TEXT NOT NULL,"
+     "  severity TEXT NOT NULL, state INTEGER NOT NULL,"
+     "  opened_as_of_us BIGINT NOT NULL, closed_as_of_us BIGINT NOT NULL,"
+     "  acknowledged_by TEXT NOT NULL, resolved_by TEXT NOT NULL,"
+     "  note TEXT NOT NULL, context TEXT NOT NULL, detail BYTEA NOT NULL);"
+     "CREATE UNIQUE INDEX alerts_one_open ON alerts (customer_id, rule_id)"
+     "  WHERE state <> 3;"
+     "CREATE INDEX alerts_by_customer ON alerts (customer_id, rule_id, id);"
+     "CREATE TABLE alert_events ("
+     "  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+     "  alert_id BIGINT NOT NULL, kind INTEGER NOT NULL, at_us BIGINT NOT NULL,"
+     "  state INTEGER NOT NULL, closed_as_of_us BIGINT NOT NULL,"
+     "  who TEXT NOT NULL, note TEXT NOT NULL);"},
 };
 // clang-format on
 
 constexpr char kPointColumns[] =
     "customer_id, segment, as_of_us, score, band, grade, coverage, variant, "
     "scorecard_hash, recorded_at_us";
+
+constexpr char kAlertColumns[] =
+    "id, customer_id, segment, rule_id, severity, state, opened_as_of_us, "
+    "closed_as_of_us, acknowledged_by, resolved_by, note, context, detail";
+
+AlertRow ReadAlert(const SqlRow& row, size_t at = 0) {
+  AlertRow a;
+  a.id = AsInt(row[at + 0]);
+  a.customer_id = AsText(row[at + 1]);
+  a.segment = AsText(row[at + 2]);
+  a.rule_id = AsText(row[at + 3]);
+  a.severity = AsText(row[at + 4]);
+  a.state = static_cast<int>(AsInt(row[at + 5]));
+  a.opened_as_of_us = AsInt(row[at + 6]);
+  a.closed_as_of_us = AsInt(row[at + 7]);
+  a.acknowledged_by = AsText(row[at + 8]);
+  a.resolved_by = AsText(row[at + 9]);
+  a.note = AsText(row[at + 10]);
+  a.context = AsText(row[at + 11]);
+  a.detail = AsText(row[at + 12]);
+  return a;
+}
+
+// "(VALUES ($first), ($first+1), ...) AS c": ids to join against.
+std::string IdValues(int first, size_t count) {
+  std::string out = "(VALUES ";
+  for (size_t i = 0; i < count; ++i) {
+    absl::StrAppend(&out, i == 0 ? "" : ", ", "($", first + i, ")");
+  }
+  return out + ") AS c";
+}
 
 // kPointColumns, each prefixed with `table` ("p.").
 std::string Qualified(absl::string_view table) {
@@ -225,7 +290,8 @@ class SqlStore final : public Store {
   }
 
   absl::StatusOr<std::vector<std::vector<ScoreAt>>> Record(
-      std::span<const PointRow> points, int64_t lookback_us) override {
+      std::span<const PointRow> points, int64_t lookback_us,
+      const AlertEvaluator* evaluate) override {
     std::vector<std::vector<ScoreAt>> earlier(points.size());
     if (points.empty()) return earlier;
     // SQLite has one writer at a time: queue here rather than spin on the
@@ -239,6 +305,13 @@ class SqlStore final : public Store {
       RETURN_IF_ERROR(
           Rollback(db, ReadEarlier(db, points, lookback_us, earlier)));
     }
+    AlertWrites alerts;
+    if (evaluate != nullptr && *evaluate) {
+      std::vector<AlertRow> unresolved, last_resolved;
+      RETURN_IF_ERROR(
+          Rollback(db, ReadAlertsOf(db, points, unresolved, last_resolved)));
+      alerts = (*evaluate)(points, earlier, unresolved, last_resolved);
+    }
     for (size_t start = 0; start < points.size(); start += kInsertChunk) {
       const size_t n = std::min(kInsertChunk, points.size() - start);
       RETURN_IF_ERROR(
@@ -246,6 +319,7 @@ class SqlStore final : public Store {
       RETURN_IF_ERROR(
           Rollback(db, InsertChunk(db, points.subspan(start, n), true)));
     }
+    RETURN_IF_ERROR(Rollback(db, WriteAlerts(db, alerts)));
     RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
     return earlier;
   }
@@ -306,6 +380,122 @@ class SqlStore final : public Store {
       out.push_back(std::move(p));
     }
     return out;
+  }
+
+  absl::StatusOr<std::vector<AlertRow>> ListAlerts(const AlertFilter& filter,
+                                                   int64_t before_id,
+                                                   int limit) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    std::string sql =
+        absl::StrCat("SELECT ", kAlertColumns, " FROM alerts WHERE id < $1");
+    std::vector<SqlValue> params = {before_id > 0 ? before_id : INT64_MAX};
+    auto add = [&](absl::string_view column, SqlValue value) {
+      params.push_back(std::move(value));
+      absl::StrAppend(&sql, " AND ", column, " = $", params.size());
+    };
+    if (filter.state != 0) add("state", int64_t{filter.state});
+    if (!filter.segment.empty()) add("segment", filter.segment);
+    if (!filter.severity.empty()) add("severity", filter.severity);
+    if (!filter.customer_id.empty()) add("customer_id", filter.customer_id);
+    params.emplace_back(int64_t{limit});
+    absl::StrAppend(&sql, " ORDER BY id DESC LIMIT $", params.size());
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows, lease->Query(sql, params));
+    std::vector<AlertRow> out;
+    out.reserve(rows.size());
+    for (const SqlRow& row : rows) out.push_back(ReadAlert(row));
+    return out;
+  }
+
+  absl::StatusOr<AlertRow> SetAlertState(int64_t id, int state,
+                                         const std::string& who,
+                                         const std::string& note) override {
+    std::optional<absl::MutexLock> write_lock;
+    if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    SqlConnection& db = *lease;
+    RETURN_IF_ERROR(Begin(db));
+    const SqlValue key[] = {id};
+    absl::StatusOr<std::vector<SqlRow>> rows = db.Query(
+        absl::StrCat("SELECT ", kAlertColumns, " FROM alerts WHERE id = $1"),
+        key);
+    RETURN_IF_ERROR(Rollback(db, rows.status()));
+    if (rows->empty()) {
+      (void)db.Exec("ROLLBACK");
+      return absl::NotFoundError(absl::StrCat("no alert has id ", id));
+    }
+    AlertRow alert = ReadAlert((*rows)[0]);
+    if (alert.state == AlertRow::kResolved) {
+      (void)db.Exec("ROLLBACK");
+      return absl::FailedPreconditionError(
+          absl::StrCat("alert ", id, " is resolved already"));
+    }
+    alert.state = state;
+    alert.note = note;
+    if (state == AlertRow::kAcknowledged) {
+      alert.acknowledged_by = who;
+    } else {
+      alert.resolved_by = who;
+    }
+    RETURN_IF_ERROR(Rollback(db, UpdateAlert(db, alert)));
+    RETURN_IF_ERROR(Rollback(db, AddEvent(db, alert,
+                                          state == AlertRow::kAcknowledged
+                                              ? AlertEventRow::kAcknowledged
+                                              : AlertEventRow::kResolved,
+                                          who)));
+    RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
+    return alert;
+  }
+
+  absl::StatusOr<std::vector<AlertEventRow>> AlertEventsAfter(
+      int64_t after, int limit) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    const SqlValue params[] = {after, int64_t{limit}};
+    std::string columns;
+    for (absl::string_view c : absl::StrSplit(kAlertColumns, ", ")) {
+      absl::StrAppend(&columns, ", a.", c);
+    }
+    ASSIGN_OR_RETURN(
+        std::vector<SqlRow> rows,
+        lease->Query(absl::StrCat("SELECT e.seq, e.kind, e.at_us, e.state, "
+                                  "e.closed_as_of_us, e.who, e.note",
+                                  columns,
+                                  " FROM alert_events e JOIN alerts a ON a.id "
+                                  "= e.alert_id WHERE e.seq > $1 ORDER BY "
+                                  "e.seq LIMIT $2"),
+                     params));
+    std::vector<AlertEventRow> out;
+    out.reserve(rows.size());
+    for (const SqlRow& row : rows) {
+      AlertEventRow e;
+      e.cursor = AsInt(row[0]);
+      e.kind = static_cast<int>(AsInt(row[1]));
+      e.at_us = AsInt(row[2]);
+      e.alert = ReadAlert(row, 7);
+      // As it was just after this event.
+      e.alert.state = static_cast<int>(AsInt(row[3]));
+      e.alert.closed_as_of_us = AsInt(row[4]);
+      if (e.kind == AlertEventRow::kOpened) {
+        e.alert.acknowledged_by.clear();
+        e.alert.resolved_by.clear();
+        e.alert.note.clear();
+      } else if (e.kind == AlertEventRow::kAcknowledged) {
+        e.alert.acknowledged_by = AsText(row[5]);
+        e.alert.resolved_by.clear();
+        e.alert.note = AsText(row[6]);
+      } else {
+        e.alert.resolved_by = AsText(row[5]);
+        e.alert.note = AsText(row[6]);
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> LastAlertCursor() override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     lease->Query("SELECT MAX(seq) FROM alert_events"));
+    return rows.empty() ? 0 : AsInt(rows[0][0]);
   }
 
   absl::StatusOr<int64_t> PruneBefore(int64_t as_of_us) override {
@@ -435,6 +625,115 @@ class SqlStore final : public Store {
                   "scorecard_hash = excluded.scorecard_hash, "
                   "recorded_at_us = excluded.recorded_at_us");
     return db.Exec(sql, params);
+  }
+
+  // The alerts of `points`' customers not yet resolved, and the newest
+  // resolved one per (customer, rule).
+  absl::Status ReadAlertsOf(SqlConnection& db, std::span<const PointRow> points,
+                            std::vector<AlertRow>& unresolved,
+                            std::vector<AlertRow>& last_resolved) {
+    std::string qualified;
+    for (absl::string_view c : absl::StrSplit(kAlertColumns, ", ")) {
+      absl::StrAppend(&qualified, qualified.empty() ? "" : ", ", "a.", c);
+    }
+    for (size_t start = 0; start < points.size(); start += kLookupChunk) {
+      const size_t n = std::min(kLookupChunk, points.size() - start);
+      std::vector<SqlValue> params;
+      for (size_t k = 0; k < n; ++k) {
+        params.emplace_back(points[start + k].customer_id);
+      }
+      ASSIGN_OR_RETURN(
+          std::vector<SqlRow> rows,
+          db.Query(absl::StrCat("SELECT ", qualified, " FROM ", IdValues(1, n),
+                                " JOIN alerts a ON a.customer_id = c.column1 "
+                                "WHERE a.state <> 3"),
+                   params));
+      for (const SqlRow& row : rows) unresolved.push_back(ReadAlert(row));
+      ASSIGN_OR_RETURN(
+          rows,
+          db.Query(absl::StrCat(
+                       "SELECT ", qualified, " FROM ", IdValues(1, n),
+                       " JOIN alerts a ON a.customer_id = c.column1 WHERE "
+                       "a.state = 3 AND a.id = (SELECT MAX(b.id) FROM alerts "
+                       "b WHERE b.customer_id = a.customer_id AND b.rule_id = "
+                       "a.rule_id AND b.state = 3)"),
+                   params));
+      for (const SqlRow& row : rows) last_resolved.push_back(ReadAlert(row));
+    }
+    return absl::OkStatus();
+  }
+
+  // Opens and closes what an evaluation decided, each with its event.
+  absl::Status WriteAlerts(SqlConnection& db, const AlertWrites& writes) {
+    for (const AlertRow& a : writes.opened) {
+      const SqlValue params[] = {a.customer_id,
+                                 a.segment,
+                                 a.rule_id,
+                                 a.severity,
+                                 int64_t{AlertRow::kOpen},
+                                 a.opened_as_of_us,
+                                 int64_t{0},
+                                 std::string(),
+                                 std::string(),
+                                 std::string(),
+                                 a.context,
+                                 Blob{a.detail}};
+      ASSIGN_OR_RETURN(
+          std::vector<SqlRow> rows,
+          db.Query("INSERT INTO alerts (customer_id, segment, rule_id, "
+                   "severity, state, opened_as_of_us, closed_as_of_us, "
+                   "acknowledged_by, resolved_by, note, context, detail) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+                   "$12) RETURNING id",
+                   params));
+      AlertRow opened = a;
+      opened.id = rows.empty() ? 0 : AsInt(rows[0][0]);
+      opened.state = AlertRow::kOpen;
+      RETURN_IF_ERROR(AddEvent(db, opened, AlertEventRow::kOpened, ""));
+    }
+    for (const AlertRow& a : writes.resolved) {
+      AlertRow closed = a;
+      closed.state = AlertRow::kResolved;
+      RETURN_IF_ERROR(UpdateAlert(db, closed));
+      RETURN_IF_ERROR(
+          AddEvent(db, closed, AlertEventRow::kResolved, closed.resolved_by));
+    }
+    return absl::OkStatus();
+  }
+
+  static absl::Status UpdateAlert(SqlConnection& db, const AlertRow& a) {
+    const SqlValue params[] = {int64_t{a.state},
+                               a.closed_as_of_us,
+                               a.acknowledged_by,
+                               a.resolved_by,
+                               a.note,
+                               a.id};
+    return db.Exec(
+        "UPDATE alerts SET state = $1, closed_as_of_us = $2, "
+        "acknowledged_by = $3, resolved_by = $4, note = $5 WHERE id = $6",
+        params);
+  }
+
+  // An event for `a`'s state now. Cursors must become visible in order:
+  // SQLite has one writer at a time; on PostgreSQL, transactions that add
+  // events take turns (a lock held to their commit), so no smaller cursor
+  // can commit after a larger one.
+  absl::Status AddEvent(SqlConnection& db, const AlertRow& a, int kind,
+                        const std::string& who) {
+    if (dialect_ == Dialect::kPostgres) {
+      RETURN_IF_ERROR(db.Exec("SELECT pg_advisory_xact_lock(7372843)"));
+    }
+    const SqlValue params[] = {a.id,
+                               int64_t{kind},
+                               absl::ToUnixMicros(absl::Now()),
+                               int64_t{a.state},
+                               a.closed_as_of_us,
+                               who,
+                               a.note};
+    return db.Exec(
+        "INSERT INTO alert_events (alert_id, kind, at_us, state, "
+        "closed_as_of_us, who, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params);
   }
 
   absl::Status ReadEarlier(SqlConnection& db, std::span<const PointRow> points,

@@ -6,6 +6,7 @@
 #define HEALTHSCORE_SERVER_STORE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -19,7 +20,7 @@ namespace healthscore::store {
 
 // The schema version this binary reads and writes. A database at a newer
 // version is refused at open (a newer binary migrated it).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // How much of a point a read returns.
 enum class Detail {
@@ -51,6 +52,61 @@ struct PointRow {
 struct ScoreAt {
   int64_t as_of_us = 0;
   double score = 0;
+};
+
+// An alert. The columns are the truth for what changes (state, who, when
+// closed); `detail` (a serialized healthscore.v1.Alert) holds what was said
+// when it opened.
+struct AlertRow {
+  enum State { kOpen = 1, kAcknowledged = 2, kResolved = 3 };
+  int64_t id = 0;
+  std::string customer_id;
+  std::string segment;
+  std::string rule_id;
+  std::string severity;
+  int state = kOpen;
+  int64_t opened_as_of_us = 0;
+  int64_t closed_as_of_us = 0;  // 0: not closed by a point
+  std::string acknowledged_by;
+  std::string resolved_by;
+  std::string note;
+  // What the rule needs to decide when to close (e.g. the band it fell
+  // from).
+  std::string context;
+  std::string detail;
+};
+
+// One change to an alert; `cursor` orders them all.
+struct AlertEventRow {
+  enum Kind { kOpened = 1, kAcknowledged = 2, kResolved = 3 };
+  int64_t cursor = 0;
+  int kind = kOpened;
+  int64_t at_us = 0;  // when it was committed
+  AlertRow alert;     // as it was just after the event
+};
+
+// What an evaluation of a batch of points decided, written in the batch's
+// transaction.
+struct AlertWrites {
+  std::vector<AlertRow> opened;    // id unset
+  std::vector<AlertRow> resolved;  // id, closed_as_of_us, resolved_by set
+};
+
+// Given the recorded points, their customers' earlier points (as Record
+// returns them), the customers' alerts not yet resolved and, per (customer,
+// rule), the newest resolved one (for cooldowns): the alerts to open and
+// close. Called inside Record's transaction; must not call the store.
+using AlertEvaluator =
+    std::function<AlertWrites(std::span<const PointRow> points,
+                              const std::vector<std::vector<ScoreAt>>& earlier,
+                              const std::vector<AlertRow>& unresolved,
+                              const std::vector<AlertRow>& last_resolved)>;
+
+struct AlertFilter {
+  int state = 0;  // 0: any
+  std::string segment;
+  std::string severity;
+  std::string customer_id;
 };
 
 // A scorecard file, kept by the SHA-256 of its bytes.
@@ -91,8 +147,30 @@ class Store {
   // in [as_of - lookback_us, as_of), newest first, as they were just before
   // this call (trends are computed from them). REQUIRES: no two points with
   // the same customer_id and as_of_us.
+  //
+  // With `evaluate`, the alerts it decides are written in the same
+  // transaction, with their events: an alert exists if and only if the
+  // point that raised it does.
   virtual absl::StatusOr<std::vector<std::vector<ScoreAt>>> Record(
-      std::span<const PointRow> points, int64_t lookback_us) = 0;
+      std::span<const PointRow> points, int64_t lookback_us,
+      const AlertEvaluator* evaluate = nullptr) = 0;
+
+  // Alerts matching `filter`, newest first, ids below `before_id` (0: no
+  // bound), at most `limit`.
+  virtual absl::StatusOr<std::vector<AlertRow>> ListAlerts(
+      const AlertFilter& filter, int64_t before_id, int limit) = 0;
+  // Acknowledges (state kAcknowledged) or resolves (kResolved) an alert by
+  // hand, with its event. NOT_FOUND for an unknown id; FAILED_PRECONDITION
+  // for a resolved one.
+  virtual absl::StatusOr<AlertRow> SetAlertState(int64_t id, int state,
+                                                 const std::string& who,
+                                                 const std::string& note) = 0;
+  // Events with cursor > after, oldest first, at most `limit`. Cursors are
+  // committed in order: a reader never sees a cursor before a smaller one.
+  virtual absl::StatusOr<std::vector<AlertEventRow>> AlertEventsAfter(
+      int64_t after, int limit) = 0;
+  // The newest event's cursor (0 without events).
+  virtual absl::StatusOr<int64_t> LastAlertCursor() = 0;
 
   // One customer's points with as_of in [from_us, to_us], newest first, at
   // most `limit`, with as much of each as `detail` says.

@@ -34,6 +34,7 @@
 #include "healthscore/v1/history.grpc.pb.h"
 #include "server/server.h"
 #include "server/store/store.h"
+#include "tests/integration/history_fixture.h"
 #include "tests/test_util.h"
 
 namespace healthscore {
@@ -45,13 +46,6 @@ using ::testing::HasSubstr;
 
 constexpr double kNaN = NAN;
 constexpr double kExact = 1e-9;
-// 2026-01-01T00:00:00Z
-constexpr int64_t kDay0 = 1767225600;
-
-google::protobuf::Timestamp Day(int day) {
-  return TimeUtil::SecondsToTimestamp(kDay0 + int64_t{day} * 86400);
-}
-
 // Two test_echo dimensions: echo_x scores scale * x, echo_y scores y.
 std::string EchoScorecard(const std::string& version, double wx, double wy) {
   return absl::StrCat("scorecard: echo\nversion: \"", version, R"("
@@ -68,140 +62,12 @@ dimensions:
 )");
 }
 
-// The PostgreSQL server the ctest fixture started: its URI is in the file
-// $HS_TEST_POSTGRES_URI_FILE.
-std::string PostgresAdminUri() {
-  const char* file = std::getenv("HS_TEST_POSTGRES_URI_FILE");
-  if (file == nullptr) return "";
-  std::ifstream in(file);
-  std::string uri;
-  std::getline(in, uri);
-  return uri;
-}
-
-// Runs one SQL command on `uri`; returns libpq's error, empty when it worked.
-std::string PgExec(const std::string& uri, const std::string& sql) {
-  PGconn* conn = PQconnectdb(uri.c_str());
-  std::string error;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    error = PQerrorMessage(conn);
-  } else {
-    PGresult* r = PQexec(conn, sql.c_str());
-    if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-        PQresultStatus(r) != PGRES_TUPLES_OK) {
-      error = PQresultErrorMessage(r);
-    }
-    PQclear(r);
-  }
-  PQfinish(conn);
-  return error;
-}
-
-// A new empty database on the fixture's server, for one test.
-std::string FreshPostgresDatabase() {
-  const std::string admin = PostgresAdminUri();
-  if (admin.empty()) {
-    ADD_FAILURE() << "HS_TEST_POSTGRES_URI_FILE is not set: run this test "
-                     "through ctest, whose fixture starts PostgreSQL";
-    return "";
-  }
-  static std::atomic<int> counter{0};
-  const std::string name = absl::StrCat("hs_", getpid(), "_", counter++);
-  const std::string error = PgExec(admin, "CREATE DATABASE " + name);
-  EXPECT_EQ(error, "");
-  return std::regex_replace(admin, std::regex("/[^/]*$"), "/" + name);
-}
-
-// "sqlite:<temp>/history.db" or a fresh PostgreSQL database.
-std::string NewStore(const std::string& backend) {
-  if (backend == "postgres") return FreshPostgresDatabase();
-  return "sqlite:" + (testing::MakeTempDir() / "data/history.db").string();
-}
-
-class History {
- public:
-  // Starts a server on port 0 with `scorecard` and the test_echo plugin.
-  static std::unique_ptr<History> Start(
-      const std::string& store, const std::string& scorecard,
-      history::RecordMode record = history::RecordMode::kRequest) {
-    auto h = std::unique_ptr<History>(new History);
-    h->dir_ = testing::MakeTempDir();
-    const auto plugins = h->dir_ / "plugins/test_echo/1.0.0";
-    std::filesystem::create_directories(plugins);
-    std::filesystem::copy_file(testing::TestPlugin("test_echo"),
-                               plugins / "libtest_echo.so");
-    h->config_ = testing::WriteFile(h->dir_, "scorecard.yaml", scorecard);
-    Server::Options options;
-    options.listen = "127.0.0.1:0";
-    options.config_path = h->config_.string();
-    options.plugin_dir = (h->dir_ / "plugins").string();
-    options.store = store;
-    options.record = record;
-    absl::StatusOr<std::unique_ptr<Server>> server =
-        Server::BuildAndStart(options);
-    EXPECT_TRUE(server.ok()) << server.status();
-    if (!server.ok()) return nullptr;
-    h->server_ = *std::move(server);
-    auto channel = grpc::CreateChannel(h->server_->address(),
-                                       grpc::InsecureChannelCredentials());
-    h->scoring_ = v1::HealthScoring::NewStub(channel);
-    h->history_ = v1::History::NewStub(channel);
-    return h;
-  }
-
-  // Makes `scorecard` live (as an edit of the file and a reload would).
-  void Reload(const std::string& scorecard) {
-    testing::WriteFile(dir_, "scorecard.yaml", scorecard);
-    ReloadOutcome outcome = server_->reloader().Reload(ReloadTrigger::kRpc);
-    ASSERT_TRUE(outcome.status.ok()) << outcome.status;
-    ASSERT_TRUE(outcome.changed);
-  }
-
-  // Score with record=true; x or y NaN leaves the signal out.
-  grpc::Status Record(const std::string& id, int day, double x, double y,
-                      v1::ScoreResponse* response = nullptr,
-                      const std::string& segment = "smb") {
-    v1::ScoreRequest request;
-    request.set_record(true);
-    request.set_explain(v1::EXPLAIN_NONE);
-    v1::Customer* c = request.mutable_customer();
-    c->set_customer_id(id);
-    c->set_segment(segment);
-    *c->mutable_as_of() = Day(day);
-    if (!std::isnan(x)) (*c->mutable_signals())["x"] = x;
-    if (!std::isnan(y)) (*c->mutable_signals())["y"] = y;
-    v1::ScoreResponse local;
-    grpc::ClientContext context;
-    return scoring_->Score(&context, request, response ? response : &local);
-  }
-
-  grpc::Status GetHistory(const v1::GetHistoryRequest& request,
-                          v1::GetHistoryResponse* response) {
-    grpc::ClientContext context;
-    return history_->GetHistory(&context, request, response);
-  }
-
-  grpc::Status Explain(const std::string& id, int from, int to,
-                       v1::ExplainChangeResponse* response) {
-    v1::ExplainChangeRequest request;
-    request.set_customer_id(id);
-    *request.mutable_from() = Day(from);
-    *request.mutable_to() = Day(to);
-    grpc::ClientContext context;
-    return history_->ExplainChange(&context, request, response);
-  }
-
-  Server& server() { return *server_; }
-  v1::HealthScoring::Stub& scoring() { return *scoring_; }
-  v1::History::Stub& history() { return *history_; }
-
- private:
-  std::filesystem::path dir_;
-  std::filesystem::path config_;
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<v1::HealthScoring::Stub> scoring_;
-  std::unique_ptr<v1::History::Stub> history_;
-};
+using testing::Day;
+using testing::FreshPostgresDatabase;
+using testing::NewStore;
+using testing::PgExec;
+using testing::PostgresAdminUri;
+using History = testing::HistoryServer;
 
 double Sum(const google::protobuf::RepeatedPtrField<v1::DimensionChange>& d) {
   double total = 0;
@@ -808,7 +674,7 @@ TEST(HistoryStoresTest, ASchemaNewerThanTheBinaryIsRefused) {
     EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_THAT(store.status().message(),
                 HasSubstr("the database's schema is version 99; this "
-                          "healthscore-server knows versions up to 1"));
+                          "healthscore-server knows versions up to 2"));
   }
 }
 
