@@ -111,7 +111,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   server->history_service_ =
       std::make_unique<HistoryService>(server->history_.get());
   server->alerts_service_ = std::make_unique<AlertsService>(
-      server->store_.get(), &server->alert_signal_, AlertsService::Options{});
+      server->store_.get(), server->history_.get(), &server->alert_signal_,
+      AlertsService::Options{});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -26,6 +26,7 @@ struct Reading {
   double observed = 0;
   std::string seen;     // "score 42.0"
   std::string context;  // kept with the alert (band_change: the band before)
+  int64_t explained_from = -1;  // the earlier point the change runs from
 };
 
 // Rank of a band name in the variant's bands, best first.
@@ -41,6 +42,7 @@ Reading Read(const AlertRuleSpec& rule, const Variant& variant,
              std::span<const store::ScoreAt> earlier,
              const std::string* open_context) {
   Reading r;
+  if (!earlier.empty()) r.explained_from = earlier[0].as_of_us;
   auto below = [&](double v, const std::string& what) {
     r.observed = v;
     r.enter = v < rule.enter;
@@ -69,7 +71,10 @@ Reading Read(const AlertRuleSpec& rule, const Variant& variant,
       double peak = score.score();
       for (const store::ScoreAt& p : earlier) {
         if (p.as_of_us < as_of - rule.within_days * kMicrosPerDay) break;
-        peak = std::max(peak, p.score);
+        if (p.score > peak) {
+          peak = p.score;
+          r.explained_from = p.as_of_us;
+        }
       }
       const double drop = peak - score.score();
       r.observed = drop;
@@ -86,6 +91,7 @@ Reading Read(const AlertRuleSpec& rule, const Variant& variant,
         if (!(later < p.score)) break;
         ++declines;
         later = p.score;
+        r.explained_from = p.as_of_us;  // the point the run fell from
       }
       r.observed = declines;
       r.enter = declines >= rule.declines;
@@ -184,6 +190,9 @@ store::AlertEvaluator MakeAlertEvaluator(
         *alert.mutable_opened_at() = FromMicros(point.as_of_us);
         alert.set_score_at_open(score.score());
         alert.set_observed(r.observed);
+        if (r.explained_from >= 0) {
+          *alert.mutable_explained_from() = FromMicros(r.explained_from);
+        }
         store::AlertRow row;
         row.customer_id = point.customer_id;
         row.segment = point.segment;

@@ -72,9 +72,22 @@ grpc::Status AlertsService::ListAlerts(grpc::ServerContext*,
     response->set_next_page_token(absl::StrCat(rows->back().id));
   }
   for (const store::AlertRow& row : *rows) {
-    *response->add_alerts() = history::ToAlert(row);
+    v1::Alert* alert = response->add_alerts();
+    *alert = history::ToAlert(row);
+    if (request->explain()) {
+      if (absl::Status s = Explain(*alert); !s.ok()) return ToGrpcStatus(s);
+    }
   }
   return grpc::Status::OK;
+}
+
+absl::Status AlertsService::Explain(v1::Alert& alert) {
+  if (!alert.has_explained_from()) return absl::OkStatus();
+  v1::ExplainChangeRequest request;
+  request.set_customer_id(alert.customer_id());
+  *request.mutable_from() = alert.explained_from();
+  *request.mutable_to() = alert.opened_at();
+  return history_->ExplainChange(request, *alert.mutable_explanation());
 }
 
 grpc::Status AlertsService::WatchAlerts(

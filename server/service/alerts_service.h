@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "healthscore/v1/alerts.grpc.pb.h"
 #include "server/history/alerts.h"
+#include "server/history/history.h"
 #include "server/store/store.h"
 
 namespace healthscore {
@@ -21,10 +22,11 @@ class AlertsService final : public v1::Alerts::Service {
     absl::Duration poll = absl::Milliseconds(250);
   };
 
-  // `store` may be null; `store` and `signal` must outlive the service.
-  AlertsService(store::Store* store, history::AlertSignal* signal,
-                Options options)
-      : store_(store), signal_(signal), options_(options) {}
+  // `store` and `history` may be null (no store); all must outlive the
+  // service.
+  AlertsService(store::Store* store, history::HistoryQueries* history,
+                history::AlertSignal* signal, Options options)
+      : store_(store), history_(history), signal_(signal), options_(options) {}
 
   grpc::Status ListAlerts(grpc::ServerContext* context,
                           const v1::ListAlertsRequest* request,
@@ -43,7 +45,11 @@ class AlertsService final : public v1::Alerts::Service {
   grpc::Status SetState(int64_t id, int state, const std::string& who,
                         const std::string& note, v1::Alert* response);
 
+  // The change that raised `alert` (see Alert.explanation).
+  absl::Status Explain(v1::Alert& alert);
+
   store::Store* const store_;
+  history::HistoryQueries* const history_;
   history::AlertSignal* const signal_;
   const Options options_;
 };

@@ -283,6 +283,37 @@ TEST_P(AlertsTest, AcknowledgingAndResolvingByHand) {
   EXPECT_TRUE(List(v1::ALERT_STATE_OPEN).empty());
 }
 
+TEST_P(AlertsTest, AnAlertExplainsTheChangeThatRaisedIt) {
+  Start(
+      "  - {id: low, kind: score_below, enter: 50, exit: 55, say: Low}\n"
+      "  - {id: drop, kind: drop, points: 30, within_days: 30, say: Drop}\n");
+  At(0, 90);
+  At(7, 80);  // the peak within 30 days of day 21 is day 0's 90
+  At(14, 70);
+  At(21, 40);  // opens both: below 50, and 50 below the peak
+  v1::ListAlertsRequest request;
+  request.set_explain(true);
+  v1::ListAlertsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(alerts_->ListAlerts(&context, request, &response).ok());
+  ASSERT_EQ(response.alerts_size(), 2);
+  for (const v1::Alert& alert : response.alerts()) {
+    const bool drop = alert.rule_id() == "drop";
+    // score_below: from the point just before; drop: from the peak.
+    EXPECT_EQ(alert.explained_from(), testing::Day(drop ? 0 : 14));
+    EXPECT_DOUBLE_EQ(alert.explanation().delta(), drop ? -50 : -30);
+    ASSERT_EQ(alert.explanation().signals_size(), 1);
+    EXPECT_EQ(alert.explanation().signals(0).signal(), "x");
+    EXPECT_NEAR(alert.explanation().signals(0).points(), drop ? -50 : -30,
+                1e-9);
+  }
+  // Without explain, no explanation.
+  request.set_explain(false);
+  grpc::ClientContext plain;
+  ASSERT_TRUE(alerts_->ListAlerts(&plain, request, &response).ok());
+  EXPECT_FALSE(response.alerts(0).has_explanation());
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, AlertsTest,
                          ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
