@@ -1,6 +1,8 @@
-// healthscore: the command-line client of the HealthScoring service and of
-// the admin API (Registry). Turns the command line into options, opens the
-// channel and runs one command.
+// healthscore: the command-line client of the HealthScoring, History and
+// Alerts services and of the admin API (Registry). Turns the command line
+// into options, opens the channel and runs one command.
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -24,19 +27,25 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "clients/cli/admin_commands.h"
+#include "clients/cli/alerts_commands.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/dates.h"
 #include "clients/cli/history_commands.h"
 #include "clients/cli/requests.h"
+#include "grpcpp/channel.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "server address host:port");
 ABSL_FLAG(std::string, explain, "summary", "none | summary | full");
 ABSL_FLAG(std::string, format, "table", "table | json | csv");
 ABSL_FLAG(double, timeout, 30, "deadline of each RPC, in seconds");
-ABSL_FLAG(std::string, customer_id, "", "score: the customer to score");
-ABSL_FLAG(std::string, segment, "", "score: the customer's segment");
+ABSL_FLAG(std::string, customer_id, "",
+          "score: the customer to score; alerts: only this customer's");
+ABSL_FLAG(std::string, segment, "",
+          "score: the customer's segment; movers, portfolio, alerts: only "
+          "this segment");
 ABSL_FLAG(std::string, json, "", "score: a JSON file holding one Customer");
 ABSL_FLAG(std::string, csv, "",
           "score, dry-run, import: a CSV file of customers");
@@ -46,7 +55,7 @@ ABSL_FLAG(bool, record, false, "score: record the scores in the history");
 ABSL_FLAG(std::string, from, "", "history, why, movers: the start date");
 ABSL_FLAG(std::string, to, "", "history, why, movers: the end date");
 ABSL_FLAG(int64_t, days, 30, "why, movers: the start, N days before --to");
-ABSL_FLAG(int64_t, limit, 0, "history, movers: how many to list");
+ABSL_FLAG(int64_t, limit, 0, "history, movers, alerts: how many to list");
 ABSL_FLAG(bool, full, false, "history: inputs and fired rules of each point");
 ABSL_FLAG(bool, rises, false, "movers: the biggest rises, not drops");
 ABSL_FLAG(std::string, as_of, "", "portfolio: the date (default now)");
@@ -55,6 +64,15 @@ ABSL_FLAG(int64_t, window_days, 30,
 ABSL_FLAG(std::string, admin_target, "127.0.0.1:50052",
           "admin commands: the server's admin address (its --admin-listen)");
 ABSL_FLAG(std::string, scorecard, "", "dry-run: the draft scorecard file");
+ABSL_FLAG(std::string, state, "",
+          "alerts: open | acknowledged | resolved (default every state)");
+ABSL_FLAG(std::string, severity, "",
+          "alerts: low | medium | high | critical (default every severity)");
+ABSL_FLAG(bool, watch, false, "alerts: stream alert events as they happen");
+ABSL_FLAG(int64_t, after_cursor, 0,
+          "alerts --watch: start after this event cursor");
+ABSL_FLAG(std::string, who, "", "ack, resolve: who is acting (required)");
+ABSL_FLAG(std::string, note, "", "ack, resolve: a note kept with the alert");
 ABSL_FLAG(bool, rescan_plugins, false,
           "reload: load new plugin files under the server's --plugin-dir "
           "first");
@@ -84,6 +102,18 @@ history commands (the server's History service, --target):
                                  bands, grades and mean now and N days earlier
   D: YYYY-MM-DD (a UTC day; as --to and --as-of the whole day) or an ISO-8601
   time with a zone, 2025-12-07T09:30:00Z
+
+alert commands (the server's Alerts service, --target):
+  alerts [--state open|acknowledged|resolved] [--segment S]
+         [--severity low|medium|high|critical] [--customer-id ID] [--limit N]
+                                 alerts, newest first (default 50)
+  alerts --watch [--after-cursor N] [--segment S] [--severity ...]
+                                 print alert events as they happen, until
+                                 Ctrl-C; reconnects by cursor; no --timeout
+  ack ID --who NAME [--note TEXT]
+                                 acknowledge an alert: somebody is on it
+  resolve ID --who NAME [--note TEXT]
+                                 close an alert by hand
 
 admin commands (the server's admin address, --admin-target):
   plugins                         list plugins: version, state, load time, users
@@ -115,9 +145,9 @@ score, many customers:
                                  score shows its change against the previous one
 
 Flags take --name=value or --name value; --customer_id works as --customer-id.
-exit codes: 0 all scored / done, 1 some customer not scored or recorded, the
-server refused the change or has no points for the question, 2 bad command
-line or input file, 3 RPC failed.
+exit codes: 0 all scored / done (a watch: interrupted), 1 some customer not
+scored or recorded, the server refused the change or has no points or alert
+for the question, 2 bad command line or input file, 3 RPC failed.
 More: docs/cli.md
 )";
 
@@ -137,6 +167,11 @@ CommandFlags() {
           {"movers",
            {"target", "from", "to", "days", "segment", "rises", "limit"}},
           {"portfolio", {"target", "as_of", "segment", "window_days"}},
+          {"alerts",
+           {"target", "state", "segment", "severity", "customer_id", "limit",
+            "watch", "after_cursor"}},
+          {"ack", {"target", "who", "note"}},
+          {"resolve", {"target", "who", "note"}},
           {"dimensions", {"target", "explain"}},
           {"scorecard", {"target", "explain"}},
           {"plugins", {"admin_target"}},
@@ -149,19 +184,42 @@ CommandFlags() {
 }
 
 const absl::flat_hash_set<std::string>& KnownFlags() {
-  static const auto* const kFlags = new absl::flat_hash_set<std::string>{
-      "target",       "explain",    "format",         "timeout", "customer_id",
-      "segment",      "signal",     "json",           "csv",     "batch_size",
-      "admin_target", "scorecard",  "rescan_plugins", "record",  "from",
-      "to",           "days",       "limit",          "full",    "rises",
-      "as_of",        "window_days"};
+  static const auto* const kFlags =
+      new absl::flat_hash_set<std::string>{"target",
+                                           "explain",
+                                           "format",
+                                           "timeout",
+                                           "customer_id",
+                                           "segment",
+                                           "signal",
+                                           "json",
+                                           "csv",
+                                           "batch_size",
+                                           "admin_target",
+                                           "scorecard",
+                                           "rescan_plugins",
+                                           "record",
+                                           "from",
+                                           "to",
+                                           "days",
+                                           "limit",
+                                           "full",
+                                           "rises",
+                                           "as_of",
+                                           "window_days",
+                                           "state",
+                                           "severity",
+                                           "watch",
+                                           "after_cursor",
+                                           "who",
+                                           "note"};
   return *kFlags;
 }
 
 // Flags that take no value: --rescan-plugins alone means true.
 bool IsBoolFlag(absl::string_view name) {
   return name == "rescan_plugins" || name == "record" || name == "full" ||
-         name == "rises";
+         name == "rises" || name == "watch";
 }
 
 std::string Dashed(absl::string_view name) {
@@ -388,6 +446,111 @@ bool IsHistoryCommand(absl::string_view command) {
          command == "movers" || command == "portfolio";
 }
 
+bool IsAlertCommand(absl::string_view command) {
+  return command == "alerts" || command == "ack" || command == "resolve";
+}
+
+// The options of the alert commands (alerts, alerts --watch, ack, resolve).
+struct AlertCommandOptions {
+  AlertsOptions list;
+  bool watch = false;
+  WatchOptions watch_options;
+  AlertActionOptions action;
+};
+
+absl::StatusOr<AlertCommandOptions> GetAlertCommandOptions(
+    const std::string& command, const CommandLine& command_line) {
+  AlertCommandOptions options;
+  if (command != "alerts") {  // ack, resolve
+    if (command_line.positional.size() != 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          command,
+          " takes one argument: the alert id (`healthscore alerts` lists "
+          "them)"));
+    }
+    absl::StatusOr<int64_t> id = ParseAlertId(command_line.positional[1]);
+    if (!id.ok()) return id.status();
+    options.action.id = *id;
+    options.action.who = absl::GetFlag(FLAGS_who);
+    options.action.note = absl::GetFlag(FLAGS_note);
+    if (options.action.who.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          command,
+          " needs --who NAME: who is acting on the alert (kept with "
+          "it)"));
+    }
+    return options;
+  }
+  if (command_line.positional.size() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unexpected argument \"", command_line.positional[1],
+        "\" after alerts (ack ID and resolve ID act on one alert)"));
+  }
+  options.watch = absl::GetFlag(FLAGS_watch);
+  if (options.watch) {
+    for (const char* name : {"state", "customer_id", "limit"}) {
+      if (command_line.given.contains(name)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--", Dashed(name),
+            " does not apply to alerts --watch (it filters by --segment and "
+            "--severity)"));
+      }
+    }
+    if (command_line.given.contains("timeout")) {
+      return absl::InvalidArgumentError(
+          "--timeout does not apply to alerts --watch: the stream stays open "
+          "until interrupted");
+    }
+    options.watch_options.after_cursor = absl::GetFlag(FLAGS_after_cursor);
+    options.watch_options.segment = absl::GetFlag(FLAGS_segment);
+    options.watch_options.severity = absl::GetFlag(FLAGS_severity);
+    absl::StatusOr<healthscore::v1::WatchAlertsRequest> request =
+        BuildWatchAlertsRequest(options.watch_options);
+    if (!request.ok()) return request.status();
+    return options;
+  }
+  if (command_line.given.contains("after_cursor")) {
+    return absl::InvalidArgumentError("--after-cursor goes with --watch");
+  }
+  if (command_line.given.contains("state")) {
+    absl::StatusOr<healthscore::v1::AlertState> state =
+        ParseAlertState(absl::GetFlag(FLAGS_state));
+    if (!state.ok()) return state.status();
+    options.list.state = *state;
+  }
+  options.list.segment = absl::GetFlag(FLAGS_segment);
+  options.list.severity = absl::GetFlag(FLAGS_severity);
+  options.list.customer_id = absl::GetFlag(FLAGS_customer_id);
+  if (command_line.given.contains("limit")) {
+    absl::StatusOr<int> limit = GetIntFlag("limit", absl::GetFlag(FLAGS_limit));
+    if (!limit.ok()) return limit.status();
+    options.list.limit = *limit;
+  }
+  absl::StatusOr<healthscore::v1::ListAlertsRequest> request =
+      BuildListAlertsRequest(options.list);
+  if (!request.ok()) return request.status();
+  return options;
+}
+
+// Ctrl-C and SIGTERM end a watch cleanly (the last cursor printed, exit 0):
+// they are blocked in this thread and every thread started after it (gRPC's
+// included, so call this before the channel is made), and one thread waits
+// for them and interrupts the watch.
+WatchInterrupt& InterruptOnSignals() {
+  // Never destroyed: the thread may still wait on it while the process exits.
+  static WatchInterrupt* const interrupt = new WatchInterrupt;
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread([signals] {
+    int signal = 0;
+    if (sigwait(&signals, &signal) == 0) interrupt->Interrupt();
+  }).detach();
+  return *interrupt;
+}
+
 int UsageError(absl::string_view message) {
   std::cerr << "error: " << message << "\n\n" << kUsage;
   return kExitUsage;
@@ -421,6 +584,7 @@ int Main(int argc, char** argv) {
 
   std::optional<ScoreOptions> score_options;
   std::optional<HistoryCommandOptions> history_options;
+  std::optional<AlertCommandOptions> alert_options;
   // The one positional argument of load-plugin and unload-plugin.
   std::string plugin;
   if (command == "history" || command == "why") {
@@ -438,6 +602,11 @@ int Main(int argc, char** argv) {
         GetHistoryCommandOptions(command, *command_line);
     if (!parsed.ok()) return UsageError(parsed.status().message());
     history_options = *std::move(parsed);
+  } else if (IsAlertCommand(command)) {
+    absl::StatusOr<AlertCommandOptions> parsed =
+        GetAlertCommandOptions(command, *command_line);
+    if (!parsed.ok()) return UsageError(parsed.status().message());
+    alert_options = *std::move(parsed);
   } else if (command == "score") {
     absl::StatusOr<ScoreOptions> parsed = GetScoreOptions(*command_line);
     if (!parsed.ok()) return UsageError(parsed.status().message());
@@ -492,8 +661,50 @@ int Main(int argc, char** argv) {
   // what the server may send (its own limit is 64 MiB).
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(64 << 20);
+  if (alert_options.has_value() && alert_options->watch) {
+    WatchInterrupt& interrupt = InterruptOnSignals();
+    // A dropped watch retries within seconds (its own backoff); let the
+    // channel try to reconnect as often.
+    channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
+    channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+    const std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
+        options->target, grpc::InsecureChannelCredentials(), channel_args);
+    std::unique_ptr<healthscore::v1::Alerts::Stub> alerts =
+        healthscore::v1::Alerts::NewStub(channel);
+    WatchOptions watch = alert_options->watch_options;
+    // The backoff after a drop ends early once the channel connects again,
+    // so that a restarted server is picked up at once (the channel is told
+    // to retry now rather than after its own backoff).
+    watch.sleep = [&channel, &interrupt](absl::Duration duration) {
+      if (channel->GetState(false) == GRPC_CHANNEL_READY) {
+        return interrupt.Sleep(duration);
+      }
+      grpc::experimental::ChannelResetConnectionBackoff(channel.get());
+      const absl::Time end = absl::Now() + duration;
+      while (!interrupt.interrupted() && absl::Now() < end) {
+        const absl::Time slice =
+            std::min(end, absl::Now() + absl::Milliseconds(100));
+        if (channel->WaitForConnected(absl::ToChronoTime(slice))) break;
+      }
+      return !interrupt.interrupted();
+    };
+    return RunWatchAlerts(GrpcAlertStreamOpener(*alerts), *options, watch,
+                          interrupt, std::cout, std::cerr);
+  }
   const std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
       options->target, grpc::InsecureChannelCredentials(), channel_args);
+  if (alert_options.has_value()) {
+    std::unique_ptr<healthscore::v1::Alerts::Stub> alerts =
+        healthscore::v1::Alerts::NewStub(channel);
+    if (command == "alerts") {
+      return RunAlerts(*alerts, *options, alert_options->list, std::cout,
+                       std::cerr);
+    }
+    return RunAlertAction(
+        *alerts, *options,
+        command == "ack" ? AlertAction::kAcknowledge : AlertAction::kResolve,
+        alert_options->action, std::cout, std::cerr);
+  }
   if (history_options.has_value() && command != "import") {
     std::unique_ptr<healthscore::v1::History::Stub> history =
         healthscore::v1::History::NewStub(channel);

@@ -1,14 +1,20 @@
-// Tests of the CLI's history commands: dates, the timeline CSV, how an import
-// is grouped and batched, the History requests, the exact output of each
-// reply, and the commands against in-process fake servers.
+// Tests of the CLI's history and alert commands: dates, the timeline CSV, how
+// an import is grouped and batched, the History and Alerts requests, the exact
+// output of each reply, the watch's reconnecting, and the commands against
+// in-process fake servers.
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_split.h"
+#include "clients/cli/alerts_commands.h"
+#include "clients/cli/alerts_format.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/csv.h"
 #include "clients/cli/dates.h"
@@ -19,6 +25,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "healthscore/v1/alerts.grpc.pb.h"
 #include "healthscore/v1/health_scoring.grpc.pb.h"
 #include "healthscore/v1/history.grpc.pb.h"
 
@@ -1136,6 +1143,676 @@ TEST_F(HistoryCommandsTest, ServerWithoutHistoryGivesExitThree) {
             kExitRpcFailed);
   EXPECT_EQ(err.str(),
             "error: FAILED_PRECONDITION: this server keeps no history\n");
+}
+
+// ---------------------------------------------------------------------------
+// Alerts
+
+v1::Alert MakeAlert(int64_t id, const std::string& customer,
+                    v1::AlertState state) {
+  v1::Alert alert;
+  alert.set_id(id);
+  alert.set_customer_id(customer);
+  alert.set_segment("smb");
+  alert.set_rule_id("red_score");
+  alert.set_kind("score_below");
+  alert.set_severity("high");
+  alert.set_state(state);
+  alert.set_message("Score 42.0 fell below 50");
+  alert.set_action("Call the customer");
+  *alert.mutable_opened_at() = Ts(2025, 12, 7);
+  alert.set_score_at_open(42.04);
+  alert.set_observed(42.04);
+  return alert;
+}
+
+std::vector<v1::Alert> MakeAlerts() {
+  std::vector<v1::Alert> alerts = {
+      MakeAlert(12, "acme-001", v1::ALERT_STATE_ACKNOWLEDGED),
+      MakeAlert(3, "beta", v1::ALERT_STATE_RESOLVED)};
+  alerts[0].set_acknowledged_by("ann");
+  alerts[0].set_note("calling, tomorrow");
+  alerts[1].set_segment("");
+  alerts[1].set_rule_id("thin_data");
+  alerts[1].set_severity("low");
+  alerts[1].set_message("Coverage 55% fell below 60%");
+  alerts[1].set_action("Check the \"feeds\"");
+  *alerts[1].mutable_opened_at() = ToTimestamp(Utc(2025, 11, 30, 9, 30));
+  *alerts[1].mutable_closed_at() = Ts(2025, 12, 1);
+  alerts[1].set_score_at_open(70);
+  alerts[1].set_observed(0.55);
+  alerts[1].set_resolved_by("healthscore");
+  return alerts;
+}
+
+TEST(AlertsFormatTest, TableListsOneAlignedLinePerAlert) {
+  std::ostringstream out;
+  PrintAlerts(MakeAlerts(), /*more=*/false, OutputFormat::kTable, out);
+  EXPECT_EQ(
+      out.str(),
+      "2 alerts, newest first\n"
+      "id  opened               customer  segment  rule       severity  state "
+      "        score  acked by  resolved by  message                      "
+      "action\n"
+      "12  2025-12-07           acme-001  smb      red_score  high      "
+      "acknowledged   42.0  ann       -            Score 42.0 fell below 50    "
+      " "
+      "Call the customer\n"
+      " 3  2025-11-30 09:30:00  beta      -        thin_data  low       "
+      "resolved       70.0  -         healthscore  Coverage 55% fell below 60% "
+      " "
+      "Check the \"feeds\"\n");
+
+  std::ostringstream more;
+  PrintAlerts({MakeAlerts()[0]}, /*more=*/true, OutputFormat::kTable, more);
+  EXPECT_THAT(more.str(),
+              ::testing::StartsWith(
+                  "1 alert, newest first; more match, raise --limit\n"));
+  std::ostringstream none;
+  PrintAlerts({}, false, OutputFormat::kTable, none);
+  EXPECT_EQ(none.str(), "no alerts\n");
+}
+
+TEST(AlertsFormatTest, CsvHasEveryFieldAndJsonAnAlertALine) {
+  std::ostringstream csv;
+  PrintAlerts(MakeAlerts(), false, OutputFormat::kCsv, csv);
+  EXPECT_EQ(csv.str(),
+            "id,opened_at,closed_at,customer_id,segment,rule_id,kind,severity,"
+            "state,score_at_open,observed,message,action,acknowledged_by,"
+            "resolved_by,note\n"
+            "12,2025-12-07T00:00:00+00:00,,acme-001,smb,red_score,score_below,"
+            "high,acknowledged,42.04,42.04,Score 42.0 fell below 50,Call the "
+            "customer,ann,,\"calling, tomorrow\"\n"
+            "3,2025-11-30T09:30:00+00:00,2025-12-01T00:00:00+00:00,beta,,"
+            "thin_data,score_below,low,resolved,70,0.55,Coverage 55% fell "
+            "below 60%,\"Check the \"\"feeds\"\"\",,healthscore,\n");
+
+  std::ostringstream json;
+  PrintAlerts(MakeAlerts(), false, OutputFormat::kJson, json);
+  const std::string text = json.str();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+  EXPECT_THAT(text, HasSubstr("{\"id\":\"12\",\"customer_id\":\"acme-001\""));
+  EXPECT_THAT(text, HasSubstr("\"state\":\"ALERT_STATE_ACKNOWLEDGED\""));
+}
+
+TEST(AlertsFormatTest, OneAlertIsAFieldALine) {
+  std::ostringstream out;
+  PrintAlert(MakeAlerts()[0], OutputFormat::kTable, out);
+  EXPECT_EQ(out.str(),
+            "alert            12\n"
+            "state            acknowledged\n"
+            "customer         acme-001\n"
+            "segment          smb\n"
+            "rule             red_score (score_below)\n"
+            "severity         high\n"
+            "opened           2025-12-07\n"
+            "score at open    42.0\n"
+            "observed         42\n"
+            "closed           -\n"
+            "message          Score 42.0 fell below 50\n"
+            "action           Call the customer\n"
+            "acknowledged by  ann\n"
+            "resolved by      -\n"
+            "note             calling, tomorrow\n");
+  std::ostringstream csv;
+  PrintAlert(MakeAlerts()[1], OutputFormat::kCsv, csv);
+  EXPECT_THAT(csv.str(), ::testing::StartsWith("id,opened_at,"));
+  EXPECT_THAT(csv.str(), HasSubstr("\n3,2025-11-30T09:30:00+00:00,"));
+}
+
+v1::AlertEvent MakeEvent(int64_t cursor, v1::AlertEvent::Kind kind,
+                         v1::Alert alert) {
+  v1::AlertEvent event;
+  event.set_cursor(cursor);
+  event.set_kind(kind);
+  *event.mutable_alert() = std::move(alert);
+  *event.mutable_at() = ToTimestamp(Utc(2026, 1, 2, 3, 4, 5));
+  return event;
+}
+
+TEST(AlertsFormatTest, EventsPrintOneLineEachWithAHeaderFirst) {
+  const std::vector<v1::Alert> alerts = MakeAlerts();
+  std::ostringstream table;
+  AlertEventPrinter printer(OutputFormat::kTable, table);
+  printer.Print(MakeEvent(7, v1::AlertEvent::OPENED,
+                          MakeAlert(12, "acme-001", v1::ALERT_STATE_OPEN)));
+  printer.Print(MakeEvent(1234, v1::AlertEvent::ACKNOWLEDGED, alerts[0]));
+  v1::Alert long_customer = alerts[1];
+  long_customer.set_customer_id("a-very-long-customer-id");
+  printer.Print(MakeEvent(1235, v1::AlertEvent::RESOLVED, long_customer));
+  EXPECT_EQ(table.str(),
+            "cursor  kind          alert  customer      rule          severity "
+            " state         message\n"
+            "     7  opened           12  acme-001      red_score     high     "
+            " open          Score 42.0 fell below 50\n"
+            "  1234  acknowledged     12  acme-001      red_score     high     "
+            " acknowledged  Score 42.0 fell below 50\n"
+            "  1235  resolved          3  a-very-long-customer-id  thin_data   "
+            "  low       resolved      Coverage 55% fell below 60%\n");
+
+  std::ostringstream csv;
+  AlertEventPrinter csv_printer(OutputFormat::kCsv, csv);
+  csv_printer.Print(MakeEvent(1234, v1::AlertEvent::ACKNOWLEDGED, alerts[0]));
+  csv_printer.Print(MakeEvent(1235, v1::AlertEvent::RESOLVED, alerts[1]));
+  EXPECT_EQ(csv.str(),
+            "cursor,at,kind,alert_id,customer_id,segment,rule_id,severity,"
+            "state,score_at_open,message,action,acknowledged_by,resolved_by,"
+            "note\n"
+            "1234,2026-01-02T03:04:05+00:00,acknowledged,12,acme-001,smb,"
+            "red_score,high,acknowledged,42.04,Score 42.0 fell below 50,Call "
+            "the customer,ann,,\"calling, tomorrow\"\n"
+            "1235,2026-01-02T03:04:05+00:00,resolved,3,beta,,thin_data,low,"
+            "resolved,70,Coverage 55% fell below 60%,\"Check the "
+            "\"\"feeds\"\"\",,healthscore,\n");
+
+  std::ostringstream json;
+  AlertEventPrinter json_printer(OutputFormat::kJson, json);
+  json_printer.Print(MakeEvent(1234, v1::AlertEvent::ACKNOWLEDGED, alerts[0]));
+  EXPECT_THAT(
+      json.str(),
+      ::testing::StartsWith(
+          "{\"cursor\":\"1234\",\"kind\":\"ACKNOWLEDGED\",\"alert\":{"));
+  EXPECT_THAT(json.str(), ::testing::EndsWith("}\n"));
+}
+
+TEST(AlertsRequestsTest, FlagsAreChecked) {
+  EXPECT_EQ(*ParseAlertState("open"), v1::ALERT_STATE_OPEN);
+  EXPECT_EQ(*ParseAlertState("Resolved"), v1::ALERT_STATE_RESOLVED);
+  EXPECT_EQ(ParseAlertState("closed").status().message(),
+            "--state=closed: the states are open, acknowledged and resolved");
+  EXPECT_EQ(ParseAlertId("42").value(), 42);
+  EXPECT_EQ(ParseAlertId("0").status().message(),
+            "\"0\" is not an alert id (a whole number from 1; `healthscore "
+            "alerts` lists them)");
+  EXPECT_FALSE(ParseAlertId("12a").ok());
+
+  AlertsOptions list;
+  list.state = v1::ALERT_STATE_OPEN;
+  list.segment = "smb";
+  list.severity = "critical";
+  list.customer_id = "acme";
+  list.limit = 2500;
+  absl::StatusOr<v1::ListAlertsRequest> request = BuildListAlertsRequest(list);
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->state(), v1::ALERT_STATE_OPEN);
+  EXPECT_EQ(request->segment(), "smb");
+  EXPECT_EQ(request->severity(), "critical");
+  EXPECT_EQ(request->customer_id(), "acme");
+  EXPECT_EQ(request->page_size(), 1000);
+  list.severity = "urgent";
+  EXPECT_EQ(BuildListAlertsRequest(list).status().message(),
+            "--severity=urgent: the severities are low, medium, high and "
+            "critical");
+  list.severity = "";
+  list.limit = 0;
+  EXPECT_EQ(BuildListAlertsRequest(list).status().message(),
+            "--limit=0 must be at least 1");
+
+  WatchOptions watch;
+  watch.after_cursor = -1;
+  EXPECT_EQ(BuildWatchAlertsRequest(watch).status().message(),
+            "--after-cursor=-1 must be 0 (every event) or a cursor a watch "
+            "printed");
+  watch.after_cursor = 9;
+  watch.severity = "high";
+  EXPECT_EQ(BuildWatchAlertsRequest(watch)->after_cursor(), 9);
+
+  AlertActionOptions action;
+  action.id = 3;
+  EXPECT_EQ(CheckAlertAction(action).message(),
+            "--who NAME is required: say who is acting on the alert");
+  action.who = "ann";
+  EXPECT_TRUE(CheckAlertAction(action).ok());
+}
+
+// A scripted WatchAlerts stream: its events, then its status. `on_read`
+// runs before each Read (to interrupt the watch in the middle).
+class ScriptedStream final : public AlertEventStream {
+ public:
+  ScriptedStream(std::vector<v1::AlertEvent> events, grpc::Status status,
+                 std::function<void(size_t)> on_read)
+      : events_(std::move(events)),
+        status_(std::move(status)),
+        on_read_(std::move(on_read)) {}
+  bool Read(v1::AlertEvent* event) override {
+    if (on_read_) on_read_(next_);
+    if (cancelled_ || next_ >= events_.size()) return false;
+    *event = events_[next_++];
+    return true;
+  }
+  grpc::Status Finish() override {
+    return cancelled_ ? grpc::Status(grpc::StatusCode::CANCELLED, "Cancelled")
+                      : status_;
+  }
+  void Cancel() override { cancelled_ = true; }
+
+ private:
+  std::vector<v1::AlertEvent> events_;
+  grpc::Status status_;
+  std::function<void(size_t)> on_read_;
+  size_t next_ = 0;
+  bool cancelled_ = false;
+};
+
+// Opens the scripted streams in turn and records the cursor each asked for;
+// a fake clock that the fake sleep advances.
+class WatchLoopTest : public ::testing::Test {
+ protected:
+  struct Script {
+    std::vector<v1::AlertEvent> events;
+    grpc::Status status;
+    std::function<void(size_t)> on_read;
+  };
+
+  AlertStreamOpener Opener() {
+    return [this](const v1::WatchAlertsRequest& request)
+               -> std::unique_ptr<AlertEventStream> {
+      requests.push_back(request);
+      Script script;
+      if (opened < scripts.size()) {
+        script = scripts[opened];
+      } else {
+        script.status =
+            grpc::Status(grpc::StatusCode::UNAVAILABLE, "Connection refused");
+      }
+      ++opened;
+      return std::make_unique<ScriptedStream>(script.events, script.status,
+                                              script.on_read);
+    };
+  }
+
+  WatchOptions Watch() {
+    WatchOptions watch;
+    watch.now = [this] { return now; };
+    watch.sleep = [this](absl::Duration d) {
+      sleeps.push_back(d);
+      now += d;
+      return true;
+    };
+    return watch;
+  }
+
+  v1::AlertEvent Event(int64_t cursor) {
+    return MakeEvent(cursor, v1::AlertEvent::OPENED,
+                     MakeAlert(cursor * 10, "c" + std::to_string(cursor),
+                               v1::ALERT_STATE_OPEN));
+  }
+
+  std::vector<int64_t> Cursors() const {
+    std::vector<int64_t> cursors;
+    for (const v1::WatchAlertsRequest& r : requests) {
+      cursors.push_back(r.after_cursor());
+    }
+    return cursors;
+  }
+
+  std::vector<Script> scripts;
+  size_t opened = 0;
+  std::vector<v1::WatchAlertsRequest> requests;
+  std::vector<absl::Duration> sleeps;
+  absl::Time now = Utc(2026, 1, 1);
+  WatchInterrupt interrupt;
+  std::ostringstream out;
+  std::ostringstream err;
+};
+
+TEST_F(WatchLoopTest, ReopensAfterTheLastCursorAndNeverPrintsTwice) {
+  const grpc::Status unavailable(grpc::StatusCode::UNAVAILABLE,
+                                 "Socket closed");
+  scripts = {
+      {{Event(5), Event(6)}, unavailable, nullptr},
+      // A server replaying from before 6: 5 and 6 are not printed again.
+      {{Event(5), Event(6), Event(8)}, unavailable, nullptr},
+      // Fails at once, twice: the backoff doubles.
+      {{}, unavailable, nullptr},
+      {{}, unavailable, nullptr},
+      // Then Ctrl-C while waiting for the next event.
+      {{Event(9)},
+       grpc::Status::OK,
+       [this](size_t next) {
+         if (next == 1) interrupt.Interrupt();
+       }},
+  };
+  CommonOptions options;
+  options.format = OutputFormat::kCsv;
+  WatchOptions watch = Watch();
+  watch.after_cursor = 4;
+  watch.segment = "smb";
+  EXPECT_EQ(RunWatchAlerts(Opener(), options, watch, interrupt, out, err),
+            kExitOk);
+  EXPECT_THAT(Cursors(), ElementsAre(4, 6, 8, 8, 8));
+  for (const v1::WatchAlertsRequest& r : requests) {
+    EXPECT_EQ(r.segment(), "smb");
+  }
+  std::vector<std::string> printed;
+  for (absl::string_view line : absl::StrSplit(out.str(), '\n')) {
+    printed.emplace_back(line.substr(0, line.find(',')));
+  }
+  EXPECT_THAT(printed, ElementsAre("cursor", "5", "6", "8", "9", ""));
+  EXPECT_THAT(sleeps,
+              ElementsAre(absl::Milliseconds(500), absl::Milliseconds(500),
+                          absl::Seconds(1), absl::Seconds(2)));
+  EXPECT_EQ(err.str(),
+            "note: the stream dropped (UNAVAILABLE: Socket closed); "
+            "reconnecting after cursor 6 in 0.5 s\n"
+            "note: the stream dropped (UNAVAILABLE: Socket closed); "
+            "reconnecting after cursor 8 in 0.5 s\n"
+            "note: the stream dropped (UNAVAILABLE: Socket closed); "
+            "reconnecting after cursor 8 in 1 s\n"
+            "note: the stream dropped (UNAVAILABLE: Socket closed); "
+            "reconnecting after cursor 8 in 2 s\n"
+            "last cursor 9; resume with --after-cursor=9\n");
+}
+
+TEST_F(WatchLoopTest, GivesUpAfterThirtySecondsOfFailures) {
+  scripts = {{{Event(3)},
+              grpc::Status(grpc::StatusCode::UNAVAILABLE, "Socket closed"),
+              nullptr}};
+  EXPECT_EQ(
+      RunWatchAlerts(Opener(), CommonOptions(), Watch(), interrupt, out, err),
+      kExitRpcFailed);
+  // Failures at 0, 0.5, 1.5, 3.5, then every 4 s up to 27.5 s; at 31.5 s it
+  // gives up.
+  EXPECT_EQ(sleeps.size(), 10u);
+  const std::vector<int64_t> cursors = Cursors();
+  ASSERT_EQ(cursors.size(), 11u);
+  EXPECT_EQ(cursors.front(), 0);
+  EXPECT_THAT(std::vector<int64_t>(cursors.begin() + 1, cursors.end()),
+              ::testing::Each(3));
+  EXPECT_THAT(err.str(),
+              ::testing::EndsWith(
+                  "error: UNAVAILABLE: Connection refused; is the server "
+                  "running at 127.0.0.1:50051?; reconnecting failed for 31.5 "
+                  "s, giving up; last cursor 3; resume with "
+                  "--after-cursor=3\n"));
+}
+
+TEST_F(WatchLoopTest, NoServerAtTheStartFailsAtOnce) {
+  EXPECT_EQ(
+      RunWatchAlerts(Opener(), CommonOptions(), Watch(), interrupt, out, err),
+      kExitRpcFailed);
+  EXPECT_EQ(opened, 1u);
+  EXPECT_TRUE(sleeps.empty());
+  EXPECT_EQ(err.str(),
+            "error: UNAVAILABLE: Connection refused; is the server running at "
+            "127.0.0.1:50051?\n");
+  EXPECT_EQ(out.str(), "");
+}
+
+TEST_F(WatchLoopTest, AnIdleFirstStreamThatDropsIsReopened) {
+  // Open for 2 s with nothing new to send, then the server restarts.
+  scripts = {
+      {{},
+       grpc::Status(grpc::StatusCode::UNAVAILABLE, "Cancelling all calls"),
+       [this](size_t) { now += absl::Seconds(2); }},
+      {{Event(8)}, grpc::Status::OK, [this](size_t next) {
+         if (next == 1) interrupt.Interrupt();
+       }}};
+  WatchOptions watch = Watch();
+  watch.after_cursor = 7;
+  EXPECT_EQ(
+      RunWatchAlerts(Opener(), CommonOptions(), watch, interrupt, out, err),
+      kExitOk);
+  EXPECT_THAT(Cursors(), ElementsAre(7, 7));
+  EXPECT_EQ(err.str(),
+            "note: the stream dropped (UNAVAILABLE: Cancelling all calls); "
+            "reconnecting after cursor 7 in 0.5 s\n"
+            "last cursor 8; resume with --after-cursor=8\n");
+}
+
+TEST_F(WatchLoopTest, ErrorsEndTheWatch) {
+  scripts = {{{},
+              grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                           "after_cursor=99 is not a cursor this history has "
+                           "given: the newest event's is 12"),
+              nullptr}};
+  WatchOptions watch = Watch();
+  watch.after_cursor = 99;
+  EXPECT_EQ(
+      RunWatchAlerts(Opener(), CommonOptions(), watch, interrupt, out, err),
+      kExitNotFound);
+  EXPECT_EQ(err.str(),
+            "error: OUT_OF_RANGE: after_cursor=99 is not a cursor this history "
+            "has given: the newest event's is 12\n");
+
+  scripts = {{{Event(1)},
+              grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                           "this server keeps no history"),
+              nullptr}};
+  opened = 0;
+  std::ostringstream failed;
+  EXPECT_EQ(RunWatchAlerts(Opener(), CommonOptions(), Watch(), interrupt, out,
+                           failed),
+            kExitRpcFailed);
+  EXPECT_EQ(failed.str(),
+            "error: FAILED_PRECONDITION: this server keeps no history; last "
+            "cursor 1; resume with --after-cursor=1\n");
+
+  WatchOptions bad = Watch();
+  bad.severity = "urgent";
+  std::ostringstream usage;
+  opened = 0;
+  EXPECT_EQ(
+      RunWatchAlerts(Opener(), CommonOptions(), bad, interrupt, out, usage),
+      kExitUsage);
+  EXPECT_EQ(opened, 0u);
+}
+
+TEST_F(WatchLoopTest, InterruptedBeforeAnythingSaysTheStartingCursor) {
+  interrupt.Interrupt();
+  WatchOptions watch = Watch();
+  watch.after_cursor = 17;
+  EXPECT_EQ(
+      RunWatchAlerts(Opener(), CommonOptions(), watch, interrupt, out, err),
+      kExitOk);
+  EXPECT_EQ(opened, 0u);
+  EXPECT_EQ(err.str(), "last cursor 17; resume with --after-cursor=17\n");
+  EXPECT_FALSE(interrupt.Sleep(absl::Seconds(10)));
+}
+
+// Lists `alerts` two at a time; watches send cursors 1..3 then drop the
+// first stream (UNAVAILABLE), and the second one after one more event.
+class FakeAlerts final : public v1::Alerts::Service {
+ public:
+  grpc::Status ListAlerts(grpc::ServerContext*,
+                          const v1::ListAlertsRequest* request,
+                          v1::ListAlertsResponse* response) override {
+    list_requests.push_back(*request);
+    const size_t begin =
+        request->page_token().empty() ? 0 : std::stoul(request->page_token());
+    const size_t end = std::min(
+        alerts.size(),
+        begin + std::min<size_t>(2, static_cast<size_t>(request->page_size())));
+    for (size_t i = begin; i < end; ++i) *response->add_alerts() = alerts[i];
+    if (end < alerts.size()) response->set_next_page_token(std::to_string(end));
+    return grpc::Status::OK;
+  }
+  grpc::Status WatchAlerts(
+      grpc::ServerContext*, const v1::WatchAlertsRequest* request,
+      grpc::ServerWriter<v1::AlertEvent>* writer) override {
+    watch_requests.push_back(*request);
+    const int64_t last = watch_requests.size() == 1 ? 3 : 4;
+    for (int64_t c = request->after_cursor() + 1; c <= last; ++c) {
+      v1::AlertEvent event;
+      event.set_cursor(c);
+      event.set_kind(v1::AlertEvent::OPENED);
+      event.mutable_alert()->set_id(c);
+      writer->Write(event);
+    }
+    return watch_requests.size() == 1
+               ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "going away")
+               : grpc::Status(grpc::StatusCode::INTERNAL, "disk on fire");
+  }
+  grpc::Status AcknowledgeAlert(grpc::ServerContext*,
+                                const v1::AcknowledgeAlertRequest* request,
+                                v1::Alert* response) override {
+    ack_requests.push_back(*request);
+    if (request->id() == 404) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no alert 404");
+    }
+    *response =
+        MakeAlert(request->id(), "acme-001", v1::ALERT_STATE_ACKNOWLEDGED);
+    response->set_acknowledged_by(request->who());
+    response->set_note(request->note());
+    return grpc::Status::OK;
+  }
+  grpc::Status ResolveAlert(grpc::ServerContext*,
+                            const v1::ResolveAlertRequest*,
+                            v1::Alert*) override {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "alert 12 is already resolved");
+  }
+
+  std::vector<v1::Alert> alerts;
+  std::vector<v1::ListAlertsRequest> list_requests;
+  std::vector<v1::WatchAlertsRequest> watch_requests;
+  std::vector<v1::AcknowledgeAlertRequest> ack_requests;
+};
+
+class AlertCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 5; i >= 1; --i) {
+      service_.alerts.push_back(
+          MakeAlert(i, "c" + std::to_string(i), v1::ALERT_STATE_OPEN));
+    }
+    grpc::ServerBuilder builder;
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    stub_ = v1::Alerts::NewStub(
+        server_->InProcessChannel(grpc::ChannelArguments()));
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  FakeAlerts service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::Alerts::Stub> stub_;
+  std::ostringstream out;
+  std::ostringstream err;
+};
+
+TEST_F(AlertCommandsTest, AlertsPagesUntilTheLimit) {
+  AlertsOptions list;
+  list.limit = 3;
+  list.severity = "high";
+  EXPECT_EQ(RunAlerts(*stub_, CommonOptions(), list, out, err), kExitOk);
+  ASSERT_EQ(service_.list_requests.size(), 2u);
+  EXPECT_EQ(service_.list_requests[0].page_size(), 3);
+  EXPECT_EQ(service_.list_requests[0].severity(), "high");
+  EXPECT_EQ(service_.list_requests[1].page_size(), 1);
+  EXPECT_EQ(service_.list_requests[1].page_token(), "2");
+  EXPECT_THAT(out.str(),
+              ::testing::StartsWith("3 alerts, newest first; more match, raise "
+                                    "--limit\n"));
+
+  list.limit = 50;
+  std::ostringstream all;
+  EXPECT_EQ(RunAlerts(*stub_, CommonOptions(), list, all, err), kExitOk);
+  EXPECT_THAT(all.str(), ::testing::StartsWith("5 alerts, newest first\n"));
+  EXPECT_EQ(err.str(), "");
+}
+
+TEST_F(AlertCommandsTest, AckPrintsTheAlertAndErrorsExitOne) {
+  AlertActionOptions ack;
+  ack.id = 12;
+  ack.who = "ann";
+  ack.note = "on it";
+  CommonOptions json;
+  json.format = OutputFormat::kJson;
+  EXPECT_EQ(
+      RunAlertAction(*stub_, json, AlertAction::kAcknowledge, ack, out, err),
+      kExitOk);
+  ASSERT_EQ(service_.ack_requests.size(), 1u);
+  EXPECT_EQ(service_.ack_requests[0].who(), "ann");
+  EXPECT_EQ(service_.ack_requests[0].note(), "on it");
+  EXPECT_THAT(out.str(), HasSubstr("\"acknowledged_by\":\"ann\""));
+
+  ack.id = 404;
+  std::ostringstream not_found;
+  EXPECT_EQ(RunAlertAction(*stub_, CommonOptions(), AlertAction::kAcknowledge,
+                           ack, out, not_found),
+            kExitRefused);
+  EXPECT_EQ(not_found.str(), "error: NOT_FOUND: no alert 404\n");
+
+  std::ostringstream resolved;
+  EXPECT_EQ(RunAlertAction(*stub_, CommonOptions(), AlertAction::kResolve, ack,
+                           out, resolved),
+            kExitRefused);
+  EXPECT_EQ(resolved.str(),
+            "error: FAILED_PRECONDITION: alert 12 is already resolved\n");
+
+  ack.who = "";
+  std::ostringstream usage;
+  EXPECT_EQ(RunAlertAction(*stub_, CommonOptions(), AlertAction::kAcknowledge,
+                           ack, out, usage),
+            kExitUsage);
+  EXPECT_EQ(usage.str(),
+            "error: --who NAME is required: say who is acting on the alert\n");
+  EXPECT_EQ(service_.ack_requests.size(), 2u);
+}
+
+TEST_F(AlertCommandsTest, WatchOverGrpcResumesAfterUnavailable) {
+  WatchOptions watch;
+  watch.sleep = [](absl::Duration) { return true; };
+  WatchInterrupt interrupt;
+  EXPECT_EQ(RunWatchAlerts(GrpcAlertStreamOpener(*stub_), CommonOptions(),
+                           watch, interrupt, out, err),
+            kExitRpcFailed);
+  ASSERT_EQ(service_.watch_requests.size(), 2u);
+  EXPECT_EQ(service_.watch_requests[0].after_cursor(), 0);
+  EXPECT_EQ(service_.watch_requests[1].after_cursor(), 3);
+  EXPECT_EQ(out.str(),
+            "cursor  kind          alert  customer      rule          severity "
+            " state         message\n"
+            "     1  opened            1  -             -             -        "
+            " -             -\n"
+            "     2  opened            2  -             -             -        "
+            " -             -\n"
+            "     3  opened            3  -             -             -        "
+            " -             -\n"
+            "     4  opened            4  -             -             -        "
+            " -             -\n");
+  EXPECT_EQ(err.str(),
+            "note: the stream dropped (UNAVAILABLE: going away); "
+            "reconnecting after cursor 3 in 0.5 s\n"
+            "error: INTERNAL: disk on fire; last cursor 4; resume with "
+            "--after-cursor=4\n");
+}
+
+TEST_F(AlertCommandsTest, InterruptCancelsAnOpenGrpcStream) {
+  // The second stream stays open: interrupt it from another thread.
+  class Blocking final : public v1::Alerts::Service {
+   public:
+    grpc::Status WatchAlerts(
+        grpc::ServerContext* context, const v1::WatchAlertsRequest*,
+        grpc::ServerWriter<v1::AlertEvent>* writer) override {
+      v1::AlertEvent event;
+      event.set_cursor(41);
+      writer->Write(event);
+      while (!context->IsCancelled()) absl::SleepFor(absl::Milliseconds(5));
+      return grpc::Status::OK;
+    }
+  } blocking;
+  grpc::ServerBuilder builder;
+  builder.RegisterService(&blocking);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  std::unique_ptr<v1::Alerts::Stub> stub =
+      v1::Alerts::NewStub(server->InProcessChannel(grpc::ChannelArguments()));
+  WatchInterrupt interrupt;
+  std::thread stopper([&interrupt] {
+    absl::SleepFor(absl::Milliseconds(200));
+    interrupt.Interrupt();
+  });
+  CommonOptions json;
+  json.format = OutputFormat::kJson;
+  EXPECT_EQ(RunWatchAlerts(GrpcAlertStreamOpener(*stub), json, WatchOptions(),
+                           interrupt, out, err),
+            kExitOk);
+  stopper.join();
+  server->Shutdown();
+  EXPECT_THAT(out.str(), ::testing::StartsWith("{\"cursor\":\"41\""));
+  EXPECT_EQ(err.str(), "last cursor 41; resume with --after-cursor=41\n");
 }
 
 }  // namespace healthscore::cli
