@@ -96,6 +96,7 @@ absl::StatusOr<v1::ListAlertsRequest> BuildListAlertsRequest(
   request.set_segment(options.segment);
   request.set_severity(options.severity);
   request.set_customer_id(options.customer_id);
+  request.set_explain(options.why);
   request.set_page_size(std::min(options.limit, kMaxAlertsPage));
   return request;
 }

@@ -34,6 +34,8 @@ struct AlertsOptions {
   std::string customer_id;
   // At most this many alerts, newest first; the CLI pages through ListAlerts.
   int limit = 50;
+  // --why: each alert with the change that raised it (ListAlerts explain).
+  bool why = false;
 };
 
 // Flags of `alerts --watch`, and how it reconnects.

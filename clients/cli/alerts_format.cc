@@ -122,6 +122,15 @@ void PrintAlertsTable(const std::vector<v1::Alert>& alerts, bool more,
   columns[0].right = true;  // id
   columns[7].right = true;  // score
   PrintAligned(rows, std::move(columns), out);
+  // --why: the change that raised each alert, biggest part first.
+  for (const v1::Alert& a : alerts) {
+    if (!a.has_explanation()) continue;
+    out << "\nalert " << a.id() << " (" << a.customer_id() << ", "
+        << a.rule_id() << "), what raised it:\n";
+    for (const std::string& line : a.explanation().summary()) {
+      out << "  " << line << "\n";
+    }
+  }
 }
 
 void PrintAlertTable(const v1::Alert& a, std::ostream& out) {

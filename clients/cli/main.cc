@@ -58,6 +58,8 @@ ABSL_FLAG(int64_t, days, 30, "why, movers: the start, N days before --to");
 ABSL_FLAG(int64_t, limit, 0, "history, movers, alerts: how many to list");
 ABSL_FLAG(bool, full, false, "history: inputs and fired rules of each point");
 ABSL_FLAG(bool, rises, false, "movers: the biggest rises, not drops");
+ABSL_FLAG(bool, why, false,
+          "alerts: each alert with the change that raised it");
 ABSL_FLAG(std::string, as_of, "", "portfolio: the date (default now)");
 ABSL_FLAG(int64_t, window_days, 30,
           "portfolio: compare with this many days earlier");
@@ -106,7 +108,8 @@ history commands (the server's History service, --target):
 alert commands (the server's Alerts service, --target):
   alerts [--state open|acknowledged|resolved] [--segment S]
          [--severity low|medium|high|critical] [--customer-id ID] [--limit N]
-                                 alerts, newest first (default 50)
+         [--why]                 alerts, newest first (default 50); --why adds
+                                 the change that raised each one
   alerts --watch [--after-cursor N] [--segment S] [--severity ...]
                                  print alert events as they happen, until
                                  Ctrl-C; reconnects by cursor; no --timeout
@@ -169,7 +172,7 @@ CommandFlags() {
           {"portfolio", {"target", "as_of", "segment", "window_days"}},
           {"alerts",
            {"target", "state", "segment", "severity", "customer_id", "limit",
-            "watch", "after_cursor"}},
+            "watch", "after_cursor", "why"}},
           {"ack", {"target", "who", "note"}},
           {"resolve", {"target", "who", "note"}},
           {"dimensions", {"target", "explain"}},
@@ -212,14 +215,15 @@ const absl::flat_hash_set<std::string>& KnownFlags() {
                                            "watch",
                                            "after_cursor",
                                            "who",
-                                           "note"};
+                                           "note",
+                                           "why"};
   return *kFlags;
 }
 
 // Flags that take no value: --rescan-plugins alone means true.
 bool IsBoolFlag(absl::string_view name) {
   return name == "rescan_plugins" || name == "record" || name == "full" ||
-         name == "rises" || name == "watch";
+         name == "rises" || name == "watch" || name == "why";
 }
 
 std::string Dashed(absl::string_view name) {
@@ -521,6 +525,7 @@ absl::StatusOr<AlertCommandOptions> GetAlertCommandOptions(
   options.list.segment = absl::GetFlag(FLAGS_segment);
   options.list.severity = absl::GetFlag(FLAGS_severity);
   options.list.customer_id = absl::GetFlag(FLAGS_customer_id);
+  options.list.why = absl::GetFlag(FLAGS_why);
   if (command_line.given.contains("limit")) {
     absl::StatusOr<int> limit = GetIntFlag("limit", absl::GetFlag(FLAGS_limit));
     if (!limit.ok()) return limit.status();
