@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/bench_util.h"
 #include "clients/cli/csv.h"
 #include "google/protobuf/util/time_util.h"
 #include "healthscore/v1/alerts.grpc.pb.h"
@@ -32,7 +33,8 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using healthscore::bench::Clock;
+using healthscore::bench::Percentile;
 namespace v1 = healthscore::v1;
 using google::protobuf::util::TimeUtil;
 
@@ -66,12 +68,6 @@ std::unique_ptr<healthscore::Server> StartServer(
   auto server = healthscore::Server::BuildAndStart(options);
   if (!server.ok()) Die(std::string(server.status().message()));
   return *std::move(server);
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
 // 1. Each Score records a customer's first point, below 50: one alert each.

@@ -35,6 +35,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "bench/bench_util.h"
 #include "clients/cli/csv.h"
 #include "healthscore/v1/health_scoring.grpc.pb.h"
 #include "healthscore/v1/history.grpc.pb.h"
@@ -47,7 +48,9 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using healthscore::bench::Clock;
+using healthscore::bench::Percentile;
+using healthscore::bench::Seconds;
 namespace v1 = healthscore::v1;
 namespace store = healthscore::store;
 
@@ -64,10 +67,6 @@ constexpr int kLookbackWeeks = 26;
 constexpr int64_t kExplainBack = 182 * kMicrosPerDay;
 // Rows per bulk INSERT ... SELECT statement.
 constexpr int64_t kLoadChunk = 1000000;
-
-double Seconds(Clock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
 
 // What must be undone however the program ends: the PostgreSQL server it
 // started and its temp dir.
@@ -425,21 +424,7 @@ std::vector<QueryCustomer> QueryCustomers(
 // warm-up.
 template <typename F>
 std::vector<double> Latencies(int count, F call) {
-  for (int i = 0; i < std::min(count, 200); ++i) call();
-  std::vector<double> ms;
-  ms.reserve(count);
-  for (int i = 0; i < count; ++i) {
-    const auto start = Clock::now();
-    call();
-    ms.push_back(Seconds(Clock::now() - start) * 1e3);
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms;
-}
-
-double Percentile(const std::vector<double>& sorted, double p) {
-  return sorted[std::min(sorted.size() - 1,
-                         static_cast<size_t>(p * sorted.size()))];
+  return healthscore::bench::Latencies(count, call, 1e3, std::min(count, 200));
 }
 
 // Prints one line; returns whether p99 met `target_ms` (<= 0: no target).

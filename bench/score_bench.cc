@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "clients/cli/csv.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "healthscore/v1/health_scoring.grpc.pb.h"
@@ -28,12 +29,10 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using healthscore::bench::Clock;
+using healthscore::bench::Percentile;
+using healthscore::bench::Seconds;
 namespace v1 = healthscore::v1;
-
-double Seconds(Clock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
 
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "score_bench: %s\n", what.c_str());
@@ -83,21 +82,7 @@ double Rate(double seconds, F call) {
 // Latencies of `count` sequential calls, in microseconds, sorted.
 template <typename F>
 std::vector<double> Latencies(int count, F call) {
-  for (int i = 0; i < 200; ++i) call();  // warm-up
-  std::vector<double> us;
-  us.reserve(count);
-  for (int i = 0; i < count; ++i) {
-    const auto start = Clock::now();
-    call();
-    us.push_back(Seconds(Clock::now() - start) * 1e6);
-  }
-  std::sort(us.begin(), us.end());
-  return us;
-}
-
-double Percentile(const std::vector<double>& sorted, double p) {
-  return sorted[std::min(sorted.size() - 1,
-                         static_cast<size_t>(p * sorted.size()))];
+  return healthscore::bench::Latencies(count, call, 1e6, 200);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/history/args.h"
 #include "server/history/point.h"
 #include "server/service/grpc_status.h"
 
@@ -20,16 +21,6 @@ grpc::Status NoStore() {
       "this server keeps no history (started with --store=none)"));
 }
 
-absl::Status CheckSeverity(const std::string& severity) {
-  if (severity.empty() || severity == "low" || severity == "medium" ||
-      severity == "high" || severity == "critical") {
-    return absl::OkStatus();
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("severity '", severity.substr(0, 40),
-                   "' is not low, medium, high or critical"));
-}
-
 bool Matches(const v1::WatchAlertsRequest& request,
              const store::AlertRow& alert) {
   return (request.segment().empty() || request.segment() == alert.segment) &&
@@ -42,14 +33,10 @@ grpc::Status AlertsService::ListAlerts(grpc::ServerContext*,
                                        const v1::ListAlertsRequest* request,
                                        v1::ListAlertsResponse* response) {
   if (store_ == nullptr) return NoStore();
-  int page_size = request->page_size();
-  if (page_size < 0 || page_size > kMaxPageSize) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("page_size=", page_size, " is outside 1-", kMaxPageSize,
-                     " (0: the default, ", kDefaultPageSize, ")")));
-  }
-  if (page_size == 0) page_size = kDefaultPageSize;
-  if (absl::Status s = CheckSeverity(request->severity()); !s.ok()) {
+  absl::StatusOr<int> page_size = history::CountArg(
+      request->page_size(), kDefaultPageSize, kMaxPageSize, "page_size");
+  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+  if (absl::Status s = history::CheckSeverity(request->severity()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   int64_t before = 0;
@@ -65,9 +52,9 @@ grpc::Status AlertsService::ListAlerts(grpc::ServerContext*,
   filter.severity = request->severity();
   filter.customer_id = request->customer_id();
   absl::StatusOr<std::vector<store::AlertRow>> rows =
-      store_->ListAlerts(filter, before, page_size + 1);
+      store_->ListAlerts(filter, before, *page_size + 1);
   if (!rows.ok()) return ToGrpcStatus(rows.status());
-  if (static_cast<int>(rows->size()) > page_size) {
+  if (static_cast<int>(rows->size()) > *page_size) {
     rows->pop_back();
     response->set_next_page_token(absl::StrCat(rows->back().id));
   }
@@ -94,7 +81,7 @@ grpc::Status AlertsService::WatchAlerts(
     grpc::ServerContext* context, const v1::WatchAlertsRequest* request,
     grpc::ServerWriter<v1::AlertEvent>* writer) {
   if (store_ == nullptr) return NoStore();
-  if (absl::Status s = CheckSeverity(request->severity()); !s.ok()) {
+  if (absl::Status s = history::CheckSeverity(request->severity()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<int64_t> last = store_->LastAlertCursor();
