@@ -187,9 +187,9 @@ TEST(Scorecard, RefusesBadTrendWindows) {
   EXPECT_EQ(ErrorOf("trend: {windows_days: []}\n" + Card(dims)),
             "card.yaml:1: trend.windows_days: expected a list of 1 to 8 day "
             "counts, got a list");
-  EXPECT_EQ(ErrorOf("trend: {windows_days: [1,2,3,4,5,6,7,8,9]}\n" +
-                    Card(dims)),
-            "card.yaml:1: trend.windows_days: 9 windows; the limit is 8");
+  EXPECT_EQ(
+      ErrorOf("trend: {windows_days: [1,2,3,4,5,6,7,8,9]}\n" + Card(dims)),
+      "card.yaml:1: trend.windows_days: 9 windows; the limit is 8");
   EXPECT_THAT(ErrorOf("trend: {window_days: [7]}\n" + Card(dims)),
               HasSubstr("card.yaml:1: trend.window_days"));
   EXPECT_THAT(ErrorOf("trend: 7\n" + Card(dims)),
