@@ -139,13 +139,9 @@ double RecordRate(const std::string& scorecard, double seconds) {
   auto server = StartServer(dir, scorecard);
   auto stub = v1::HealthScoring::NewStub(grpc::CreateChannel(
       server->address(), grpc::InsecureChannelCredentials()));
-  v1::ScoreBatchRequest batch;
+  v1::ScoreBatchRequest batch = healthscore::bench::MakeBatch(
+      *portfolio, static_cast<int>(portfolio->rows.size()), v1::EXPLAIN_NONE);
   batch.set_record(true);
-  batch.set_explain(v1::EXPLAIN_NONE);
-  for (const std::string& name : portfolio->signal_names) {
-    batch.add_signal_names(name);
-  }
-  for (const v1::Row& row : portfolio->rows) *batch.add_rows() = row;
   int64_t week = 0;
   int64_t rows = 0;
   const auto start = Clock::now();

@@ -208,21 +208,7 @@ std::shared_ptr<grpc::Channel> Connect(const healthscore::Server& server) {
 // ---------------------------------------------------------------------------
 // 1. ScoreBatch with and without recording.
 
-// `batch` rows cycled from the sample portfolio, as score_bench makes them.
-v1::ScoreBatchRequest MakeBatch(const healthscore::cli::Portfolio& portfolio,
-                                int batch, v1::Explain explain) {
-  v1::ScoreBatchRequest request;
-  for (const auto& name : portfolio.signal_names) {
-    request.add_signal_names(name);
-  }
-  for (int i = 0; i < batch; ++i) {
-    v1::Row* row = request.add_rows();
-    *row = portfolio.rows[i % portfolio.rows.size()];
-    row->set_customer_id("c" + std::to_string(i));
-  }
-  request.set_explain(explain);
-  return request;
-}
+using healthscore::bench::MakeBatch;
 
 // One store's sequence of recorded batches: the same customers a week apart,
 // forward in time (so each batch finds the customers' earlier points for

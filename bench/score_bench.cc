@@ -39,21 +39,7 @@ namespace v1 = healthscore::v1;
   std::exit(1);
 }
 
-// `batch` rows cycled from the sample portfolio, with unique ids.
-v1::ScoreBatchRequest MakeBatch(const healthscore::cli::Portfolio& portfolio,
-                                int batch, v1::Explain explain) {
-  v1::ScoreBatchRequest request;
-  for (const auto& name : portfolio.signal_names) {
-    request.add_signal_names(name);
-  }
-  for (int i = 0; i < batch; ++i) {
-    v1::Row* row = request.add_rows();
-    *row = portfolio.rows[i % portfolio.rows.size()];
-    row->set_customer_id("c" + std::to_string(i));
-  }
-  request.set_explain(explain);
-  return request;
-}
+using healthscore::bench::MakeBatch;
 
 const char* Name(v1::Explain e) {
   switch (e) {

@@ -15,7 +15,6 @@ namespace healthscore::cli {
 namespace {
 
 namespace v1 = ::healthscore::v1;
-using Cells = std::vector<std::string>;
 
 // One column of a table: its minimum width and whether it is right-aligned
 // (numbers).
@@ -39,27 +38,6 @@ std::string Line(const Cells& cells, const std::vector<Column>& columns) {
   }
   return std::string(absl::StripTrailingAsciiWhitespace(line));
 }
-
-// Rows as aligned columns, each as wide as its widest cell, the first row
-// being the header.
-void PrintAligned(const std::vector<Cells>& rows, std::vector<Column> columns,
-                  std::ostream& out) {
-  for (const Cells& row : rows) {
-    for (size_t i = 0; i < row.size() && i < columns.size(); ++i) {
-      columns[i].width = std::max(columns[i].width, row[i].size());
-    }
-  }
-  for (const Cells& row : rows) out << Line(row, columns) << "\n";
-}
-
-// A time for programs: RFC 3339 in UTC; empty for an unset timestamp.
-std::string Rfc3339(const google::protobuf::Timestamp& timestamp) {
-  if (timestamp.seconds() == 0 && timestamp.nanos() == 0) return "";
-  return absl::FormatTime(absl::RFC3339_full, FromTimestamp(timestamp),
-                          absl::UTCTimeZone());
-}
-
-std::string Num(double value) { return Trimmed(value, 3); }
 
 std::string Csv(const Cells& cells) {
   std::vector<std::string> fields;
@@ -118,10 +96,7 @@ void PrintAlertsTable(const std::vector<v1::Alert>& alerts, bool more,
          std::string(OrDash(a.resolved_by())), std::string(OrDash(a.message())),
          std::string(OrDash(a.action()))});
   }
-  std::vector<Column> columns(12, Column{0, false});
-  columns[0].right = true;  // id
-  columns[7].right = true;  // score
-  PrintAligned(rows, std::move(columns), out);
+  PrintColumns(rows, /*right=*/{0, 7}, "", out);  // id, score
   // --why: the change that raised each alert, biggest part first.
   for (const v1::Alert& a : alerts) {
     if (!a.has_explanation()) continue;
@@ -153,7 +128,7 @@ void PrintAlertTable(const v1::Alert& a, std::ostream& out) {
       {"resolved by", std::string(OrDash(a.resolved_by()))},
       {"note", std::string(OrDash(a.note()))},
   };
-  PrintAligned(rows, {{0, false}, {0, false}}, out);
+  PrintColumns(rows, {}, "", out);
 }
 
 // The watch table's columns: cursor, kind, alert, customer, rule, severity,

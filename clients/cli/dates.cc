@@ -77,4 +77,13 @@ std::string DisplayTime(const google::protobuf::Timestamp& timestamp) {
   return DisplayTime(FromTimestamp(timestamp));
 }
 
+std::string Rfc3339(absl::Time time) {
+  if (time == absl::UnixEpoch()) return "";
+  return absl::FormatTime(absl::RFC3339_full, time, absl::UTCTimeZone());
+}
+
+std::string Rfc3339(const google::protobuf::Timestamp& timestamp) {
+  return Rfc3339(FromTimestamp(timestamp));
+}
+
 }  // namespace healthscore::cli

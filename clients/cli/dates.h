@@ -34,6 +34,11 @@ absl::StatusOr<absl::Time> ParseTimeFlag(absl::string_view flag,
 google::protobuf::Timestamp ToTimestamp(absl::Time time);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp);
 
+// A time for programs (csv, json): RFC 3339 in UTC; empty for the epoch (an
+// unset timestamp).
+std::string Rfc3339(absl::Time time);
+std::string Rfc3339(const google::protobuf::Timestamp& timestamp);
+
 // "2025-12-07" for the first or the last instant of a UTC day (how dates are
 // typed and imported), "2025-12-07 10:30:00" otherwise; "-" for an unset
 // timestamp (the epoch).

@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -654,5 +655,33 @@ void PrintScorecard(const v1::GetScorecardResponse& response,
       [&] { PrintScorecardCsv(response.scorecard(), out); },
       [&] { PrintScorecardTable(response.scorecard(), out); });
 }
+
+// Rows of cells as aligned columns, each as wide as its widest cell, the
+// first row being the header. Columns whose index is in `right` are
+// right-aligned (numbers). Trailing spaces are dropped.
+void PrintColumns(const std::vector<Cells>& rows,
+                  const absl::flat_hash_set<size_t>& right,
+                  absl::string_view indent, std::ostream& out) {
+  std::vector<size_t> widths;
+  for (const Cells& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  for (const Cells& row : rows) {
+    std::string line(indent);
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) line += "  ";
+      const size_t pad = widths[i] - row[i].size();
+      if (right.contains(i)) line.append(pad, ' ');
+      line += row[i];
+      if (!right.contains(i)) line.append(pad, ' ');
+    }
+    out << absl::StripTrailingAsciiWhitespace(line) << "\n";
+  }
+}
+
+std::string Num(double value) { return Trimmed(value, 3); }
 
 }  // namespace healthscore::cli

@@ -7,7 +7,9 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "clients/cli/requests.h"
 #include "google/protobuf/message.h"
@@ -17,6 +19,20 @@ namespace healthscore::cli {
 
 // Number formats every printer shares, so that one score reads the same in
 // every command.
+// A row of a table, cell by cell.
+using Cells = std::vector<std::string>;
+
+// Rows of cells as aligned columns, each as wide as its widest cell, the
+// first row being the header, each line after `indent`. Columns whose index
+// is in `right` are right-aligned (numbers). Trailing spaces are dropped.
+void PrintColumns(const std::vector<Cells>& rows,
+                  const absl::flat_hash_set<size_t>& right,
+                  absl::string_view indent, std::ostream& out);
+
+// Machine-readable numbers (csv): three decimals at most, so that the parts
+// of an attribution still add up in a spreadsheet.
+std::string Num(double value);
+
 // Scores, points and impacts to one decimal ("82.4"; never "-0.0").
 std::string Fixed1(double value);
 // Signed points to one decimal ("+4.0", "-0.0"): a change keeps its sign even

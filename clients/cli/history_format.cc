@@ -23,46 +23,6 @@ namespace healthscore::cli {
 namespace {
 
 namespace v1 = ::healthscore::v1;
-using Cells = std::vector<std::string>;
-
-// Rows of cells as aligned columns, each as wide as its widest cell, the
-// first row being the header. Columns whose index is in `right` are
-// right-aligned (numbers). Trailing spaces are dropped.
-void PrintColumns(const std::vector<Cells>& rows,
-                  const absl::flat_hash_set<size_t>& right,
-                  absl::string_view indent, std::ostream& out) {
-  std::vector<size_t> widths;
-  for (const Cells& row : rows) {
-    if (widths.size() < row.size()) widths.resize(row.size(), 0);
-    for (size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
-    }
-  }
-  for (const Cells& row : rows) {
-    std::string line(indent);
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i > 0) line += "  ";
-      const size_t pad = widths[i] - row[i].size();
-      if (right.contains(i)) line.append(pad, ' ');
-      line += row[i];
-      if (!right.contains(i)) line.append(pad, ' ');
-    }
-    out << absl::StripTrailingAsciiWhitespace(line) << "\n";
-  }
-}
-
-// Machine-readable numbers: three decimals at most, so that the parts of an
-// attribution still add up in a spreadsheet.
-std::string Num(double value) { return Trimmed(value, 3); }
-
-// A time for programs: RFC 3339 in UTC; empty for an unset timestamp.
-std::string Rfc3339(absl::Time time) {
-  if (time == absl::UnixEpoch()) return "";
-  return absl::FormatTime(absl::RFC3339_full, time, absl::UTCTimeZone());
-}
-std::string Rfc3339(const google::protobuf::Timestamp& timestamp) {
-  return Rfc3339(FromTimestamp(timestamp));
-}
 
 std::string StatusName(v1::DimensionStatus status) {
   return std::string(

@@ -153,13 +153,13 @@ std::string IdValues(int first, size_t count) {
   return out + ") AS c";
 }
 
-// kPointColumns, each prefixed with `table` ("p.").
-std::string Qualified(absl::string_view table) {
-  std::vector<std::string> columns;
-  for (absl::string_view c : absl::StrSplit(kPointColumns, ", ")) {
-    columns.push_back(absl::StrCat(table, c));
+// `columns` ("a, b"), each prefixed with `table` ("p." -> "p.a, p.b").
+std::string Qualified(absl::string_view columns, absl::string_view table) {
+  std::vector<std::string> out;
+  for (absl::string_view c : absl::StrSplit(columns, ", ")) {
+    out.push_back(absl::StrCat(table, c));
   }
-  return absl::StrJoin(columns, ", ");
+  return absl::StrJoin(out, ", ");
 }
 
 PointRow ReadPoint(const SqlRow& row) {
@@ -338,7 +338,7 @@ class SqlStore final : public Store {
                          "$4");
     } else {
       sql = absl::StrCat(
-          "SELECT ", Qualified("p."), ", d.detail",
+          "SELECT ", Qualified(kPointColumns, "p."), ", d.detail",
           detail == Detail::kPointAndInputs ? ", d.inputs" : "",
           " FROM points p JOIN point_details d ON d.customer_id = "
           "p.customer_id AND d.as_of_us = p.as_of_us WHERE p.customer_id = $1 "
@@ -450,15 +450,11 @@ class SqlStore final : public Store {
       int64_t after, int limit) override {
     ASSIGN_OR_RETURN(Lease lease, Acquire());
     const SqlValue params[] = {after, int64_t{limit}};
-    std::string columns;
-    for (absl::string_view c : absl::StrSplit(kAlertColumns, ", ")) {
-      absl::StrAppend(&columns, ", a.", c);
-    }
     ASSIGN_OR_RETURN(
         std::vector<SqlRow> rows,
         lease->Query(absl::StrCat("SELECT e.seq, e.kind, e.at_us, e.state, "
-                                  "e.closed_as_of_us, e.who, e.note",
-                                  columns,
+                                  "e.closed_as_of_us, e.who, e.note, ",
+                                  Qualified(kAlertColumns, "a."),
                                   " FROM alert_events e JOIN alerts a ON a.id "
                                   "= e.alert_id WHERE e.seq > $1 ORDER BY "
                                   "e.seq LIMIT $2"),
@@ -632,10 +628,7 @@ class SqlStore final : public Store {
   absl::Status ReadAlertsOf(SqlConnection& db, std::span<const PointRow> points,
                             std::vector<AlertRow>& unresolved,
                             std::vector<AlertRow>& last_resolved) {
-    std::string qualified;
-    for (absl::string_view c : absl::StrSplit(kAlertColumns, ", ")) {
-      absl::StrAppend(&qualified, qualified.empty() ? "" : ", ", "a.", c);
-    }
+    const std::string qualified = Qualified(kAlertColumns, "a.");
     for (size_t start = 0; start < points.size(); start += kLookupChunk) {
       const size_t n = std::min(kLookupChunk, points.size() - start);
       std::vector<SqlValue> params;
@@ -761,14 +754,9 @@ class SqlStore final : public Store {
                          // key once per customer; PostgreSQL otherwise
                          // scans the whole date range and tests every row
                          // against the list.
-                         "SELECT p.customer_id, p.as_of_us, p.score FROM "
-                         "(VALUES ",
-                         absl::StrJoin(
-                             absl::StrSplit(Placeholders(3, n), ", "), ", ",
-                             [](std::string* out, absl::string_view p) {
-                               absl::StrAppend(out, "(", p, ")");
-                             }),
-                         ") AS c JOIN points p ON p.customer_id = c.column1 "
+                         "SELECT p.customer_id, p.as_of_us, p.score FROM ",
+                         IdValues(3, n),
+                         " JOIN points p ON p.customer_id = c.column1 "
                          "AND p.as_of_us >= $1 AND p.as_of_us < $2 "
                          "ORDER BY p.customer_id, p.as_of_us DESC"),
                      params));

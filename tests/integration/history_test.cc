@@ -81,24 +81,27 @@ double Sum(const google::protobuf::RepeatedPtrField<v1::SignalChange>& s) {
   return total;
 }
 
+// The part of `parts` whose `key` is `name` (a failure, and an empty part,
+// when there is none).
+template <typename Part, typename Key>
+const Part& Find(const google::protobuf::RepeatedPtrField<Part>& parts, Key key,
+                 const std::string& name) {
+  for (const Part& p : parts) {
+    if ((p.*key)() == name) return p;
+  }
+  ADD_FAILURE() << "no part named " << name;
+  static const Part* const kNone = new Part;
+  return *kNone;
+}
+
 const v1::DimensionChange& Dim(const v1::ExplainChangeResponse& r,
                                const std::string& name) {
-  for (const auto& d : r.dimensions()) {
-    if (d.dimension() == name) return d;
-  }
-  ADD_FAILURE() << "no dimension " << name;
-  static const v1::DimensionChange* const kNone = new v1::DimensionChange;
-  return *kNone;
+  return Find(r.dimensions(), &v1::DimensionChange::dimension, name);
 }
 
 const v1::SignalChange& Sig(const v1::ExplainChangeResponse& r,
                             const std::string& name) {
-  for (const auto& s : r.signals()) {
-    if (s.signal() == name) return s;
-  }
-  ADD_FAILURE() << "no signal " << name;
-  static const v1::SignalChange* const kNone = new v1::SignalChange;
-  return *kNone;
+  return Find(r.signals(), &v1::SignalChange::signal, name);
 }
 
 class HistoryTest : public ::testing::TestWithParam<std::string> {
