@@ -115,6 +115,63 @@ constexpr Migration kMigrations[] = {
      "  alert_id BIGINT NOT NULL, kind INTEGER NOT NULL, at_us BIGINT NOT NULL,"
      "  state INTEGER NOT NULL, closed_as_of_us BIGINT NOT NULL,"
      "  who TEXT NOT NULL, note TEXT NOT NULL);"},
+    // Webhook deliveries (an outbox fed from alert_events, one cursor per
+    // webhook), overrides and their audit log, the account hierarchy.
+    {3,
+     // SQLite
+     "CREATE TABLE webhook_cursors ("
+     "  webhook_id TEXT PRIMARY KEY, after_seq INTEGER NOT NULL);"
+     "CREATE TABLE webhook_deliveries ("
+     "  id INTEGER PRIMARY KEY AUTOINCREMENT, webhook_id TEXT NOT NULL,"
+     "  seq INTEGER NOT NULL, alert_id INTEGER NOT NULL, kind INTEGER NOT NULL,"
+     "  state INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+     "  next_attempt_us INTEGER NOT NULL, updated_at_us INTEGER NOT NULL,"
+     "  last_error TEXT NOT NULL, UNIQUE (webhook_id, seq));"
+     "CREATE INDEX webhook_deliveries_due ON webhook_deliveries"
+     "  (next_attempt_us) WHERE state = 1;"
+     "CREATE INDEX webhook_deliveries_by_alert ON webhook_deliveries (alert_id);"
+     "CREATE TABLE overrides ("
+     "  customer_id TEXT PRIMARY KEY, score REAL, band TEXT NOT NULL,"
+     "  reason TEXT NOT NULL, author TEXT NOT NULL, set_at_us INTEGER NOT NULL,"
+     "  expires_at_us INTEGER NOT NULL);"
+     "CREATE TABLE override_audit ("
+     "  seq INTEGER PRIMARY KEY AUTOINCREMENT, action INTEGER NOT NULL,"
+     "  at_us INTEGER NOT NULL, who TEXT NOT NULL, note TEXT NOT NULL,"
+     "  customer_id TEXT NOT NULL, score REAL, band TEXT NOT NULL,"
+     "  reason TEXT NOT NULL, author TEXT NOT NULL, set_at_us INTEGER NOT NULL,"
+     "  expires_at_us INTEGER NOT NULL);"
+     "CREATE INDEX override_audit_by_customer ON override_audit (customer_id, seq);"
+     "CREATE TABLE accounts ("
+     "  customer_id TEXT PRIMARY KEY, parent_id TEXT NOT NULL,"
+     "  contract_value REAL, updated_at_us INTEGER NOT NULL);"
+     "CREATE INDEX accounts_by_parent ON accounts (parent_id);",
+     // PostgreSQL
+     "CREATE TABLE webhook_cursors ("
+     "  webhook_id TEXT PRIMARY KEY, after_seq BIGINT NOT NULL);"
+     "CREATE TABLE webhook_deliveries ("
+     "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+     "  webhook_id TEXT NOT NULL, seq BIGINT NOT NULL, alert_id BIGINT NOT NULL,"
+     "  kind INTEGER NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+     "  next_attempt_us BIGINT NOT NULL, updated_at_us BIGINT NOT NULL,"
+     "  last_error TEXT NOT NULL, UNIQUE (webhook_id, seq));"
+     "CREATE INDEX webhook_deliveries_due ON webhook_deliveries"
+     "  (next_attempt_us) WHERE state = 1;"
+     "CREATE INDEX webhook_deliveries_by_alert ON webhook_deliveries (alert_id);"
+     "CREATE TABLE overrides ("
+     "  customer_id TEXT PRIMARY KEY, score DOUBLE PRECISION, band TEXT NOT NULL,"
+     "  reason TEXT NOT NULL, author TEXT NOT NULL, set_at_us BIGINT NOT NULL,"
+     "  expires_at_us BIGINT NOT NULL);"
+     "CREATE TABLE override_audit ("
+     "  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+     "  action INTEGER NOT NULL, at_us BIGINT NOT NULL, who TEXT NOT NULL,"
+     "  note TEXT NOT NULL, customer_id TEXT NOT NULL, score DOUBLE PRECISION,"
+     "  band TEXT NOT NULL, reason TEXT NOT NULL, author TEXT NOT NULL,"
+     "  set_at_us BIGINT NOT NULL, expires_at_us BIGINT NOT NULL);"
+     "CREATE INDEX override_audit_by_customer ON override_audit (customer_id, seq);"
+     "CREATE TABLE accounts ("
+     "  customer_id TEXT PRIMARY KEY, parent_id TEXT NOT NULL,"
+     "  contract_value DOUBLE PRECISION, updated_at_us BIGINT NOT NULL);"
+     "CREATE INDEX accounts_by_parent ON accounts (parent_id);"},
 };
 // clang-format on
 
@@ -125,6 +182,55 @@ constexpr char kPointColumns[] =
 constexpr char kAlertColumns[] =
     "id, customer_id, segment, rule_id, severity, state, opened_as_of_us, "
     "closed_as_of_us, acknowledged_by, resolved_by, note, context, detail";
+
+constexpr char kDeliveryColumns[] =
+    "id, webhook_id, seq, alert_id, kind, state, attempts, next_attempt_us, "
+    "updated_at_us, last_error";
+
+// An event row: the event's columns, then the alert's (kAlertColumns).
+constexpr char kEventColumns[] =
+    "e.seq, e.kind, e.at_us, e.state, e.closed_as_of_us, e.who, e.note";
+
+constexpr char kOverrideColumns[] =
+    "customer_id, score, band, reason, author, set_at_us, expires_at_us";
+
+DeliveryRow ReadDelivery(const SqlRow& row) {
+  DeliveryRow d;
+  d.id = AsInt(row[0]);
+  d.webhook_id = AsText(row[1]);
+  d.cursor = AsInt(row[2]);
+  d.alert_id = AsInt(row[3]);
+  d.event_kind = static_cast<int>(AsInt(row[4]));
+  d.state = static_cast<int>(AsInt(row[5]));
+  d.attempts = static_cast<int>(AsInt(row[6]));
+  d.next_attempt_us = AsInt(row[7]);
+  d.updated_at_us = AsInt(row[8]);
+  d.last_error = AsText(row[9]);
+  return d;
+}
+
+OverrideRow ReadOverride(const SqlRow& row, size_t at = 0) {
+  OverrideRow o;
+  o.customer_id = AsText(row[at + 0]);
+  if (!IsNull(row[at + 1])) o.score = AsDouble(row[at + 1]);
+  o.band = AsText(row[at + 2]);
+  o.reason = AsText(row[at + 3]);
+  o.author = AsText(row[at + 4]);
+  o.set_at_us = AsInt(row[at + 5]);
+  o.expires_at_us = AsInt(row[at + 6]);
+  return o;
+}
+
+void AppendOverride(const OverrideRow& o, std::vector<SqlValue>& params) {
+  params.emplace_back(o.customer_id);
+  params.emplace_back(o.score.has_value() ? SqlValue(*o.score)
+                                          : SqlValue(std::monostate()));
+  params.emplace_back(o.band);
+  params.emplace_back(o.reason);
+  params.emplace_back(o.author);
+  params.emplace_back(o.set_at_us);
+  params.emplace_back(o.expires_at_us);
+}
 
 AlertRow ReadAlert(const SqlRow& row, size_t at = 0) {
   AlertRow a;
@@ -397,6 +503,12 @@ class SqlStore final : public Store {
     if (!filter.segment.empty()) add("segment", filter.segment);
     if (!filter.severity.empty()) add("severity", filter.severity);
     if (!filter.customer_id.empty()) add("customer_id", filter.customer_id);
+    if (filter.dead_lettered) {
+      absl::StrAppend(&sql,
+                      " AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE "
+                      "d.alert_id = alerts.id AND d.state = ",
+                      int{DeliveryRow::kDead}, ")");
+    }
     params.emplace_back(int64_t{limit});
     absl::StrAppend(&sql, " ORDER BY id DESC LIMIT $", params.size());
     ASSIGN_OR_RETURN(std::vector<SqlRow> rows, lease->Query(sql, params));
@@ -450,15 +562,430 @@ class SqlStore final : public Store {
       int64_t after, int limit) override {
     ASSIGN_OR_RETURN(Lease lease, Acquire());
     const SqlValue params[] = {after, int64_t{limit}};
+    return EventsWhere(*lease, "e.seq > $1 ORDER BY e.seq LIMIT $2", params);
+  }
+
+  absl::StatusOr<int64_t> LastAlertCursor() override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     lease->Query("SELECT MAX(seq) FROM alert_events"));
+    return rows.empty() ? 0 : AsInt(rows[0][0]);
+  }
+
+  absl::StatusOr<int64_t> PruneBefore(int64_t as_of_us) override {
+    std::optional<absl::MutexLock> write_lock;
+    if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    SqlConnection& db = *lease;
+    const SqlValue params[] = {as_of_us};
+    RETURN_IF_ERROR(Begin(db));
+    RETURN_IF_ERROR(Rollback(
+        db, db.Exec("DELETE FROM point_details WHERE as_of_us < $1", params)));
+    absl::StatusOr<std::vector<SqlRow>> rows =
+        db.Query("DELETE FROM points WHERE as_of_us < $1 RETURNING 1", params);
+    RETURN_IF_ERROR(Rollback(db, rows.status()));
+    RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
+    return static_cast<int64_t>(rows->size());
+  }
+
+  absl::StatusOr<std::vector<PointRow>> LatestOf(
+      std::span<const std::string> customer_ids, int64_t at_us) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    std::vector<PointRow> out;
+    for (size_t start = 0; start < customer_ids.size(); start += kLookupChunk) {
+      const size_t n = std::min(kLookupChunk, customer_ids.size() - start);
+      std::vector<SqlValue> params = {at_us};
+      for (size_t k = 0; k < n; ++k) {
+        params.emplace_back(customer_ids[start + k]);
+      }
+      ASSIGN_OR_RETURN(
+          std::vector<SqlRow> rows,
+          lease->Query(
+              absl::StrCat("SELECT ", Qualified(kPointColumns, "p."), " FROM ",
+                           IdValues(2, n),
+                           " JOIN points p ON p.customer_id = c.column1 AND "
+                           "p.as_of_us = (SELECT MAX(q.as_of_us) FROM points q "
+                           "WHERE q.customer_id = c.column1 AND q.as_of_us <= "
+                           "$1)"),
+              params));
+      for (const SqlRow& row : rows) out.push_back(ReadPoint(row));
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> QueueDeliveries(const std::string& webhook_id,
+                                          std::span<const int> kinds,
+                                          int limit) override {
+    return WriteTx([&](SqlConnection& db) -> absl::StatusOr<int64_t> {
+      const int64_t now = absl::ToUnixMicros(absl::Now());
+      const SqlValue id[] = {webhook_id};
+      // A new webhook starts after the newest event.
+      RETURN_IF_ERROR(db.Exec(
+          "INSERT INTO webhook_cursors (webhook_id, after_seq) VALUES ($1, "
+          "(SELECT COALESCE(MAX(seq), 0) FROM alert_events)) "
+          "ON CONFLICT (webhook_id) DO NOTHING",
+          id));
+      // Replicas queueing for the same webhook take turns on its cursor.
+      ASSIGN_OR_RETURN(
+          std::vector<SqlRow> rows,
+          db.Query(absl::StrCat(
+                       "SELECT after_seq FROM webhook_cursors WHERE "
+                       "webhook_id = $1",
+                       dialect_ == Dialect::kPostgres ? " FOR UPDATE" : ""),
+                   id));
+      const int64_t after = rows.empty() ? 0 : AsInt(rows[0][0]);
+      const SqlValue window[] = {after, int64_t{limit}};
+      ASSIGN_OR_RETURN(rows, db.Query("SELECT MAX(seq) FROM (SELECT seq FROM "
+                                      "alert_events WHERE seq > $1 ORDER BY "
+                                      "seq LIMIT $2) t",
+                                      window));
+      if (rows.empty() || IsNull(rows[0][0])) return int64_t{0};
+      const int64_t upto = AsInt(rows[0][0]);
+      std::vector<SqlValue> params = {webhook_id, after, upto, now};
+      std::string kind_filter;
+      if (!kinds.empty()) {
+        kind_filter = " AND kind IN (";
+        for (size_t i = 0; i < kinds.size(); ++i) {
+          params.emplace_back(int64_t{kinds[i]});
+          absl::StrAppend(&kind_filter, i == 0 ? "$" : ", $", params.size());
+        }
+        kind_filter += ")";
+      }
+      ASSIGN_OR_RETURN(
+          rows, db.Query(absl::StrCat(
+                             "INSERT INTO webhook_deliveries (webhook_id, seq, "
+                             "alert_id, kind, state, attempts, next_attempt_us, "
+                             "updated_at_us, last_error) SELECT $1, seq, "
+                             "alert_id, kind, 1, 0, $4, $4, '' FROM "
+                             "alert_events WHERE seq > $2 AND seq <= $3",
+                             kind_filter,
+                             " ON CONFLICT (webhook_id, seq) DO NOTHING "
+                             "RETURNING 1"),
+                         params));
+      const SqlValue move[] = {upto, webhook_id};
+      RETURN_IF_ERROR(db.Exec(
+          "UPDATE webhook_cursors SET after_seq = $1 WHERE webhook_id = $2",
+          move));
+      return static_cast<int64_t>(rows.size());
+    });
+  }
+
+  absl::StatusOr<std::vector<std::pair<DeliveryRow, AlertEventRow>>>
+  ClaimDeliveries(std::span<const std::string> webhook_ids, int64_t now_us,
+                  int64_t lease_us, int limit) override {
+    using Claimed = std::vector<std::pair<DeliveryRow, AlertEventRow>>;
+    if (webhook_ids.empty()) return Claimed();
+    return WriteTx([&](SqlConnection& db) -> absl::StatusOr<Claimed> {
+      std::vector<SqlValue> params = {now_us, now_us + lease_us,
+                                      int64_t{limit}};
+      for (const std::string& id : webhook_ids) params.emplace_back(id);
+      ASSIGN_OR_RETURN(
+          std::vector<SqlRow> rows,
+          db.Query(
+              absl::StrCat(
+                  "UPDATE webhook_deliveries SET attempts = attempts + 1, "
+                  "next_attempt_us = $2, updated_at_us = $1 WHERE id IN "
+                  "(SELECT id FROM webhook_deliveries WHERE state = 1 AND "
+                  "next_attempt_us <= $1 AND webhook_id IN (",
+                  Placeholders(4, webhook_ids.size()),
+                  ") ORDER BY next_attempt_us, id LIMIT $3",
+                  dialect_ == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED"
+                                                 : "",
+                  ") RETURNING ", kDeliveryColumns),
+              params));
+      Claimed out;
+      if (rows.empty()) return out;
+      std::vector<SqlValue> seqs;
+      for (const SqlRow& row : rows) {
+        out.emplace_back(ReadDelivery(row), AlertEventRow());
+        seqs.emplace_back(out.back().first.cursor);
+      }
+      std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.first.cursor < b.first.cursor;
+      });
+      ASSIGN_OR_RETURN(
+          std::vector<AlertEventRow> events,
+          EventsWhere(db,
+                      absl::StrCat("e.seq IN (",
+                                   Placeholders(1, seqs.size()), ")"),
+                      seqs));
+      absl::flat_hash_map<int64_t, const AlertEventRow*> by_seq;
+      for (const AlertEventRow& e : events) by_seq[e.cursor] = &e;
+      for (auto& [delivery, event] : out) {
+        auto it = by_seq.find(delivery.cursor);
+        if (it != by_seq.end()) event = *it->second;
+      }
+      return out;
+    });
+  }
+
+  absl::Status FinishDelivery(int64_t id, int state, int64_t next_attempt_us,
+                              const std::string& error) override {
+    return WriteTx([&](SqlConnection& db) {
+      const SqlValue params[] = {int64_t{state}, next_attempt_us,
+                                 absl::ToUnixMicros(absl::Now()), error, id};
+      return db.Exec(
+          "UPDATE webhook_deliveries SET state = $1, next_attempt_us = $2, "
+          "updated_at_us = $3, last_error = $4 WHERE id = $5",
+          params);
+    });
+  }
+
+  absl::StatusOr<std::vector<DeliveryRow>> DeliveriesOf(
+      std::span<const int64_t> alert_ids) override {
+    std::vector<DeliveryRow> out;
+    if (alert_ids.empty()) return out;
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    for (size_t start = 0; start < alert_ids.size(); start += kLookupChunk) {
+      const size_t n = std::min(kLookupChunk, alert_ids.size() - start);
+      std::vector<SqlValue> params;
+      for (size_t k = 0; k < n; ++k) params.emplace_back(alert_ids[start + k]);
+      ASSIGN_OR_RETURN(
+          std::vector<SqlRow> rows,
+          lease->Query(absl::StrCat("SELECT ", kDeliveryColumns,
+                                    " FROM webhook_deliveries WHERE alert_id "
+                                    "IN (",
+                                    Placeholders(1, n),
+                                    ") ORDER BY alert_id, seq, webhook_id"),
+                       params));
+      for (const SqlRow& row : rows) out.push_back(ReadDelivery(row));
+    }
+    return out;
+  }
+
+  absl::Status SetOverride(const OverrideRow& row) override {
+    return WriteTx([&](SqlConnection& db) -> absl::Status {
+      std::vector<SqlValue> params;
+      AppendOverride(row, params);
+      RETURN_IF_ERROR(db.Exec(
+          absl::StrCat(
+              "INSERT INTO overrides (", kOverrideColumns,
+              ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT "
+              "(customer_id) DO UPDATE SET score = excluded.score, band = "
+              "excluded.band, reason = excluded.reason, author = "
+              "excluded.author, set_at_us = excluded.set_at_us, "
+              "expires_at_us = excluded.expires_at_us"),
+          params));
+      return Audit(db, OverrideAuditRow::kSet, row.set_at_us, row.author, "",
+                   row);
+    });
+  }
+
+  absl::StatusOr<OverrideRow> ClearOverride(const std::string& customer_id,
+                                            const std::string& who,
+                                            const std::string& note) override {
+    return WriteTx([&](SqlConnection& db) -> absl::StatusOr<OverrideRow> {
+      const int64_t now = absl::ToUnixMicros(absl::Now());
+      const SqlValue params[] = {customer_id, now};
+      ASSIGN_OR_RETURN(
+          std::vector<SqlRow> rows,
+          db.Query(absl::StrCat("DELETE FROM overrides WHERE customer_id = $1 "
+                                "AND (expires_at_us = 0 OR expires_at_us > "
+                                "$2) RETURNING ",
+                                kOverrideColumns),
+                   params));
+      if (rows.empty()) {
+        return absl::NotFoundError(absl::StrCat(
+            "customer '", customer_id.substr(0, 200),
+            "' has no active override"));
+      }
+      OverrideRow ended = ReadOverride(rows[0]);
+      RETURN_IF_ERROR(
+          Audit(db, OverrideAuditRow::kCleared, now, who, note, ended));
+      return ended;
+    });
+  }
+
+  absl::StatusOr<std::vector<OverrideRow>> ListOverrides(
+      const std::string& customer_id, int64_t now_us) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    std::vector<SqlValue> params = {now_us};
+    std::string sql = absl::StrCat(
+        "SELECT ", kOverrideColumns,
+        " FROM overrides WHERE (expires_at_us = 0 OR expires_at_us > $1)");
+    if (!customer_id.empty()) {
+      params.emplace_back(customer_id);
+      sql += " AND customer_id = $2";
+    }
+    sql += " ORDER BY customer_id";
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows, lease->Query(sql, params));
+    std::vector<OverrideRow> out;
+    for (const SqlRow& row : rows) out.push_back(ReadOverride(row));
+    return out;
+  }
+
+  absl::StatusOr<std::vector<OverrideRow>> ExpireOverrides(
+      int64_t now_us) override {
+    return WriteTx(
+        [&](SqlConnection& db) -> absl::StatusOr<std::vector<OverrideRow>> {
+          const SqlValue params[] = {now_us};
+          ASSIGN_OR_RETURN(
+              std::vector<SqlRow> rows,
+              db.Query(absl::StrCat("DELETE FROM overrides WHERE "
+                                    "expires_at_us <> 0 AND expires_at_us <= "
+                                    "$1 RETURNING ",
+                                    kOverrideColumns),
+                       params));
+          std::vector<OverrideRow> out;
+          for (const SqlRow& row : rows) {
+            out.push_back(ReadOverride(row));
+            RETURN_IF_ERROR(Audit(db, OverrideAuditRow::kExpired,
+                                  out.back().expires_at_us, "healthscore", "",
+                                  out.back()));
+          }
+          return out;
+        });
+  }
+
+  absl::StatusOr<std::vector<OverrideAuditRow>> OverrideAudit(
+      const std::string& customer_id, int limit) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    std::vector<SqlValue> params = {int64_t{limit}};
+    std::string sql = absl::StrCat("SELECT seq, action, at_us, who, note, ",
+                                   kOverrideColumns, " FROM override_audit");
+    if (!customer_id.empty()) {
+      params.emplace_back(customer_id);
+      sql += " WHERE customer_id = $2";
+    }
+    sql += " ORDER BY seq DESC LIMIT $1";
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows, lease->Query(sql, params));
+    std::vector<OverrideAuditRow> out;
+    for (const SqlRow& row : rows) {
+      OverrideAuditRow a;
+      a.seq = AsInt(row[0]);
+      a.action = static_cast<int>(AsInt(row[1]));
+      a.at_us = AsInt(row[2]);
+      a.who = AsText(row[3]);
+      a.note = AsText(row[4]);
+      a.override_row = ReadOverride(row, 5);
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> OverridesVersion() override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     lease->Query("SELECT MAX(seq) FROM override_audit"));
+    return rows.empty() ? 0 : AsInt(rows[0][0]);
+  }
+
+  absl::Status PutAccounts(std::span<const AccountRow> accounts) override {
+    if (accounts.empty()) return absl::OkStatus();
+    return WriteTx([&](SqlConnection& db) -> absl::Status {
+      for (size_t start = 0; start < accounts.size(); start += kInsertChunk) {
+        const size_t n = std::min(kInsertChunk, accounts.size() - start);
+        std::string sql =
+            "INSERT INTO accounts (customer_id, parent_id, contract_value, "
+            "updated_at_us) VALUES ";
+        std::vector<SqlValue> params;
+        for (size_t k = 0; k < n; ++k) {
+          const AccountRow& a = accounts[start + k];
+          absl::StrAppend(&sql, k == 0 ? "(" : ", (",
+                          Placeholders(static_cast<int>(params.size()) + 1, 4),
+                          ")");
+          params.emplace_back(a.customer_id);
+          params.emplace_back(a.parent_id);
+          params.emplace_back(a.contract_value.has_value()
+                                  ? SqlValue(*a.contract_value)
+                                  : SqlValue(std::monostate()));
+          params.emplace_back(a.updated_at_us);
+        }
+        sql +=
+            " ON CONFLICT (customer_id) DO UPDATE SET parent_id = "
+            "excluded.parent_id, contract_value = excluded.contract_value, "
+            "updated_at_us = excluded.updated_at_us";
+        RETURN_IF_ERROR(db.Exec(sql, params));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<std::string>> AncestorsOf(
+      const std::string& customer_id, int max_depth) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    std::vector<std::string> out;
+    std::string at = customer_id;
+    while (static_cast<int>(out.size()) < max_depth) {
+      const SqlValue params[] = {at};
+      ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                       lease->Query("SELECT parent_id FROM accounts WHERE "
+                                    "customer_id = $1",
+                                    params));
+      if (rows.empty() || AsText(rows[0][0]).empty()) break;
+      at = AsText(rows[0][0]);
+      out.push_back(at);
+      if (at == customer_id) break;  // a stored cycle
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<AccountRow>> ChildrenOf(
+      const std::string& parent_id) override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    const SqlValue params[] = {parent_id};
     ASSIGN_OR_RETURN(
         std::vector<SqlRow> rows,
-        lease->Query(absl::StrCat("SELECT e.seq, e.kind, e.at_us, e.state, "
-                                  "e.closed_as_of_us, e.who, e.note, ",
-                                  Qualified(kAlertColumns, "a."),
-                                  " FROM alert_events e JOIN alerts a ON a.id "
-                                  "= e.alert_id WHERE e.seq > $1 ORDER BY "
-                                  "e.seq LIMIT $2"),
+        lease->Query("SELECT customer_id, parent_id, contract_value, "
+                     "updated_at_us FROM accounts WHERE parent_id = $1 "
+                     "ORDER BY customer_id",
                      params));
+    std::vector<AccountRow> out;
+    for (const SqlRow& row : rows) {
+      AccountRow a;
+      a.customer_id = AsText(row[0]);
+      a.parent_id = AsText(row[1]);
+      if (!IsNull(row[2])) a.contract_value = AsDouble(row[2]);
+      a.updated_at_us = AsInt(row[3]);
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+ private:
+  // Runs `body` in one write transaction (SQLite: on the one writer path),
+  // committing when it succeeds and rolling back when it fails.
+  template <typename Body>
+  auto WriteTx(Body body) -> decltype(body(std::declval<SqlConnection&>())) {
+    std::optional<absl::MutexLock> write_lock;
+    if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    SqlConnection& db = *lease;
+    RETURN_IF_ERROR(Begin(db));
+    auto result = body(db);
+    if (!result.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return result;
+    }
+    RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
+    return result;
+  }
+
+  static absl::Status Audit(SqlConnection& db, int action, int64_t at_us,
+                            const std::string& who, const std::string& note,
+                            const OverrideRow& row) {
+    std::vector<SqlValue> params = {int64_t{action}, at_us, who, note};
+    AppendOverride(row, params);
+    return db.Exec(
+        absl::StrCat("INSERT INTO override_audit (action, at_us, who, note, ",
+                     kOverrideColumns,
+                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
+        params);
+  }
+
+  // Alert events (with their alerts) matching `where` (over `e`, the
+  // events, and `a`, the alerts), in the order it says.
+  static absl::StatusOr<std::vector<AlertEventRow>> EventsWhere(
+      SqlConnection& db, absl::string_view where,
+      std::span<const SqlValue> params) {
+    ASSIGN_OR_RETURN(
+        std::vector<SqlRow> rows,
+        db.Query(absl::StrCat("SELECT ", kEventColumns, ", ",
+                              Qualified(kAlertColumns, "a."),
+                              " FROM alert_events e JOIN alerts a ON a.id = "
+                              "e.alert_id WHERE ",
+                              where),
+                 params));
     std::vector<AlertEventRow> out;
     out.reserve(rows.size());
     for (const SqlRow& row : rows) {
@@ -487,30 +1014,6 @@ class SqlStore final : public Store {
     return out;
   }
 
-  absl::StatusOr<int64_t> LastAlertCursor() override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
-    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
-                     lease->Query("SELECT MAX(seq) FROM alert_events"));
-    return rows.empty() ? 0 : AsInt(rows[0][0]);
-  }
-
-  absl::StatusOr<int64_t> PruneBefore(int64_t as_of_us) override {
-    std::optional<absl::MutexLock> write_lock;
-    if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
-    SqlConnection& db = *lease;
-    const SqlValue params[] = {as_of_us};
-    RETURN_IF_ERROR(Begin(db));
-    RETURN_IF_ERROR(Rollback(
-        db, db.Exec("DELETE FROM point_details WHERE as_of_us < $1", params)));
-    absl::StatusOr<std::vector<SqlRow>> rows =
-        db.Query("DELETE FROM points WHERE as_of_us < $1 RETURNING 1", params);
-    RETURN_IF_ERROR(Rollback(db, rows.status()));
-    RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
-    return static_cast<int64_t>(rows->size());
-  }
-
- private:
   // A connection borrowed from the pool; returned when the lease dies.
   class Lease {
    public:

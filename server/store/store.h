@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -20,7 +21,7 @@ namespace healthscore::store {
 
 // The schema version this binary reads and writes. A database at a newer
 // version is refused at open (a newer binary migrated it).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // How much of a point a read returns.
 enum class Detail {
@@ -107,6 +108,53 @@ struct AlertFilter {
   std::string segment;
   std::string severity;
   std::string customer_id;
+  bool dead_lettered = false;  // only alerts with a dead delivery
+};
+
+// One alert event to be posted to one webhook: the outbox row. Every attempt
+// carries the event's cursor as its idempotency key.
+struct DeliveryRow {
+  enum State { kPending = 1, kDelivered = 2, kDead = 3 };
+  int64_t id = 0;
+  std::string webhook_id;
+  int64_t cursor = 0;  // the event's
+  int64_t alert_id = 0;
+  int event_kind = 0;  // AlertEventRow::Kind
+  int state = kPending;
+  int attempts = 0;
+  int64_t next_attempt_us = 0;
+  int64_t updated_at_us = 0;
+  std::string last_error;
+};
+
+// A person's override of a customer's score and/or band.
+struct OverrideRow {
+  std::string customer_id;
+  std::optional<double> score;
+  std::string band;  // empty: not overridden
+  std::string reason;
+  std::string author;
+  int64_t set_at_us = 0;
+  int64_t expires_at_us = 0;  // 0: until cleared
+};
+
+struct OverrideAuditRow {
+  enum Action { kSet = 1, kCleared = 2, kExpired = 3 };
+  int64_t seq = 0;
+  int action = kSet;
+  int64_t at_us = 0;
+  std::string who;
+  std::string note;
+  OverrideRow override_row;  // as set, or as it was when it ended
+};
+
+// Where a customer sits in an account hierarchy, as its last recorded
+// attributes said.
+struct AccountRow {
+  std::string customer_id;
+  std::string parent_id;  // empty: a top-level account
+  std::optional<double> contract_value;
+  int64_t updated_at_us = 0;
 };
 
 // A scorecard file, kept by the SHA-256 of its bytes.
@@ -186,6 +234,75 @@ class Store {
 
   // Deletes the points with as_of before `as_of_us`; returns how many.
   virtual absl::StatusOr<int64_t> PruneBefore(int64_t as_of_us) = 0;
+
+  // Each customer's newest point with as_of <= at_us, for those of
+  // `customer_ids` that have one (any order), without detail.
+  virtual absl::StatusOr<std::vector<PointRow>> LatestOf(
+      std::span<const std::string> customer_ids, int64_t at_us) = 0;
+
+  // --- Webhooks: the alert events as an outbox --------------------------
+
+  // Adds a pending delivery to `webhook_id` for each alert event after the
+  // webhook's own cursor whose kind is in `kinds` (empty: every kind), at
+  // most `limit`, and moves the cursor past them. A webhook seen for the
+  // first time starts after the newest event (it is not sent the past).
+  // Safe to call from several replicas at once. Returns how many it added.
+  virtual absl::StatusOr<int64_t> QueueDeliveries(
+      const std::string& webhook_id, std::span<const int> kinds,
+      int limit) = 0;
+  // Claims up to `limit` pending deliveries of `webhook_ids` due at `now_us`
+  // (oldest first): each gets attempts + 1 and next_attempt_us = now_us +
+  // lease_us, so that one whose claimer dies mid-delivery is tried again
+  // when the lease ends. Replicas never claim the same row at once
+  // (PostgreSQL: FOR UPDATE SKIP LOCKED). Returns each with its event.
+  virtual absl::StatusOr<std::vector<std::pair<DeliveryRow, AlertEventRow>>>
+  ClaimDeliveries(std::span<const std::string> webhook_ids, int64_t now_us,
+                  int64_t lease_us, int limit) = 0;
+  // Records an attempt's outcome: kDelivered, kDead, or kPending again at
+  // `next_attempt_us`, with `error` (empty when delivered).
+  virtual absl::Status FinishDelivery(int64_t id, int state,
+                                      int64_t next_attempt_us,
+                                      const std::string& error) = 0;
+  // The deliveries of these alerts' events, by alert id then cursor.
+  virtual absl::StatusOr<std::vector<DeliveryRow>> DeliveriesOf(
+      std::span<const int64_t> alert_ids) = 0;
+
+  // --- Overrides ----------------------------------------------------------
+
+  // Sets (replaces) `row.customer_id`'s override, with an audit entry.
+  virtual absl::Status SetOverride(const OverrideRow& row) = 0;
+  // Ends the customer's override, with an audit entry. NOT_FOUND without
+  // one (or with an expired one). Returns the override that ended.
+  virtual absl::StatusOr<OverrideRow> ClearOverride(
+      const std::string& customer_id, const std::string& who,
+      const std::string& note) = 0;
+  // The overrides not expired at `now_us` (of `customer_id` when not empty),
+  // by customer id.
+  virtual absl::StatusOr<std::vector<OverrideRow>> ListOverrides(
+      const std::string& customer_id, int64_t now_us) = 0;
+  // Ends the overrides whose expiry is at or before `now_us`, each with an
+  // "expired" audit entry (once, however many replicas call it). Returns
+  // them.
+  virtual absl::StatusOr<std::vector<OverrideRow>> ExpireOverrides(
+      int64_t now_us) = 0;
+  // The audit log, newest first (of `customer_id` when not empty).
+  virtual absl::StatusOr<std::vector<OverrideAuditRow>> OverrideAudit(
+      const std::string& customer_id, int limit) = 0;
+  // The newest audit entry's seq (0: none): a replica's cache of the
+  // overrides is current while this has not moved.
+  virtual absl::StatusOr<int64_t> OverridesVersion() = 0;
+
+  // --- Account hierarchy --------------------------------------------------
+
+  // Upserts where these customers sit.
+  virtual absl::Status PutAccounts(std::span<const AccountRow> rows) = 0;
+  // The customer's ancestors, nearest first (parent, grandparent, ...), at
+  // most `max_depth` (a cycle already stored stops there).
+  virtual absl::StatusOr<std::vector<std::string>> AncestorsOf(
+      const std::string& customer_id, int max_depth) = 0;
+  // The accounts whose parent is `parent_id`, by customer id.
+  virtual absl::StatusOr<std::vector<AccountRow>> ChildrenOf(
+      const std::string& parent_id) = 0;
 };
 
 // Opens the store `spec` names and brings its schema up to kSchemaVersion:
