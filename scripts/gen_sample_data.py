@@ -145,6 +145,11 @@ last week agrees with its portfolio row in spirit; it is not that row):
 Churned customers have points up to their churn date only, so the timeline
 has fewer than 52,000 rows (about 47,500 with the defaults).
 
+Accounts: every fourth customer names a parent account (parent_id, acct-01
+to acct-30) and its annual contract value (contract_value, USD) on every
+row, so that a recorded timeline has account roll-ups; the others leave
+both cells empty.
+
 Outcomes (--outcomes-out): one row per customer, by date: customer_id, date
 (YYYY-MM-DD, in the timeline's year), kind and value in USD: CHURNED (value
 = the annual contract value lost), RENEWED (the contract value renewed),
@@ -544,7 +549,11 @@ LAST_DAY = 7 * (TIMELINE_WEEKS - 1)     # days from the first point to the last
 # 12 months) and every "previous period" is full from the first point on.
 HISTORY = 52
 SPAN = HISTORY + TIMELINE_WEEKS         # index i is week i - HISTORY
-TIMELINE_COLUMNS = ["customer_id", "segment", "as_of"] + SIGNALS
+TIMELINE_COLUMNS = (["customer_id", "segment", "as_of", "parent_id",
+                     "contract_value"] + SIGNALS)
+# Every fourth customer belongs to one of 30 parent accounts (acct-01 ..
+# acct-30), weighted by its annual contract value; the rest have no parent.
+PARENT_ACCOUNTS = 30
 OUTCOME_COLUMNS = ["customer_id", "date", "kind", "value"]
 
 # Which timeline archetype each portfolio archetype becomes (exact shares
@@ -1001,8 +1010,12 @@ def timeline(customers, seed):
     dates = [(TIMELINE_FIRST + datetime.timedelta(weeks=w)).isoformat()
              + "T00:00:00Z" for w in range(TIMELINE_WEEKS)]
     outcomes = []
-    for plan in plans:
+    for k, plan in enumerate(plans):
         rows = timeline_customer(rng, plan)
+        parent, value = "", ""
+        if k % 4 == 0:
+            parent = f"acct-{(k // 4) % PARENT_ACCOUNTS + 1:02d}"
+            value = f"{plan['acv']:.0f}"
         if plan["sparse"]:
             rows = blank_sparse(rng, plan, rows)
         for week, values in rows:
@@ -1010,8 +1023,8 @@ def timeline(customers, seed):
             if values[SIGNAL_INDEX["support_tickets_90d"]] == "0":
                 for column in TICKET_AVERAGES:
                     values[SIGNAL_INDEX[column]] = ""
-            weeks[week].append([plan["id"], plan["segment"], dates[week]]
-                               + values)
+            weeks[week].append([plan["id"], plan["segment"], dates[week],
+                                parent, value] + values)
         date = TIMELINE_FIRST + datetime.timedelta(days=plan["outcome_day"])
         outcomes.append((plan["outcome_day"], plan["id"],
                          [plan["id"], date.isoformat(), plan["outcome"],

@@ -39,6 +39,13 @@ ABSL_FLAG(std::string, record, "request",
 ABSL_FLAG(int, retention_days, 0,
           "Delete recorded points older than this many days (checked at "
           "start and hourly); 0 keeps them for ever.");
+ABSL_FLAG(std::string, webhook_url, "",
+          "Also POST alert events to this http(s) URL (webhook id \"flag\"; "
+          "scorecards configure more under webhooks:). Needs "
+          "--webhook-secret-file and a --store.");
+ABSL_FLAG(std::string, webhook_secret_file, "",
+          "The file holding the key of --webhook-url's "
+          "X-Healthscore-Signature (HMAC-SHA256 of the body).");
 ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info, warn, error or critical.");
 
@@ -120,6 +127,8 @@ int main(int argc, char** argv) {
   options.store = store;
   options.record = *record;
   options.retention_days = retention_days;
+  options.webhook_url = absl::GetFlag(FLAGS_webhook_url);
+  options.webhook_secret_file = absl::GetFlag(FLAGS_webhook_secret_file);
   auto server = healthscore::Server::BuildAndStart(options);
   if (!server.ok()) {
     spdlog::critical("cannot start: {}", server.status().ToString());

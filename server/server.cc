@@ -6,6 +6,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -71,6 +72,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
         absl::StrCat("--retention-days=", options.retention_days,
                      " is negative; 0 keeps points for ever"));
   }
+  std::optional<WebhookSpec> flag_webhook;
+  if (!options.webhook_url.empty() || !options.webhook_secret_file.empty()) {
+    ASSIGN_OR_RETURN(
+        flag_webhook,
+        history::FlagWebhook(options.webhook_url, options.webhook_secret_file));
+    if (options.store.empty()) {
+      return absl::InvalidArgumentError(
+          "--webhook-url needs a --store: webhook deliveries are kept in it "
+          "(retries, dead letters, one delivery across replicas)");
+    }
+  }
   if (!options.store.empty()) {
     absl::StatusOr<std::unique_ptr<store::Store>> opened =
         store::OpenStore(options.store, options.store_connections);
@@ -101,9 +113,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   ReloadOutcome first = server->reloader_->Reload(ReloadTrigger::kStartup);
   RETURN_IF_ERROR(first.status);
 
+  if (server->store_ != nullptr) {
+    ASSIGN_OR_RETURN(
+        server->overrides_,
+        history::OverrideCache::Start(server->store_.get(), {}));
+  }
   server->service_ = std::make_unique<ScoringService>(
       &server->snapshots_, &server->registry_, server->recorder_.get(),
-      ScoringService::Options{options.max_batch});
+      ScoringService::Options{options.max_batch}, server->overrides_.get());
   if (server->store_ != nullptr) {
     server->history_ = std::make_unique<history::HistoryQueries>(
         server->store_.get(), &server->snapshots_, &server->registry_);
@@ -113,6 +130,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   server->alerts_service_ = std::make_unique<AlertsService>(
       server->store_.get(), server->history_.get(), &server->alert_signal_,
       AlertsService::Options{});
+  server->validation_service_ = std::make_unique<ValidationService>(
+      server->store_.get(), &server->snapshots_, &server->registry_);
+  server->overrides_service_ = std::make_unique<OverridesService>(
+      server->store_.get(), server->overrides_.get(), &server->snapshots_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -127,6 +148,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->history_service_.get());
   builder.RegisterService(server->alerts_service_.get());
+  builder.RegisterService(server->overrides_service_.get());
+  builder.RegisterService(server->validation_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(
@@ -147,6 +170,30 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
     // Once now, before serving, then every prune_interval.
     server->PruneOnce();
     server->pruner_ = std::thread([s = server.get()] { s->PruneLoop(); });
+  }
+  if (server->store_ != nullptr) {
+    // Every tick reads the live scorecard's webhooks: a reload changes them.
+    SnapshotHolder* snapshots = &server->snapshots_;
+    server->webhooks_ = std::make_unique<history::WebhookDeliverer>(
+        server->store_.get(), &server->alert_signal_,
+        [snapshots, flag_webhook] {
+          std::vector<WebhookSpec> hooks;
+          if (flag_webhook.has_value()) hooks.push_back(*flag_webhook);
+          if (std::shared_ptr<const Snapshot> live = snapshots->Current()) {
+            const std::vector<WebhookSpec>& more = live->spec().webhooks;
+            hooks.insert(hooks.end(), more.begin(), more.end());
+          }
+          return hooks;
+        },
+        history::WebhookDeliverer::Options{});
+    server->webhooks_->Start();
+  } else if (std::shared_ptr<const Snapshot> live =
+                 server->snapshots_.Current();
+             live != nullptr && !live->spec().webhooks.empty()) {
+    spdlog::warn(
+        "the scorecard configures {} webhook(s) but there is no --store: "
+        "alert events (and so webhooks) need one",
+        live->spec().webhooks.size());
   }
   // The snapshot is live before the first call can arrive: SERVING is true.
   SetHealth(*server->grpc_server_, true);
@@ -220,6 +267,7 @@ void Server::StopPruner() {
 }
 
 void Server::Shutdown(absl::Duration grace) {
+  if (webhooks_ != nullptr) webhooks_->Stop();
   StopPruner();
   if (shut_down_ || grpc_server_ == nullptr) return;
   shut_down_ = true;

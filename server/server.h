@@ -15,14 +15,18 @@
 #include "absl/time/time.h"
 #include "server/engine/snapshot_holder.h"
 #include "server/history/history.h"
+#include "server/history/overrides.h"
 #include "server/history/recorder.h"
+#include "server/history/webhooks.h"
 #include "server/registry/registry.h"
 #include "server/reload/config_watcher.h"
 #include "server/reload/reloader.h"
 #include "server/service/alerts_service.h"
 #include "server/service/history_service.h"
+#include "server/service/overrides_service.h"
 #include "server/service/registry_service.h"
 #include "server/service/scoring_service.h"
+#include "server/service/validation_service.h"
 #include "server/store/store.h"
 
 namespace healthscore {
@@ -62,6 +66,11 @@ class Server {
     // (before serving) and every prune_interval; 0 keeps them for ever.
     int retention_days = 0;
     absl::Duration prune_interval = absl::Hours(1);
+    // A webhook besides the scorecard's (id "flag"): alert events are
+    // POSTed to this http(s) URL, signed with the key in the secret file.
+    // Both or neither; needs a store.
+    std::string webhook_url;
+    std::string webhook_secret_file;
   };
 
   // Loads the plugins and the scorecard, builds the first snapshot and starts
@@ -108,12 +117,19 @@ class Server {
   Options options_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<history::Recorder> recorder_;
+  // Before the services: destroyed after them.
+  std::unique_ptr<history::OverrideCache> overrides_;
   std::unique_ptr<history::HistoryQueries> history_;
   std::unique_ptr<HistoryService> history_service_;
   history::AlertSignal alert_signal_;
   std::unique_ptr<AlertsService> alerts_service_;
+  std::unique_ptr<OverridesService> overrides_service_;
+  std::unique_ptr<ValidationService> validation_service_;
   Registry registry_;
   SnapshotHolder snapshots_;
+  // With a store: posts alert events to the webhooks. Stopped in Shutdown,
+  // and destroyed before the store, the signal and the snapshots it reads.
+  std::unique_ptr<history::WebhookDeliverer> webhooks_;
   std::unique_ptr<Reloader> reloader_;
   std::unique_ptr<ScoringService> service_;
   std::unique_ptr<RegistryService> registry_service_;

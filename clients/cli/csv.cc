@@ -9,6 +9,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -24,6 +25,9 @@ constexpr absl::string_view kUtf8Bom = "\xEF\xBB\xBF";
 constexpr absl::string_view kCustomerIdColumn = "customer_id";
 constexpr absl::string_view kSegmentColumn = "segment";
 constexpr absl::string_view kAsOfColumn = "as_of";
+// Columns sent as the row's attributes (the account hierarchy), not signals.
+constexpr absl::string_view kAttributeColumns[] = {"parent_id",
+                                                   "contract_value"};
 
 bool IsBlank(absl::string_view s) {
   return absl::StripAsciiWhitespace(s).empty();
@@ -138,6 +142,7 @@ absl::StatusOr<Portfolio> ParsePortfolioCsv(absl::string_view text,
   int id_column = -1;
   int segment_column = -1;
   int as_of_column = -1;
+  std::vector<int> attribute_columns;
   Portfolio portfolio;
   std::vector<int> signal_columns;
   for (size_t i = 0; i < header.fields.size(); ++i) {
@@ -161,6 +166,8 @@ absl::StatusOr<Portfolio> ParsePortfolioCsv(absl::string_view text,
       segment_column = column;
     } else if (timeline && name == kAsOfColumn) {
       as_of_column = column;
+    } else if (absl::c_linear_search(kAttributeColumns, name)) {
+      attribute_columns.push_back(column);
     } else {
       signal_columns.push_back(column);
       portfolio.signal_names.push_back(name);
@@ -200,6 +207,14 @@ absl::StatusOr<Portfolio> ParsePortfolioCsv(absl::string_view text,
     if (segment_column >= 0) {
       row.set_segment(std::string(
           absl::StripAsciiWhitespace(record.fields[segment_column])));
+    }
+    for (int column : attribute_columns) {
+      // An empty cell sends nothing: the stored value stays.
+      const absl::string_view cell =
+          absl::StripAsciiWhitespace(record.fields[column]);
+      if (!cell.empty()) {
+        (*row.mutable_attributes())[columns[column]] = std::string(cell);
+      }
     }
     if (timeline) {
       const absl::string_view cell =

@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "clients/cli/dates.h"
+#include "clients/cli/overrides_format.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace healthscore::cli {
@@ -547,13 +548,15 @@ std::string ToJsonLine(const google::protobuf::Message& message) {
 void PrintScoreTable(const v1::CustomerScore& score, v1::Explain explain,
                      std::ostream& out) {
   out << score.customer_id() << "  score " << Fixed1(score.score())
-      << "  grade " << OrDash(score.grade()) << "  band "
-      << OrDash(score.band()) << "  coverage " << Percent(score.coverage());
+      << ScoreOverrideMark(score) << "  grade " << OrDash(score.grade())
+      << "  band " << OrDash(score.band()) << "  coverage "
+      << Percent(score.coverage());
   if (!score.segment().empty()) out << "  segment " << score.segment();
   if (!score.variant().empty() && score.variant() != "default") {
     out << "  variant " << score.variant();
   }
   out << "\n";
+  PrintScoreOverride(score, out);
   if (score.has_trend()) PrintTrend(score.trend(), out);
   for (const v1::Warning& w : score.warnings()) {
     out << "  warning: " << w.message() << "\n";

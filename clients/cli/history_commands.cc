@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/cli/csv.h"
@@ -352,6 +353,30 @@ int RunPortfolio(v1::History::StubInterface& stub, const CommonOptions& options,
   const grpc::Status status = stub.GetPortfolio(&context, *request, &response);
   if (!status.ok()) return QueryFailed(status, options, err);
   PrintPortfolio(response, options.format, out);
+  return kExitOk;
+}
+
+int RunRollup(v1::History::StubInterface& stub, const CommonOptions& options,
+              const RollupOptions& rollup, std::ostream& out,
+              std::ostream& err) {
+  v1::GetAccountRollupRequest request;
+  request.set_parent_id(rollup.parent_id);
+  if (rollup.as_of.has_value()) *request.mutable_at() = ToTimestamp(*rollup.as_of);
+  grpc::ClientContext context;
+  SetDeadline(context, options);
+  v1::AccountRollup response;
+  const grpc::Status status =
+      stub.GetAccountRollup(&context, request, &response);
+  if (!status.ok()) {
+    // No child with a score yet is an answer about the data, like NOT_FOUND.
+    if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
+        absl::StrContains(status.error_message(), "children has")) {
+      err << "healthscore: " << status.error_message() << "\n";
+      return kExitNotFound;
+    }
+    return QueryFailed(status, options, err);
+  }
+  PrintRollup(response, options.format, out);
   return kExitOk;
 }
 

@@ -69,6 +69,13 @@ struct PortfolioOptions {
   int window_days = 30;
 };
 
+// Arguments of `rollup`.
+struct RollupOptions {
+  std::string parent_id;
+  // Unset: now.
+  std::optional<absl::Time> as_of;
+};
+
 // The most a History call returns at once (GetHistory's page size, movers'
 // limit), as history.proto says.
 inline constexpr int kMaxHistoryPage = 1000;
@@ -117,6 +124,10 @@ int RunPortfolio(healthscore::v1::History::StubInterface& stub,
                  const CommonOptions& options,
                  const PortfolioOptions& portfolio, std::ostream& out,
                  std::ostream& err);
+
+int RunRollup(healthscore::v1::History::StubInterface& stub,
+              const CommonOptions& options, const RollupOptions& rollup,
+              std::ostream& out, std::ostream& err);
 
 }  // namespace healthscore::cli
 

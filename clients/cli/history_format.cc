@@ -677,6 +677,59 @@ void PrintMovers(const v1::ListMoversRequest& request,
       [&] { PrintMoversTable(request, response, out); });
 }
 
+void PrintRollup(const v1::AccountRollup& rollup, OutputFormat format,
+                 std::ostream& out) {
+  PrintMessage(
+      format, rollup, out,
+      [&] {
+        out << "parent_id,at,score,band,grade,customer_id,child_score,"
+               "child_band,child_as_of,contract_value,weight,points_lost,"
+               "is_parent,excluded\n";
+        for (const v1::RollupChild& c : rollup.children()) {
+          out << absl::StrJoin(
+                     Cells{CsvField(rollup.parent_id()), Rfc3339(rollup.at()),
+                           Num(rollup.score()), CsvField(rollup.band()),
+                           CsvField(rollup.grade()), CsvField(c.customer_id()),
+                           c.has_as_of() ? Num(c.score()) : "",
+                           CsvField(c.band()),
+                           c.has_as_of() ? Rfc3339(c.as_of()) : "",
+                           Num(c.contract_value()), Num(c.weight()),
+                           Num(c.points_lost()), c.is_parent() ? "1" : "0",
+                           CsvField(c.excluded())},
+                     ",")
+              << "\n";
+        }
+      },
+      [&] {
+        int counted = 0;
+        for (const v1::RollupChild& c : rollup.children()) {
+          if (c.excluded().empty()) ++counted;
+        }
+        out << rollup.parent_id() << "  score " << Fixed1(rollup.score())
+            << "  grade " << rollup.grade() << "  band " << rollup.band()
+            << "  at " << DisplayTime(rollup.at()) << "\n";
+        out << "  roll-up of " << counted << " of "
+            << rollup.children_size() << " children, contract value "
+            << Trimmed(rollup.contract_value(), 2)
+            << " (coverage " << Percent(rollup.coverage()) << ")\n";
+        std::vector<Cells> rows = {{"child", "score", "band", "as of",
+                                    "contract value", "weight",
+                                    "points lost", ""}};
+        for (const v1::RollupChild& c : rollup.children()) {
+          const bool scored = c.has_as_of();
+          rows.push_back(
+              {c.customer_id() + (c.is_parent() ? " (parent)" : ""),
+               scored ? Fixed1(c.score()) : "-", std::string(OrDash(c.band())),
+               scored ? DisplayTime(c.as_of()) : "-",
+               c.contract_value() > 0 ? Trimmed(c.contract_value(), 2) : "-",
+               c.excluded().empty() ? Percent(c.weight()) : "-",
+               c.excluded().empty() ? Fixed1(c.points_lost()) : "-",
+               c.excluded().empty() ? "" : "excluded: " + c.excluded()});
+        }
+        PrintColumns(rows, {1, 4, 5, 6}, "  ", out);
+      });
+}
+
 void PrintPortfolio(const v1::GetPortfolioResponse& response,
                     OutputFormat format, std::ostream& out) {
   PrintMessage(

@@ -125,6 +125,11 @@ void PrintMovers(const healthscore::v1::ListMoversRequest& request,
 // - kCsv: as_of,previous_as_of,segment,kind,name,now,now_share,previous,
 //   previous_share; kind is customers, mean_score, band or grade.
 // - kJson: the reply as one line.
+// A parent account's roll-up: its score, then its children, most points
+// lost first.
+void PrintRollup(const healthscore::v1::AccountRollup& rollup,
+                 OutputFormat format, std::ostream& out);
+
 void PrintPortfolio(const healthscore::v1::GetPortfolioResponse& response,
                     OutputFormat format, std::ostream& out);
 

@@ -31,7 +31,11 @@
 #include "clients/cli/commands.h"
 #include "clients/cli/dates.h"
 #include "clients/cli/history_commands.h"
+#include "clients/cli/overrides_commands.h"
 #include "clients/cli/requests.h"
+#include "clients/cli/validation_commands.h"
+#include "clients/cli/weights_commands.h"
+#include "clients/cli/whatif_commands.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -55,17 +59,30 @@ ABSL_FLAG(bool, record, false, "score: record the scores in the history");
 ABSL_FLAG(std::string, from, "", "history, why, movers: the start date");
 ABSL_FLAG(std::string, to, "", "history, why, movers: the end date");
 ABSL_FLAG(int64_t, days, 30, "why, movers: the start, N days before --to");
-ABSL_FLAG(int64_t, limit, 0, "history, movers, alerts: how many to list");
+ABSL_FLAG(int64_t, limit, 0,
+          "history, movers, alerts, override audit: how many to list");
 ABSL_FLAG(bool, full, false, "history: inputs and fired rules of each point");
 ABSL_FLAG(bool, rises, false, "movers: the biggest rises, not drops");
 ABSL_FLAG(bool, why, false,
           "alerts: each alert with the change that raised it");
-ABSL_FLAG(std::string, as_of, "", "portfolio: the date (default now)");
+ABSL_FLAG(std::string, as_of, "",
+          "portfolio, rollup: the date (default now)");
 ABSL_FLAG(int64_t, window_days, 30,
           "portfolio: compare with this many days earlier");
 ABSL_FLAG(std::string, admin_target, "127.0.0.1:50052",
           "admin commands: the server's admin address (its --admin-listen)");
-ABSL_FLAG(std::string, scorecard, "", "dry-run: the draft scorecard file");
+ABSL_FLAG(std::string, scorecard, "",
+          "dry-run, backtest: the draft scorecard file");
+ABSL_FLAG(int64_t, horizon, 90,
+          "backtest, suggest-weights: churn within this many days of a "
+          "point counts");
+ABSL_FLAG(std::string, plot, "",
+          "backtest: draw the ROC curve and churn per band to FILE.svg");
+ABSL_FLAG(double, regularization, 0,
+          "suggest-weights: the L2 penalty on the weights (0: the server's "
+          "default, 1)");
+ABSL_FLAG(std::string, out, "",
+          "suggest-weights: write the draft scorecard to FILE");
 ABSL_FLAG(std::string, state, "",
           "alerts: open | acknowledged | resolved (default every state)");
 ABSL_FLAG(std::string, severity, "",
@@ -73,8 +90,18 @@ ABSL_FLAG(std::string, severity, "",
 ABSL_FLAG(bool, watch, false, "alerts: stream alert events as they happen");
 ABSL_FLAG(int64_t, after_cursor, 0,
           "alerts --watch: start after this event cursor");
-ABSL_FLAG(std::string, who, "", "ack, resolve: who is acting (required)");
-ABSL_FLAG(std::string, note, "", "ack, resolve: a note kept with the alert");
+ABSL_FLAG(std::string, who, "",
+          "ack, resolve, override clear: who is acting (required)");
+ABSL_FLAG(std::string, note, "",
+          "ack, resolve, override clear: a note kept with the change");
+ABSL_FLAG(double, score, 0, "override set: the score to show (0-100)");
+ABSL_FLAG(std::string, band, "", "override set: the band to show");
+ABSL_FLAG(std::string, reason, "", "override set: why (required)");
+ABSL_FLAG(std::string, author, "", "override set: who (required)");
+ABSL_FLAG(std::string, expires, "",
+          "override set: when it ends by itself (RFC 3339 or a date)");
+ABSL_FLAG(std::string, for, "",
+          "override set: how long it lasts from now (7d, 36h, 90m)");
 ABSL_FLAG(bool, rescan_plugins, false,
           "reload: load new plugin files under the server's --plugin-dir "
           "first");
@@ -102,6 +129,9 @@ history commands (the server's History service, --target):
                                  the biggest drops (or rises); default 30 days
   portfolio [--as-of D] [--segment S] [--window-days N]
                                  bands, grades and mean now and N days earlier
+  rollup PARENT [--as-of D]      a parent account's score: its children's
+                                 scores weighted by contract value (the CSV
+                                 columns parent_id and contract_value)
   D: YYYY-MM-DD (a UTC day; as --to and --as-of the whole day) or an ISO-8601
   time with a zone, 2025-12-07T09:30:00Z
 
@@ -117,6 +147,43 @@ alert commands (the server's Alerts service, --target):
                                  acknowledge an alert: somebody is on it
   resolve ID --who NAME [--note TEXT]
                                  close an alert by hand
+
+override commands (the server's Overrides service, --target):
+  override set ID (--score N | --band NAME) --reason TEXT --author NAME
+               [--expires TIME | --for 7d]
+                                 show N (and/or the band) in every score of ID,
+                                 next to the computed score; until cleared or
+                                 the expiry
+  override clear ID --who NAME [--note TEXT]
+                                 end ID's override now
+  override list [ID]             the active overrides
+  override audit [ID] [--limit N]
+                                 every set, clear and expiry, newest first
+
+validation commands (the server's Validation service, --target):
+  outcomes import --csv FILE     record what customers did: CSV of
+                                 customer_id, date, kind (churned, renewed,
+                                 expanded, contracted), value
+  backtest [--horizon DAYS] [--scorecard DRAFT.yaml] [--segment S]
+           [--from D] [--to D] [--plot FILE.svg]
+                                 how well the score separated who churned
+                                 within the horizon (default 90 days): AUC,
+                                 churn per band, lead time, per dimension
+  suggest-weights [--horizon DAYS] [--segment S] [--regularization R]
+                  [--out DRAFT.yaml]
+                                 weights fitted to the outcomes, active vs
+                                 suggested on held-out customers; the draft
+                                 scorecard written to --out, never applied
+  what-if (ID | --customer-id ID [--signal N=V,...] | --json FILE)
+          NAME=VALUE... [--explain none|summary|full]
+                                 the score with some signals changed (VALUE
+                                 `missing` makes one missing), dimension by
+                                 dimension; ID alone: its newest recorded
+                                 inputs; explains in full by default
+  path-to-green (ID | --customer-id ID [--signal N=V,...] | --json FILE)
+                                 the fewest signal changes that lift the
+                                 customer into the next better band, each
+                                 with its points, verified by re-scoring
 
 admin commands (the server's admin address, --admin-target):
   plugins                         list plugins: version, state, load time, users
@@ -170,11 +237,15 @@ CommandFlags() {
           {"movers",
            {"target", "from", "to", "days", "segment", "rises", "limit"}},
           {"portfolio", {"target", "as_of", "segment", "window_days"}},
+          {"rollup", {"target", "as_of"}},
           {"alerts",
            {"target", "state", "segment", "severity", "customer_id", "limit",
             "watch", "after_cursor", "why"}},
           {"ack", {"target", "who", "note"}},
           {"resolve", {"target", "who", "note"}},
+          {"override",
+           {"target", "score", "band", "reason", "author", "expires", "for",
+            "who", "note", "limit"}},
           {"dimensions", {"target", "explain"}},
           {"scorecard", {"target", "explain"}},
           {"plugins", {"admin_target"}},
@@ -182,6 +253,16 @@ CommandFlags() {
           {"load-plugin", {"admin_target"}},
           {"unload-plugin", {"admin_target"}},
           {"dry-run", {"admin_target", "explain", "scorecard", "csv"}},
+          {"outcomes", {"target", "csv", "batch_size"}},
+          {"backtest",
+           {"target", "scorecard", "horizon", "segment", "from", "to",
+            "plot"}},
+          {"suggest-weights",
+           {"target", "horizon", "segment", "regularization", "out"}},
+          {"what-if",
+           {"target", "explain", "customer_id", "segment", "signal", "json"}},
+          {"path-to-green",
+           {"target", "customer_id", "segment", "signal", "json"}},
       };
   return *kFlags;
 }
@@ -216,7 +297,17 @@ const absl::flat_hash_set<std::string>& KnownFlags() {
                                            "after_cursor",
                                            "who",
                                            "note",
-                                           "why"};
+                                           "why",
+                                           "score",
+                                           "band",
+                                           "reason",
+                                           "author",
+                                           "expires",
+                                           "for",
+                                           "horizon",
+                                           "plot",
+                                           "regularization",
+                                           "out"};
   return *kFlags;
 }
 
@@ -373,6 +464,7 @@ struct HistoryCommandOptions {
   WhyOptions why;
   MoversOptions movers;
   PortfolioOptions portfolio;
+  RollupOptions rollup;
 };
 
 absl::StatusOr<HistoryCommandOptions> GetHistoryCommandOptions(
@@ -441,13 +533,16 @@ absl::StatusOr<HistoryCommandOptions> GetHistoryCommandOptions(
         GetIntFlag("window_days", absl::GetFlag(FLAGS_window_days));
     if (!window.ok()) return window.status();
     options.portfolio.window_days = *window;
+  } else if (command == "rollup") {
+    options.rollup.parent_id = id;
+    options.rollup.as_of = *as_of;
   }
   return options;
 }
 
 bool IsHistoryCommand(absl::string_view command) {
   return command == "import" || command == "history" || command == "why" ||
-         command == "movers" || command == "portfolio";
+         command == "movers" || command == "portfolio" || command == "rollup";
 }
 
 bool IsAlertCommand(absl::string_view command) {
@@ -590,12 +685,15 @@ int Main(int argc, char** argv) {
   std::optional<ScoreOptions> score_options;
   std::optional<HistoryCommandOptions> history_options;
   std::optional<AlertCommandOptions> alert_options;
+  std::optional<OverrideCommandOptions> override_options;
+  std::optional<WhatIfOptions> whatif_options;
   // The one positional argument of load-plugin and unload-plugin.
   std::string plugin;
-  if (command == "history" || command == "why") {
+  if (command == "history" || command == "why" || command == "rollup") {
     if (command_line->positional.size() != 2) {
-      return UsageError(
-          absl::StrCat(command, " takes one argument: the customer id"));
+      return UsageError(absl::StrCat(
+          command, " takes one argument: the ",
+          command == "rollup" ? "parent account's id" : "customer id"));
     }
   } else if (IsHistoryCommand(command) && command_line->positional.size() > 1) {
     return UsageError(absl::StrCat("unexpected argument \"",
@@ -612,10 +710,59 @@ int Main(int argc, char** argv) {
         GetAlertCommandOptions(command, *command_line);
     if (!parsed.ok()) return UsageError(parsed.status().message());
     alert_options = *std::move(parsed);
+  } else if (command == "override") {
+    OverrideFlags flags;
+    flags.score = absl::GetFlag(FLAGS_score);
+    flags.band = absl::GetFlag(FLAGS_band);
+    flags.reason = absl::GetFlag(FLAGS_reason);
+    flags.author = absl::GetFlag(FLAGS_author);
+    flags.expires = absl::GetFlag(FLAGS_expires);
+    flags.for_duration = absl::GetFlag(FLAGS_for);
+    flags.who = absl::GetFlag(FLAGS_who);
+    flags.note = absl::GetFlag(FLAGS_note);
+    flags.limit = absl::GetFlag(FLAGS_limit);
+    flags.given = command_line->given;
+    absl::StatusOr<OverrideCommandOptions> parsed = ParseOverrideCommand(
+        {command_line->positional.begin() + 1, command_line->positional.end()},
+        flags, absl::Now());
+    if (!parsed.ok()) return UsageError(parsed.status().message());
+    override_options = *std::move(parsed);
+  } else if (command == "what-if" || command == "path-to-green") {
+    WhatIfFlags flags;
+    flags.customer_id = absl::GetFlag(FLAGS_customer_id);
+    flags.segment = absl::GetFlag(FLAGS_segment);
+    flags.json_path = absl::GetFlag(FLAGS_json);
+    flags.signals = command_line->signals;
+    if (command_line->given.contains("explain")) {
+      flags.explain = absl::GetFlag(FLAGS_explain);
+    }
+    flags.given = command_line->given;
+    absl::StatusOr<WhatIfOptions> parsed = ParseWhatIfCommand(
+        command == "what-if" ? WhatIfCommand::kWhatIf
+                             : WhatIfCommand::kPathToGreen,
+        {command_line->positional.begin() + 1, command_line->positional.end()},
+        flags);
+    if (!parsed.ok()) return UsageError(parsed.status().message());
+    whatif_options = *std::move(parsed);
   } else if (command == "score") {
     absl::StatusOr<ScoreOptions> parsed = GetScoreOptions(*command_line);
     if (!parsed.ok()) return UsageError(parsed.status().message());
     score_options = *std::move(parsed);
+  } else if (command == "outcomes") {
+    if (command_line->positional.size() != 2 ||
+        command_line->positional[1] != "import") {
+      return UsageError("outcomes takes one argument: import (outcomes import "
+                        "--csv FILE)");
+    }
+    if (absl::GetFlag(FLAGS_csv).empty()) {
+      return UsageError(
+          "outcomes import needs --csv FILE: customer_id, date, kind, value");
+    }
+    if (absl::GetFlag(FLAGS_batch_size) < 1) {
+      return UsageError(absl::StrCat("--batch-size=",
+                                     absl::GetFlag(FLAGS_batch_size),
+                                     " must be at least 1"));
+    }
   } else if (command == "load-plugin" || command == "unload-plugin") {
     if (command_line->positional.size() != 2) {
       return UsageError(absl::StrCat(command, " takes one argument: ",
@@ -698,6 +845,62 @@ int Main(int argc, char** argv) {
   }
   const std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
       options->target, grpc::InsecureChannelCredentials(), channel_args);
+  if (whatif_options.has_value()) {
+    std::unique_ptr<healthscore::v1::Validation::Stub> validation =
+        healthscore::v1::Validation::NewStub(channel);
+    return RunWhatIf(*validation, *options, *whatif_options, std::cout,
+                     std::cerr);
+  }
+  if (command == "suggest-weights") {
+    SuggestWeightsCommandOptions weights;
+    weights.horizon_days = static_cast<int>(
+        std::clamp<int64_t>(absl::GetFlag(FLAGS_horizon), -1, 100000));
+    weights.segment = absl::GetFlag(FLAGS_segment);
+    weights.regularization = absl::GetFlag(FLAGS_regularization);
+    weights.out_path = absl::GetFlag(FLAGS_out);
+    std::unique_ptr<healthscore::v1::Validation::Stub> validation =
+        healthscore::v1::Validation::NewStub(channel);
+    std::unique_ptr<healthscore::v1::HealthScoring::Stub> scoring =
+        healthscore::v1::HealthScoring::NewStub(channel);
+    return RunSuggestWeights(*validation, *scoring, *options, weights,
+                             std::cout, std::cerr);
+  }
+  if (command == "outcomes" || command == "backtest") {
+    std::unique_ptr<healthscore::v1::Validation::Stub> validation =
+        healthscore::v1::Validation::NewStub(channel);
+    if (command == "outcomes") {
+      return RunOutcomesImport(*validation, *options,
+                               absl::GetFlag(FLAGS_csv),
+                               static_cast<size_t>(absl::GetFlag(FLAGS_batch_size)),
+                               std::cout, std::cerr);
+    }
+    BacktestCommandOptions backtest;
+    backtest.horizon_days = static_cast<int>(std::clamp<int64_t>(
+        absl::GetFlag(FLAGS_horizon), -1, 100000));
+    backtest.scorecard_path = absl::GetFlag(FLAGS_scorecard);
+    backtest.segment = absl::GetFlag(FLAGS_segment);
+    backtest.plot_path = absl::GetFlag(FLAGS_plot);
+    for (auto [flag, slot] :
+         {std::pair{"from", &backtest.from}, std::pair{"to", &backtest.to}}) {
+      const std::string text = flag == std::string("from")
+                                   ? absl::GetFlag(FLAGS_from)
+                                   : absl::GetFlag(FLAGS_to);
+      if (text.empty()) continue;
+      absl::StatusOr<absl::Time> t =
+          ParseTimeFlag(flag, text,
+                        flag == std::string("from") ? DateMeans::kStartOfDay
+                                                    : DateMeans::kEndOfDay);
+      if (!t.ok()) return UsageError(t.status().message());
+      *slot = *t;
+    }
+    return RunBacktest(*validation, *options, backtest, std::cout, std::cerr);
+  }
+  if (override_options.has_value()) {
+    std::unique_ptr<healthscore::v1::Overrides::Stub> overrides =
+        healthscore::v1::Overrides::NewStub(channel);
+    return RunOverride(*overrides, *options, *override_options, std::cout,
+                       std::cerr);
+  }
   if (alert_options.has_value()) {
     std::unique_ptr<healthscore::v1::Alerts::Stub> alerts =
         healthscore::v1::Alerts::NewStub(channel);
@@ -723,6 +926,10 @@ int Main(int argc, char** argv) {
     }
     if (command == "movers") {
       return RunMovers(*history, *options, history_options->movers, std::cout,
+                       std::cerr);
+    }
+    if (command == "rollup") {
+      return RunRollup(*history, *options, history_options->rollup, std::cout,
                        std::cerr);
     }
     return RunPortfolio(*history, *options, history_options->portfolio,

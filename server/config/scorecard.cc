@@ -5,16 +5,20 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "server/common/status_macros.h"
 #include "server/config/yaml_depth.h"
 #include "server/config/yaml_reader.h"
@@ -25,7 +29,8 @@ namespace {
 
 class Parser : public YamlReader {
  public:
-  explicit Parser(absl::string_view source) : YamlReader(source) {}
+  Parser(absl::string_view source, bool read_secrets)
+      : YamlReader(source), read_secrets_(read_secrets) {}
 
   absl::StatusOr<ScorecardSpec> Parse(const YAML::Node& root) const {
     ScorecardSpec spec;
@@ -35,11 +40,12 @@ class Parser : public YamlReader {
                    "expected a mapping with scorecard, version, bands and "
                    "dimensions");
     }
-    RETURN_IF_ERROR(OnlyKeys(
-        root, "",
-        {"scorecard", "version", "description", "missing_data", "bands",
-         "dimensions", "groups", "aggregate", "gates", "actions",
-         "min_coverage", "max_data_age_days", "segments", "trend", "alerts"}));
+    RETURN_IF_ERROR(
+        OnlyKeys(root, "",
+                 {"scorecard", "version", "description", "missing_data",
+                  "bands", "dimensions", "groups", "aggregate", "gates",
+                  "actions", "min_coverage", "max_data_age_days", "segments",
+                  "trend", "alerts", "webhooks", "not_actionable"}));
     ASSIGN_OR_RETURN(YAML::Node name, Required(root, "", "scorecard"));
     ASSIGN_OR_RETURN(spec.name, String(name, "scorecard"));
     ASSIGN_OR_RETURN(YAML::Node version, Required(root, "", "version"));
@@ -82,6 +88,8 @@ class Parser : public YamlReader {
     RETURN_IF_ERROR(ParseActions(root, spec));
     RETURN_IF_ERROR(ParseSegments(root, spec));
     RETURN_IF_ERROR(ParseAlerts(root, spec));
+    RETURN_IF_ERROR(ParseWebhooks(root, spec));
+    RETURN_IF_ERROR(ParseNotActionable(root, spec));
     return spec;
   }
 
@@ -399,6 +407,238 @@ class Parser : public YamlReader {
         rule.declines = static_cast<int>(declines);
       }
       spec.alerts.push_back(std::move(rule));
+    }
+    return absl::OkStatus();
+  }
+
+  // webhooks: [{id, url, secret_env | secret_file, events, max_attempts,
+  // initial_backoff_ms, max_backoff_ms, timeout_ms}]. The secret is read
+  // here, so that a missing one fails the load, not the first delivery.
+  absl::Status ParseWebhooks(const YAML::Node& root,
+                             ScorecardSpec& spec) const {
+    YAML::Node hooks = root["webhooks"];
+    if (!hooks.IsDefined()) return absl::OkStatus();
+    if (!hooks.IsSequence()) {
+      return Error(hooks, "webhooks",
+                   absl::StrCat("expected a list of {id, url, secret_env or "
+                                "secret_file, ...}, got ",
+                                Describe(hooks)));
+    }
+    if (hooks.size() > kMaxWebhooks) {
+      return Error(
+          hooks, "webhooks",
+          absl::StrCat(hooks.size(), " webhooks; the limit is ", kMaxWebhooks));
+    }
+    std::set<std::string> ids;
+    for (size_t i = 0; i < hooks.size(); ++i) {
+      const YAML::Node& h = hooks[i];
+      const std::string field = absl::StrCat("webhooks[", i, "]");
+      if (!h.IsMap()) {
+        return Error(h, field,
+                     absl::StrCat("expected a mapping, got ", Describe(h)));
+      }
+      RETURN_IF_ERROR(OnlyKeys(
+          h, field,
+          {"id", "url", "secret_env", "secret_file", "events", "max_attempts",
+           "initial_backoff_ms", "max_backoff_ms", "timeout_ms"}));
+      WebhookSpec hook;
+      hook.line = h.Mark().line + 1;
+      ASSIGN_OR_RETURN(YAML::Node id, Required(h, field, "id"));
+      ASSIGN_OR_RETURN(hook.id, String(id, Join(field, "id")));
+      if (hook.id == kFlagWebhookId) {
+        return Error(id, Join(field, "id"),
+                     absl::StrCat("'", hook.id,
+                                  "' is the id of the --webhook-url webhook; "
+                                  "name this one otherwise"));
+      }
+      if (!ids.insert(hook.id).second) {
+        return Error(id, Join(field, "id"),
+                     absl::StrCat("'", hook.id, "' is used twice"));
+      }
+      ASSIGN_OR_RETURN(YAML::Node url, Required(h, field, "url"));
+      ASSIGN_OR_RETURN(hook.url, String(url, Join(field, "url")));
+      if (absl::Status s = CheckWebhookUrl(hook.url, Join(field, "url"));
+          !s.ok()) {
+        return Error(url, Join(field, "url"), ProblemOf(s));
+      }
+      RETURN_IF_ERROR(ParseWebhookSecret(h, field, hook));
+      if (YAML::Node events = h["events"]; events.IsDefined()) {
+        ASSIGN_OR_RETURN(hook.events,
+                         ParseWebhookEvents(events, Join(field, "events")));
+      }
+      auto whole = [&](absl::string_view key, int64_t lo, int64_t hi,
+                       int64_t* out) -> absl::Status {
+        YAML::Node n = h[std::string(key)];
+        if (!n.IsDefined()) return absl::OkStatus();
+        ASSIGN_OR_RETURN(double v, Number(n, Join(field, key)));
+        if (v != std::floor(v) || v < static_cast<double>(lo) ||
+            v > static_cast<double>(hi)) {
+          return Error(n, Join(field, key),
+                       absl::StrCat(n.Scalar(), " is not a whole number from ",
+                                    lo, " to ", hi));
+        }
+        *out = static_cast<int64_t>(v);
+        return absl::OkStatus();
+      };
+      int64_t attempts = hook.max_attempts;
+      RETURN_IF_ERROR(whole("max_attempts", 1, 100, &attempts));
+      hook.max_attempts = static_cast<int>(attempts);
+      constexpr int64_t kDayMs = 86400000;
+      RETURN_IF_ERROR(
+          whole("initial_backoff_ms", 1, kDayMs, &hook.initial_backoff_ms));
+      RETURN_IF_ERROR(whole("max_backoff_ms", 1, kDayMs, &hook.max_backoff_ms));
+      if (hook.max_backoff_ms < hook.initial_backoff_ms) {
+        const YAML::Node n = h["max_backoff_ms"].IsDefined()
+                                 ? h["max_backoff_ms"]
+                                 : h["initial_backoff_ms"];
+        return Error(
+            n, Join(field, "max_backoff_ms"),
+            absl::StrCat(hook.max_backoff_ms, " is below initial_backoff_ms (",
+                         hook.initial_backoff_ms,
+                         "); the backoff doubles from the initial "
+                         "one up to the max"));
+      }
+      RETURN_IF_ERROR(whole("timeout_ms", 100, 120000, &hook.timeout_ms));
+      spec.webhooks.push_back(std::move(hook));
+    }
+    return absl::OkStatus();
+  }
+
+  // A Status's message without its "field: " prefix, for Error().
+  static std::string ProblemOf(const absl::Status& s) {
+    absl::string_view m = s.message();
+    const size_t colon = m.find(": ");
+    return std::string(colon == absl::string_view::npos ? m
+                                                        : m.substr(colon + 2));
+  }
+
+  absl::Status ParseWebhookSecret(const YAML::Node& h, const std::string& field,
+                                  WebhookSpec& hook) const {
+    const YAML::Node env = h["secret_env"];
+    const YAML::Node file = h["secret_file"];
+    if (env.IsDefined() == file.IsDefined()) {
+      return Error(h, field,
+                   "needs exactly one of secret_env (an environment "
+                   "variable's name) or secret_file (a file, relative to the "
+                   "scorecard's directory)");
+    }
+    if (!read_secrets_) {
+      // A scorecard replayed or drafted posts nothing: its secrets are not
+      // read (they may be gone since, or live on another machine).
+      hook.secret_from = env.IsDefined() ? "secret_env (not read)"
+                                         : "secret_file (not read)";
+      return absl::OkStatus();
+    }
+    if (env.IsDefined()) {
+      const std::string efield = Join(field, "secret_env");
+      ASSIGN_OR_RETURN(std::string name, String(env, efield));
+      const bool valid =
+          !std::isdigit(static_cast<unsigned char>(name[0])) &&
+          std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+          });
+      if (!valid) {
+        return Error(env, efield,
+                     absl::StrCat("'", name,
+                                  "' is not an environment variable name "
+                                  "(letters, digits and _)"));
+      }
+      const char* value = std::getenv(name.c_str());
+      if (value == nullptr || *value == '\0') {
+        return Error(
+            env, efield,
+            absl::StrCat("the environment variable ", name,
+                         value == nullptr ? " is not set" : " is empty"));
+      }
+      hook.secret = value;
+      hook.secret_from = absl::StrCat("secret_env ", name);
+      return absl::OkStatus();
+    }
+    const std::string ffield = Join(field, "secret_file");
+    ASSIGN_OR_RETURN(std::string name, String(file, ffield));
+    std::filesystem::path path(name);
+    if (path.is_relative()) {
+      path = std::filesystem::path(std::string(source())).parent_path() / path;
+    }
+    absl::StatusOr<std::string> secret = ReadWebhookSecretFile(path, ffield);
+    if (!secret.ok()) return Error(file, ffield, ProblemOf(secret.status()));
+    hook.secret = *std::move(secret);
+    hook.secret_from = absl::StrCat("secret_file ", path.string());
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<WebhookEvent>> ParseWebhookEvents(
+      const YAML::Node& events, const std::string& field) const {
+    if (!events.IsSequence() || events.size() == 0) {
+      return Error(events, field,
+                   absl::StrCat("expected a non-empty list of opened, "
+                                "acknowledged, resolved; got ",
+                                Describe(events)));
+    }
+    std::vector<WebhookEvent> out;
+    for (size_t j = 0; j < events.size(); ++j) {
+      const std::string efield = absl::StrCat(field, "[", j, "]");
+      ASSIGN_OR_RETURN(std::string name, String(events[j], efield));
+      std::optional<WebhookEvent> event;
+      for (WebhookEvent e : {WebhookEvent::kOpened, WebhookEvent::kAcknowledged,
+                             WebhookEvent::kResolved}) {
+        if (WebhookEventName(e) == name) event = e;
+      }
+      if (!event.has_value()) {
+        return Error(events[j], efield,
+                     absl::StrCat("'", name,
+                                  "' is not an alert event; expected opened, "
+                                  "acknowledged or resolved"));
+      }
+      if (std::find(out.begin(), out.end(), *event) != out.end()) {
+        return Error(events[j], efield,
+                     absl::StrCat("'", name, "' is listed twice"));
+      }
+      out.push_back(*event);
+    }
+    return out;
+  }
+
+  // not_actionable: [industry_risk_score, months_as_customer, ...]: signals
+  // PathToGreen never moves. Names only here; the snapshot checks that a
+  // dimension reads each.
+  absl::Status ParseNotActionable(const YAML::Node& root,
+                                  ScorecardSpec& spec) const {
+    YAML::Node list = root["not_actionable"];
+    if (!list.IsDefined() || list.IsNull()) return absl::OkStatus();
+    if (!list.IsSequence()) {
+      return Error(list, "not_actionable",
+                   absl::StrCat("expected a list of signal names, got ",
+                                Describe(list)));
+    }
+    if (list.size() > kMaxNotActionable) {
+      return Error(list, "not_actionable",
+                   absl::StrCat(list.size(), " signals; the limit is ",
+                                kMaxNotActionable));
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string field = absl::StrCat("not_actionable[", i, "]");
+      ASSIGN_OR_RETURN(std::string name, String(list[i], field));
+      const bool identifier =
+          !name.empty() && name[0] >= 'a' && name[0] <= 'z' &&
+          std::all_of(name.begin(), name.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+          });
+      if (!identifier) {
+        return Error(list[i], field,
+                     absl::StrCat("'", name,
+                                  "' is not a signal name ([a-z][a-z0-9_]*)"));
+      }
+      const auto seen = std::find(spec.not_actionable.begin(),
+                                  spec.not_actionable.end(), name);
+      if (seen != spec.not_actionable.end()) {
+        return Error(list[i], field,
+                     absl::StrCat("'", name, "' is listed twice (also as "
+                                  "not_actionable[",
+                                  seen - spec.not_actionable.begin(), "])"));
+      }
+      spec.not_actionable.push_back(name);
+      spec.not_actionable_lines.push_back(list[i].Mark().line + 1);
     }
     return absl::OkStatus();
   }
@@ -729,6 +969,9 @@ class Parser : public YamlReader {
     }
     return absl::OkStatus();
   }
+
+ private:
+  const bool read_secrets_;
 };
 
 }  // namespace
@@ -755,6 +998,73 @@ absl::string_view AlertKindName(AlertKind kind) {
   return "?";
 }
 
+absl::string_view WebhookEventName(WebhookEvent event) {
+  switch (event) {
+    case WebhookEvent::kOpened:
+      return "opened";
+    case WebhookEvent::kAcknowledged:
+      return "acknowledged";
+    case WebhookEvent::kResolved:
+      return "resolved";
+  }
+  return "?";
+}
+
+absl::Status CheckWebhookUrl(absl::string_view url, absl::string_view field) {
+  absl::string_view rest = url;
+  const bool http = absl::ConsumePrefix(&rest, "http://") ||
+                    absl::ConsumePrefix(&rest, "https://");
+  const bool printable = std::all_of(
+      url.begin(), url.end(), [](char c) { return c > ' ' && c < 0x7f; });
+  if (!http || !printable) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": '", url.substr(0, 200),
+                     "' is not an http:// or https:// URL"));
+  }
+  if (rest.empty() || rest[0] == '/' || rest[0] == '?' || rest[0] == '#') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": '", url.substr(0, 200), "' names no host after the scheme"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadWebhookSecretFile(
+    const std::filesystem::path& path, absl::string_view field) {
+  constexpr size_t kMaxSecretBytes = 4096;
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": cannot read the secret file ", path.string(),
+        error ? absl::StrCat(" (", error.message(), ")") : " (not a file)"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string secret;
+  if (in) {
+    secret.resize(kMaxSecretBytes + 1);
+    in.read(secret.data(), static_cast<std::streamsize>(secret.size()));
+    secret.resize(static_cast<size_t>(in.gcount()));
+  }
+  if (!in && !in.eof()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": cannot read the secret file ", path.string()));
+  }
+  if (secret.size() > kMaxSecretBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": the secret file ", path.string(), " holds more than ",
+        kMaxSecretBytes, " bytes; the limit is ", kMaxSecretBytes));
+  }
+  // A trailing newline (echo secret > file) is not part of the secret.
+  while (!secret.empty() &&
+         std::isspace(static_cast<unsigned char>(secret.back()))) {
+    secret.pop_back();
+  }
+  if (secret.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": the secret file ", path.string(), " is empty"));
+  }
+  return secret;
+}
+
 std::string Sha256Hex(absl::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
@@ -771,10 +1081,11 @@ std::string Sha256Hex(absl::string_view bytes) {
 }
 
 absl::StatusOr<ScorecardSpec> ParseScorecard(absl::string_view yaml,
-                                             absl::string_view source) {
+                                             absl::string_view source,
+                                             SecretReading secrets) {
   // yaml-cpp parses recursively: refuse absurd nesting before it recurses.
   RETURN_IF_ERROR(CheckYamlDepth(yaml, source));
-  Parser parser(source);
+  Parser parser(source, secrets == SecretReading::kRead);
   absl::StatusOr<ScorecardSpec> spec;
   try {
     spec = parser.Parse(YAML::Load(std::string(yaml)));

@@ -5,12 +5,14 @@
 #ifndef HEALTHSCORE_SERVER_CONFIG_SCORECARD_H_
 #define HEALTHSCORE_SERVER_CONFIG_SCORECARD_H_
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -109,6 +111,38 @@ struct AlertRuleSpec {
   int line = 0;
 };
 
+// Which alert events a webhook is sent (`webhooks[].events`).
+enum class WebhookEvent { kOpened = 1, kAcknowledged = 2, kResolved = 3 };
+absl::string_view WebhookEventName(WebhookEvent event);
+
+// A webhook (`webhooks:`, or --webhook-url): alert events POSTed as signed
+// JSON, retried with exponential backoff, dead after max_attempts.
+// Reference: docs/alerts.md.
+struct WebhookSpec {
+  std::string id;
+  std::string url;  // http:// or https://
+  // The HMAC-SHA256 key, read at load from `secret_from`. Never logged.
+  std::string secret;
+  // Where the secret came from, for messages: "secret_env NAME" or
+  // "secret_file PATH".
+  std::string secret_from;
+  // Empty: every event.
+  std::vector<WebhookEvent> events;
+  int max_attempts = 8;
+  int64_t initial_backoff_ms = 1000;
+  int64_t max_backoff_ms = 600000;
+  int64_t timeout_ms = 5000;
+  int line = 0;
+};
+
+// Checks a webhook URL: http:// or https:// with a host. `field` names it in
+// the error ("webhooks[0].url", "--webhook-url").
+absl::Status CheckWebhookUrl(absl::string_view url, absl::string_view field);
+// Reads a secret file (trailing whitespace dropped); errors name `field` and
+// the path, never the content.
+absl::StatusOr<std::string> ReadWebhookSecretFile(
+    const std::filesystem::path& path, absl::string_view field);
+
 // A segment's overrides of the default scorecard.
 struct SegmentSpec {
   std::string name;
@@ -140,9 +174,16 @@ struct ScorecardSpec {
   std::optional<double> max_data_age_days;
   std::vector<SegmentSpec> segments;
   std::vector<AlertRuleSpec> alerts;
+  std::vector<WebhookSpec> webhooks;
   // trend.windows_days: the windows (days, shortest first) a recorded
   // score's trend reports its change over.
   std::vector<int> trend_windows_days = {7, 30, 90};
+  // not_actionable: signals a team cannot act on (external factors, tenure,
+  // last period's values), which PathToGreen never moves. In file order, with
+  // the line of each; that a dimension reads each is checked when the
+  // snapshot binds (only the plugins know what they read).
+  std::vector<std::string> not_actionable;
+  std::vector<int> not_actionable_lines;
   // The file's bytes, as hashed: kept with recorded scores so that an old
   // point can be scored again under the scorecard that made it.
   std::string text;
@@ -150,14 +191,25 @@ struct ScorecardSpec {
 
 inline constexpr size_t kMaxTrendWindows = 8;
 inline constexpr size_t kMaxAlertRules = 64;
+inline constexpr size_t kMaxWebhooks = 16;
+inline constexpr size_t kMaxNotActionable = 256;
+// The id of the webhook --webhook-url configures (refused in a scorecard).
+inline constexpr char kFlagWebhookId[] = "flag";
 inline constexpr int kMaxTrendWindowDays = 3660;
 
 // Parses and checks a scorecard. Errors read
 // "<source>:<line>: <field>: <problem>", e.g.
 // "default.yaml:14: dimensions.support.weight: -5 is negative; weights must be
-// >= 0".
-absl::StatusOr<ScorecardSpec> ParseScorecard(absl::string_view yaml,
-                                             absl::string_view source);
+// >= 0". Webhook secrets are read here (secret_env from the environment,
+// secret_file relative to the directory of `source`): one that cannot be read
+// is a load error naming the variable or file.
+// Whether ParseScorecard reads webhook secrets: a live scorecard does; one
+// only replayed (a stored scorecard, a dry-run or backtest draft) does not,
+// and its webhooks' `secret` stays empty.
+enum class SecretReading { kRead, kSkip };
+absl::StatusOr<ScorecardSpec> ParseScorecard(
+    absl::string_view yaml, absl::string_view source,
+    SecretReading secrets = SecretReading::kRead);
 
 // Reads `path` and parses it.
 absl::StatusOr<ScorecardSpec> LoadScorecardFile(

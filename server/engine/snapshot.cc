@@ -48,6 +48,7 @@ class SnapshotBuilder {
     for (Variant& v : s_.variants_) {
       for (BoundDimension& d : v.dimensions) BindColumns(d);
     }
+    RETURN_IF_ERROR(CheckNotActionable());
     BuildProtos();
     return absl::OkStatus();
   }
@@ -277,6 +278,20 @@ class SnapshotBuilder {
     v.bands = seg.bands.empty() ? spec_.bands : seg.bands;
     Arrange(v, seg.group_weights);
     return v;
+  }
+
+  // Every not_actionable signal must be one some dimension reads: a typo
+  // would otherwise let PathToGreen move what the team said it cannot.
+  absl::Status CheckNotActionable() const {
+    for (size_t i = 0; i < spec_.not_actionable.size(); ++i) {
+      if (!s_.signal_index_.contains(spec_.not_actionable[i])) {
+        return FieldError(spec_.not_actionable_lines[i],
+                          absl::StrCat("not_actionable[", i, "]"),
+                          absl::StrCat("'", spec_.not_actionable[i],
+                                       "' is read by no dimension"));
+      }
+    }
+    return absl::OkStatus();
   }
 
   // Adds the dimension's signals to the snapshot's union, tightening bounds.

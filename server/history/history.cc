@@ -18,6 +18,7 @@
 #include "server/engine/engine.h"
 #include "server/history/args.h"
 #include "server/history/point.h"
+#include "server/history/rollup.h"
 #include "server/history/trend.h"
 
 namespace healthscore::history {
@@ -153,7 +154,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> HistoryQueries::SnapshotFor(
         absl::StrCat("the scorecard with hash ", hash, " is not in the store"));
   }
   absl::StatusOr<ScorecardSpec> spec =
-      ParseScorecard(file->text, absl::StrCat(file->source, " (stored)"));
+      ParseScorecard(file->text, absl::StrCat(file->source, " (stored)"),
+                     SecretReading::kSkip);
   if (!spec.ok()) return spec.status();
   absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
       Snapshot::Build(*std::move(spec), *registry_);
@@ -176,7 +178,18 @@ absl::Status HistoryQueries::DeriveRules(
   for (v1::HistoryPoint& p : points) {
     by_scorecard[p.provenance().scorecard_hash()].push_back(&p);
   }
-  for (const auto& [hash, group] : by_scorecard) {
+  for (v1::HistoryPoint& p : points) {
+    if (p.variant() == kRollupVariant) {
+      p.set_rules_error(
+          "an account roll-up: its children's scores, not rules, make it "
+          "(see GetAccountRollup)");
+    }
+  }
+  for (auto& [hash, group] : by_scorecard) {
+    std::erase_if(group, [](const v1::HistoryPoint* p) {
+      return p->variant() == kRollupVariant;
+    });
+    if (group.empty()) continue;
     absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
         SnapshotFor(hash);
     std::vector<State> states;
@@ -334,6 +347,34 @@ absl::Status HistoryQueries::GetHistory(const v1::GetHistoryRequest& request,
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<store::PointRow>> HistoryQueries::LatestCustomers(
+    int64_t at_us, int64_t lookback_us, const std::string& segment) {
+  ASSIGN_OR_RETURN(std::vector<store::PointRow> rows,
+                   store_->Latest(at_us, lookback_us, segment));
+  std::erase_if(rows, [](const store::PointRow& p) {
+    return p.variant == kRollupVariant;
+  });
+  return rows;
+}
+
+absl::Status HistoryQueries::GetAccountRollup(
+    const v1::GetAccountRollupRequest& request, v1::AccountRollup& response) {
+  if (absl::Status s = CheckCustomerId(request.parent_id()); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("parent_id: ", s.message()));
+  }
+  int64_t at = absl::ToUnixMicros(absl::Now());
+  if (request.has_at()) {
+    ASSIGN_OR_RETURN(at, TimeArg(request.at(), "at"));
+  }
+  std::shared_ptr<const Snapshot> snapshot = snapshots_->Current();
+  if (snapshot == nullptr) {
+    return absl::UnavailableError("no scorecard is loaded yet");
+  }
+  ASSIGN_OR_RETURN(response, ComputeRollup(*store_, *snapshot,
+                                           request.parent_id(), at));
+  return absl::OkStatus();
+}
+
 absl::Status HistoryQueries::ExplainChange(
     const v1::ExplainChangeRequest& request,
     v1::ExplainChangeResponse& response) {
@@ -364,6 +405,13 @@ absl::Status HistoryQueries::ExplainChange(
         "customer '", id, "' has no point at or before ",
         FormatMicros(after_rows.empty() ? to : from),
         "; its first point is at ", FormatMicros(first.back().as_of_us)));
+  }
+  if (before_rows[0].variant == kRollupVariant ||
+      after_rows[0].variant == kRollupVariant) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "'", id,
+        "' is an account whose points are roll-ups of its children's "
+        "scores; GetAccountRollup lists the children that move it"));
   }
   ASSIGN_OR_RETURN(v1::HistoryPoint before, ReadFull(before_rows[0]));
   ASSIGN_OR_RETURN(v1::HistoryPoint after, ReadFull(after_rows[0]));
@@ -699,9 +747,9 @@ absl::Status HistoryQueries::ListMovers(const v1::ListMoversRequest& request,
                             kMaxDays, "lookback_days"));
   const int64_t lookback = lookback_days * kMicrosPerDay;
   ASSIGN_OR_RETURN(std::vector<store::PointRow> then,
-                   store_->Latest(from, lookback, ""));
+                   LatestCustomers(from, lookback, ""));
   ASSIGN_OR_RETURN(std::vector<store::PointRow> later,
-                   store_->Latest(to, lookback, request.segment()));
+                   LatestCustomers(to, lookback, request.segment()));
   absl::flat_hash_map<std::string, const store::PointRow*> then_by_id;
   for (const store::PointRow& p : then) then_by_id[p.customer_id] = &p;
   struct Move {
@@ -812,7 +860,7 @@ absl::Status HistoryQueries::GetPortfolio(
     *out.mutable_as_of() = FromMicros(t);
     ASSIGN_OR_RETURN(
         std::vector<store::PointRow> rows,
-        store_->Latest(t, lookback_days * kMicrosPerDay, request.segment()));
+        LatestCustomers(t, lookback_days * kMicrosPerDay, request.segment()));
     struct Acc {
       int64_t n = 0;
       double sum = 0;

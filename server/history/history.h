@@ -48,6 +48,8 @@ class HistoryQueries {
                           v1::ListMoversResponse& response);
   absl::Status GetPortfolio(const v1::GetPortfolioRequest& request,
                             v1::GetPortfolioResponse& response);
+  absl::Status GetAccountRollup(const v1::GetAccountRollupRequest& request,
+                                v1::AccountRollup& response);
 
  private:
   // The snapshot of the scorecard with `hash`: the live one, or one built
@@ -55,6 +57,9 @@ class HistoryQueries {
   absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotFor(
       const std::string& hash);
   absl::Status CheckCustomerExists(const std::string& customer_id);
+  // The store's Latest without account roll-ups (they are not customers).
+  absl::StatusOr<std::vector<store::PointRow>> LatestCustomers(
+      int64_t at_us, int64_t lookback_us, const std::string& segment);
   // The point with its inputs (their names from the store's signal set).
   absl::StatusOr<v1::HistoryPoint> ReadFull(const store::PointRow& row);
   // Fills each point's fired rules by scoring its inputs again under its

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/map.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -21,6 +22,8 @@ namespace healthscore::history {
 struct RowInputs {
   std::span<const std::string> names;
   std::span<const double> values;
+  // The customer's attributes (parent_id, contract_value are kept), if any.
+  const google::protobuf::Map<std::string, std::string>* attributes = nullptr;
 };
 
 // A list of signal names, kept once in the store (points refer to it by id

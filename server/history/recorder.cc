@@ -2,12 +2,15 @@
 #include "server/history/recorder.h"
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/common/status_macros.h"
+#include "server/history/rollup.h"
 #include "server/history/trend.h"
+#include "spdlog/spdlog.h"
 
 namespace healthscore::history {
 
@@ -105,6 +108,93 @@ absl::Status Recorder::Record(const Snapshot& snapshot,
                               std::span<v1::CustomerScore* const> scores,
                               std::span<const RowInputs> inputs) {
   if (scores.empty()) return absl::OkStatus();
+  std::vector<AccountChange> changes;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    if (inputs[i].attributes == nullptr) continue;
+    const std::string field =
+        scores.size() == 1 ? std::string("customer.attributes")
+                           : absl::StrCat("customer '",
+                                          scores[i]->customer_id(),
+                                          "': attributes");
+    ASSIGN_OR_RETURN(AccountAttributes attributes,
+                     ReadAccountAttributes(*inputs[i].attributes,
+                                           scores[i]->customer_id(), field));
+    if (!attributes.has_parent && !attributes.contract_value.has_value()) {
+      continue;
+    }
+    changes.push_back({scores[i]->customer_id(), std::move(attributes), field});
+  }
+  if (!changes.empty()) {
+    absl::Status put =
+        PutAccounts(*store_, changes, absl::ToUnixMicros(absl::Now()));
+    if (!put.ok()) {
+      return absl::Status(
+          put.code(), put.code() == absl::StatusCode::kInvalidArgument
+                          ? put.message()
+                          : absl::StrCat("record: nothing was recorded: ",
+                                         put.message()));
+    }
+  }
+  RETURN_IF_ERROR(RecordPoints(snapshot, scores, inputs));
+  RecordRollups(snapshot, scores, 0);
+  return absl::OkStatus();
+}
+
+void Recorder::RecordRollups(const Snapshot& snapshot,
+                             std::span<v1::CustomerScore* const> scores,
+                             int depth) {
+  if (depth >= kMaxHierarchyDepth) return;
+  // Parents at each as_of the children were recorded at.
+  std::map<int64_t, std::vector<std::string>> by_as_of;
+  for (const v1::CustomerScore* score : scores) {
+    by_as_of[ToMicros(score->as_of())].push_back(score->customer_id());
+  }
+  std::vector<v1::CustomerScore> rollups;
+  for (const auto& [as_of, ids] : by_as_of) {
+    absl::StatusOr<std::vector<std::string>> parents = ParentsOf(*store_, ids);
+    if (!parents.ok()) {
+      spdlog::warn("roll-ups not recorded at {}: {}", FormatMicros(as_of),
+                   parents.status().ToString());
+      return;
+    }
+    for (const std::string& parent : *parents) {
+      absl::StatusOr<v1::AccountRollup> rollup =
+          ComputeRollup(*store_, snapshot, parent, as_of);
+      if (!rollup.ok()) {
+        // No child with a score and a value yet: nothing to record.
+        if (rollup.status().code() != absl::StatusCode::kFailedPrecondition &&
+            rollup.status().code() != absl::StatusCode::kNotFound) {
+          spdlog::warn("roll-up of '{}' not recorded at {}: {}", parent,
+                       FormatMicros(as_of), rollup.status().ToString());
+        }
+        continue;
+      }
+      v1::CustomerScore& score = rollups.emplace_back();
+      score.set_customer_id(parent);
+      score.set_score(rollup->score());
+      score.set_band(rollup->band());
+      score.set_grade(rollup->grade());
+      score.set_coverage(rollup->coverage());
+      score.set_variant(kRollupVariant);
+      *score.mutable_as_of() = FromMicros(as_of);
+      *score.mutable_provenance() = snapshot.provenance();
+    }
+  }
+  if (rollups.empty()) return;
+  std::vector<v1::CustomerScore*> pointers;
+  for (v1::CustomerScore& score : rollups) pointers.push_back(&score);
+  const std::vector<RowInputs> inputs(rollups.size());
+  if (absl::Status s = RecordPoints(snapshot, pointers, inputs);
+      !s.ok()) {
+    spdlog::warn("{} roll-ups not recorded: {}", rollups.size(), s.ToString());
+    return;
+  }
+  RecordRollups(snapshot, pointers, depth + 1);
+}
+
+absl::Status Recorder::RecordPoints(const Snapshot& snapshot,
+                                    std::span<v1::CustomerScore* const> scores,
+                                    std::span<const RowInputs> inputs) {
   RETURN_IF_ERROR(KeepScorecard(snapshot));
   const int64_t now = absl::ToUnixMicros(absl::Now());
   std::vector<store::PointRow> rows;

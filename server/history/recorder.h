@@ -56,6 +56,14 @@ class Recorder {
   // set) in one transaction, with the alerts the scorecard's rules open or
   // close for them, then sets each one's trend. On error nothing is
   // recorded and no trend is set.
+  //
+  // The customers' "parent_id" / "contract_value" attributes (checked with
+  // ReadAccountAttributes beforehand) update the account hierarchy first; a
+  // change that would make a cycle fails the call. After the commit, the
+  // roll-ups of the recorded customers' parents are recorded as points of
+  // the parents (and so on up), with their alerts, each level in its own
+  // transaction; a roll-up that cannot be recorded is logged, not failed
+  // (the next recording of a child brings it up to date).
   absl::Status Record(const Snapshot& snapshot,
                       std::span<v1::CustomerScore* const> scores,
                       std::span<const RowInputs> inputs);
@@ -64,6 +72,14 @@ class Recorder {
   RecordMode mode() const { return options_.mode; }
 
  private:
+  // Record without the hierarchy update and the roll-ups.
+  absl::Status RecordPoints(const Snapshot& snapshot,
+                            std::span<v1::CustomerScore* const> scores,
+                            std::span<const RowInputs> inputs);
+  // Records the roll-ups of the parents of `scores`' customers; `depth`
+  // counts the levels already climbed.
+  void RecordRollups(const Snapshot& snapshot,
+                     std::span<v1::CustomerScore* const> scores, int depth);
   absl::Status KeepScorecard(const Snapshot& snapshot);
   // The id of `names`' signal set, kept in the store first if it is new.
   absl::StatusOr<std::string> KeepSignalSet(std::span<const std::string> names);

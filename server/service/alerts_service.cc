@@ -1,10 +1,14 @@
 // The healthscore.v1.Alerts handlers.
 #include "server/service/alerts_service.h"
 
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/history/args.h"
 #include "server/history/point.h"
+#include "server/history/webhooks.h"
 #include "server/service/grpc_status.h"
 
 namespace healthscore {
@@ -51,6 +55,7 @@ grpc::Status AlertsService::ListAlerts(grpc::ServerContext*,
   filter.segment = request->segment();
   filter.severity = request->severity();
   filter.customer_id = request->customer_id();
+  filter.dead_lettered = request->dead_lettered();
   absl::StatusOr<std::vector<store::AlertRow>> rows =
       store_->ListAlerts(filter, before, *page_size + 1);
   if (!rows.ok()) return ToGrpcStatus(rows.status());
@@ -58,9 +63,23 @@ grpc::Status AlertsService::ListAlerts(grpc::ServerContext*,
     rows->pop_back();
     response->set_next_page_token(absl::StrCat(rows->back().id));
   }
+  // The page's webhook deliveries, in one read.
+  std::vector<int64_t> ids;
+  ids.reserve(rows->size());
+  for (const store::AlertRow& row : *rows) ids.push_back(row.id);
+  absl::StatusOr<std::vector<store::DeliveryRow>> deliveries =
+      store_->DeliveriesOf(ids);
+  if (!deliveries.ok()) return ToGrpcStatus(deliveries.status());
+  absl::flat_hash_map<int64_t, std::vector<const store::DeliveryRow*>> of;
+  for (const store::DeliveryRow& d : *deliveries) of[d.alert_id].push_back(&d);
   for (const store::AlertRow& row : *rows) {
     v1::Alert* alert = response->add_alerts();
     *alert = history::ToAlert(row);
+    if (auto it = of.find(row.id); it != of.end()) {
+      for (const store::DeliveryRow* d : it->second) {
+        *alert->add_deliveries() = history::ToWebhookDelivery(*d);
+      }
+    }
     if (request->explain()) {
       if (absl::Status s = Explain(*alert); !s.ok()) return ToGrpcStatus(s);
     }

@@ -53,4 +53,11 @@ grpc::ServerUnaryReactor* HistoryService::GetPortfolio(
              *request, *response);
 }
 
+grpc::ServerUnaryReactor* HistoryService::GetAccountRollup(
+    grpc::CallbackServerContext* context,
+    const v1::GetAccountRollupRequest* request, v1::AccountRollup* response) {
+  return Run(context, queries_, &history::HistoryQueries::GetAccountRollup,
+             *request, *response);
+}
+
 }  // namespace healthscore

@@ -34,6 +34,10 @@ class HistoryService final : public v1::History::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetPortfolioRequest* request,
       v1::GetPortfolioResponse* response) override;
+  grpc::ServerUnaryReactor* GetAccountRollup(
+      grpc::CallbackServerContext* context,
+      const v1::GetAccountRollupRequest* request,
+      v1::AccountRollup* response) override;
 
  private:
   history::HistoryQueries* const queries_;

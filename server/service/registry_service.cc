@@ -325,7 +325,7 @@ absl::Status RegistryService::DoDryRun(const v1::DryRunRequest& request,
   if (active == nullptr) {
     return absl::UnavailableError("no scorecard is live yet");
   }
-  ASSIGN_OR_RETURN(ScorecardSpec spec, ParseScorecard(yaml, source));
+  ASSIGN_OR_RETURN(ScorecardSpec spec, ParseScorecard(yaml, source, SecretReading::kSkip));
   // Built exactly as a reload would build it, and never swapped in: the
   // draft's plugin instances die with this call.
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> draft,

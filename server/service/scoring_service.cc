@@ -14,6 +14,7 @@
 #include "server/common/status_macros.h"
 #include "server/engine/engine.h"
 #include "server/history/point.h"
+#include "server/history/rollup.h"
 #include "server/service/batch_builder.h"
 #include "server/service/grpc_status.h"
 
@@ -55,6 +56,10 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
     names.push_back(name);
     values.push_back(value);
   }
+  RETURN_IF_ERROR(history::ReadAccountAttributes(customer.attributes(),
+                                                 customer.customer_id(),
+                                                 "customer.attributes")
+                      .status());
   ASSIGN_OR_RETURN(const bool record, recorder_->Wants(request.record()));
   absl::Time as_of;
   if (record) {
@@ -85,10 +90,13 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
       *snapshot, batch, request.explain(), std::span(&score, 1));
   RETURN_IF_ERROR(statuses[0]);
   if (record) {
-    const history::RowInputs inputs{names, values};
+    const history::RowInputs inputs{names, values, &customer.attributes()};
     RETURN_IF_ERROR(recorder_->Record(*snapshot, std::span(&score, 1),
                                       std::span(&inputs, 1)));
   }
+  // After recording: the history keeps the computed score, the reply shows
+  // the override.
+  if (overrides_ != nullptr) overrides_->Apply(*snapshot, score);
   return absl::OkStatus();
 }
 
@@ -97,7 +105,17 @@ absl::Status ScoringService::DoScoreBatch(
     v1::ScoreBatchResponse& response) const {
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
   ASSIGN_OR_RETURN(const bool record, recorder_->Wants(request.record()));
-  return ScoreBatchImpl(*snapshot, request, record, response);
+  RETURN_IF_ERROR(ScoreBatchImpl(*snapshot, request, record, response));
+  // After recording, and not in ScoreBatchUnder (a dry run compares what
+  // scorecards compute): see DoScore.
+  if (overrides_ != nullptr) {
+    for (v1::CustomerResult& result : *response.mutable_results()) {
+      if (result.has_score()) {
+        overrides_->Apply(*snapshot, result.mutable_score());
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ScoringService::ScoreBatchUnder(
@@ -162,7 +180,11 @@ absl::Status ScoringService::ScoreBatchImpl(
       status = absl::InvalidArgumentError(
           absl::StrCat("rows[", i, "].customer_id '", row.customer_id(),
                        "' repeats rows[", it->second, "]"));
-    } else {
+    } else if (status = history::ReadAccountAttributes(
+                            row.attributes(), row.customer_id(),
+                            absl::StrCat("rows[", i, "].attributes"))
+                            .status();
+               status.ok()) {
       status = builder.AddRow(
           i, std::span<const double>(row.values().data(), row.values_size()));
     }
@@ -202,8 +224,10 @@ absl::Status ScoringService::ScoreBatchImpl(
     if (record) {
       const v1::Row& row = request.rows(scored[k]);
       recorded.push_back(scores[k]);
-      inputs.push_back({names, std::span<const double>(row.values().data(),
-                                                       row.values_size())});
+      inputs.push_back({names,
+                        std::span<const double>(row.values().data(),
+                                                row.values_size()),
+                        &row.attributes()});
     }
   }
   if (record) {

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "healthscore/v1/health_scoring.grpc.pb.h"
 #include "server/engine/snapshot_holder.h"
+#include "server/history/overrides.h"
 #include "server/history/recorder.h"
 #include "server/registry/registry.h"
 #include "server/service/arena_allocator.h"
@@ -21,12 +22,17 @@ class ScoringService final : public v1::HealthScoring::CallbackService {
     int max_batch = 10000;
   };
 
-  // `snapshots`, `registry` and `recorder` must outlive the service.
+  // `snapshots`, `registry`, `recorder` and `overrides` must outlive the
+  // service. With `overrides` (null: no store), Score and ScoreBatch replies
+  // show each customer's active override; what is recorded stays the
+  // computed score.
   ScoringService(const SnapshotHolder* snapshots, const Registry* registry,
-                 history::Recorder* recorder, Options options)
+                 history::Recorder* recorder, Options options,
+                 const history::OverrideCache* overrides = nullptr)
       : snapshots_(snapshots),
         registry_(registry),
         recorder_(recorder),
+        overrides_(overrides),
         options_(options) {
     SetMessageAllocatorFor_Score(&score_allocator_);
     SetMessageAllocatorFor_ScoreBatch(&batch_allocator_);
@@ -73,6 +79,7 @@ class ScoringService final : public v1::HealthScoring::CallbackService {
   const SnapshotHolder* snapshots_;
   const Registry* registry_;
   history::Recorder* recorder_;
+  const history::OverrideCache* overrides_;
   const Options options_;
   ArenaMessageAllocator<v1::ScoreRequest, v1::ScoreResponse> score_allocator_;
   ArenaMessageAllocator<v1::ScoreBatchRequest, v1::ScoreBatchResponse>

@@ -172,6 +172,20 @@ constexpr Migration kMigrations[] = {
      "  customer_id TEXT PRIMARY KEY, parent_id TEXT NOT NULL,"
      "  contract_value DOUBLE PRECISION, updated_at_us BIGINT NOT NULL);"
      "CREATE INDEX accounts_by_parent ON accounts (parent_id);"},
+    // Outcomes: what customers did, for backtests.
+    {4,
+     // SQLite
+     "CREATE TABLE outcomes ("
+     "  customer_id TEXT NOT NULL, date_us INTEGER NOT NULL,"
+     "  kind INTEGER NOT NULL, value REAL NOT NULL,"
+     "  recorded_at_us INTEGER NOT NULL,"
+     "  PRIMARY KEY (customer_id, date_us, kind)) WITHOUT ROWID;",
+     // PostgreSQL
+     "CREATE TABLE outcomes ("
+     "  customer_id TEXT NOT NULL, date_us BIGINT NOT NULL,"
+     "  kind INTEGER NOT NULL, value DOUBLE PRECISION NOT NULL,"
+     "  recorded_at_us BIGINT NOT NULL,"
+     "  PRIMARY KEY (customer_id, date_us, kind));"},
 };
 // clang-format on
 
@@ -193,6 +207,18 @@ constexpr char kEventColumns[] =
 
 constexpr char kOverrideColumns[] =
     "customer_id, score, band, reason, author, set_at_us, expires_at_us";
+
+constexpr char kAccountColumns[] =
+    "customer_id, parent_id, contract_value, updated_at_us";
+
+AccountRow ReadAccount(const SqlRow& row) {
+  AccountRow a;
+  a.customer_id = AsText(row[0]);
+  a.parent_id = AsText(row[1]);
+  if (!IsNull(row[2])) a.contract_value = AsDouble(row[2]);
+  a.updated_at_us = AsInt(row[3]);
+  return a;
+}
 
 DeliveryRow ReadDelivery(const SqlRow& row) {
   DeliveryRow d;
@@ -248,6 +274,13 @@ AlertRow ReadAlert(const SqlRow& row, size_t at = 0) {
   a.context = AsText(row[at + 11]);
   a.detail = AsText(row[at + 12]);
   return a;
+}
+
+// A text or blob value moved out of its row (empty for anything else).
+std::string TakeText(SqlValue& value) {
+  if (auto* v = std::get_if<std::string>(&value)) return std::move(*v);
+  if (auto* v = std::get_if<Blob>(&value)) return std::move(v->bytes);
+  return std::string();
 }
 
 // "(VALUES ($first), ($first+1), ...) AS c": ids to join against.
@@ -724,9 +757,12 @@ class SqlStore final : public Store {
     return WriteTx([&](SqlConnection& db) {
       const SqlValue params[] = {int64_t{state}, next_attempt_us,
                                  absl::ToUnixMicros(absl::Now()), error, id};
+      // Only a pending row: a claimer that outlived its lease must not turn
+      // a delivery that another replica has finished since back to pending
+      // (which would post it again) or to dead.
       return db.Exec(
           "UPDATE webhook_deliveries SET state = $1, next_attempt_us = $2, "
-          "updated_at_us = $3, last_error = $4 WHERE id = $5",
+          "updated_at_us = $3, last_error = $4 WHERE id = $5 AND state = 1",
           params);
     });
   }
@@ -755,6 +791,22 @@ class SqlStore final : public Store {
 
   absl::Status SetOverride(const OverrideRow& row) override {
     return WriteTx([&](SqlConnection& db) -> absl::Status {
+      RETURN_IF_ERROR(LockOverrides(db));
+      // An expired override not swept yet ends as expired (with its audit
+      // entry) before it is replaced, or the log would never say so.
+      const SqlValue expired_params[] = {row.customer_id, row.set_at_us};
+      ASSIGN_OR_RETURN(
+          std::vector<SqlRow> expired,
+          db.Query(absl::StrCat("DELETE FROM overrides WHERE customer_id = $1 "
+                                "AND expires_at_us <> 0 AND expires_at_us <= "
+                                "$2 RETURNING ",
+                                kOverrideColumns),
+                   expired_params));
+      for (const SqlRow& old : expired) {
+        const OverrideRow ended = ReadOverride(old);
+        RETURN_IF_ERROR(Audit(db, OverrideAuditRow::kExpired,
+                              ended.expires_at_us, "healthscore", "", ended));
+      }
       std::vector<SqlValue> params;
       AppendOverride(row, params);
       RETURN_IF_ERROR(db.Exec(
@@ -775,6 +827,7 @@ class SqlStore final : public Store {
                                             const std::string& who,
                                             const std::string& note) override {
     return WriteTx([&](SqlConnection& db) -> absl::StatusOr<OverrideRow> {
+      RETURN_IF_ERROR(LockOverrides(db));
       const int64_t now = absl::ToUnixMicros(absl::Now());
       const SqlValue params[] = {customer_id, now};
       ASSIGN_OR_RETURN(
@@ -818,6 +871,7 @@ class SqlStore final : public Store {
       int64_t now_us) override {
     return WriteTx(
         [&](SqlConnection& db) -> absl::StatusOr<std::vector<OverrideRow>> {
+          RETURN_IF_ERROR(LockOverrides(db));
           const SqlValue params[] = {now_us};
           ASSIGN_OR_RETURN(
               std::vector<SqlRow> rows,
@@ -901,21 +955,25 @@ class SqlStore final : public Store {
     });
   }
 
-  absl::StatusOr<std::vector<std::string>> AncestorsOf(
-      const std::string& customer_id, int max_depth) override {
+  absl::StatusOr<std::vector<AccountRow>> AccountsOf(
+      std::span<const std::string> customer_ids) override {
+    std::vector<AccountRow> out;
+    if (customer_ids.empty()) return out;
     ASSIGN_OR_RETURN(Lease lease, Acquire());
-    std::vector<std::string> out;
-    std::string at = customer_id;
-    while (static_cast<int>(out.size()) < max_depth) {
-      const SqlValue params[] = {at};
-      ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
-                       lease->Query("SELECT parent_id FROM accounts WHERE "
-                                    "customer_id = $1",
-                                    params));
-      if (rows.empty() || AsText(rows[0][0]).empty()) break;
-      at = AsText(rows[0][0]);
-      out.push_back(at);
-      if (at == customer_id) break;  // a stored cycle
+    for (size_t start = 0; start < customer_ids.size(); start += kLookupChunk) {
+      const size_t n = std::min(kLookupChunk, customer_ids.size() - start);
+      std::vector<SqlValue> params;
+      for (size_t k = 0; k < n; ++k) {
+        params.emplace_back(customer_ids[start + k]);
+      }
+      ASSIGN_OR_RETURN(
+          std::vector<SqlRow> rows,
+          lease->Query(absl::StrCat("SELECT ", Qualified(kAccountColumns, "a."),
+                                    " FROM ", IdValues(1, n),
+                                    " JOIN accounts a ON a.customer_id = "
+                                    "c.column1"),
+                       params));
+      for (const SqlRow& row : rows) out.push_back(ReadAccount(row));
     }
     return out;
   }
@@ -926,20 +984,98 @@ class SqlStore final : public Store {
     const SqlValue params[] = {parent_id};
     ASSIGN_OR_RETURN(
         std::vector<SqlRow> rows,
-        lease->Query("SELECT customer_id, parent_id, contract_value, "
-                     "updated_at_us FROM accounts WHERE parent_id = $1 "
-                     "ORDER BY customer_id",
+        lease->Query(absl::StrCat("SELECT ", kAccountColumns,
+                                  " FROM accounts WHERE parent_id = $1 "
+                                  "ORDER BY customer_id"),
                      params));
     std::vector<AccountRow> out;
+    for (const SqlRow& row : rows) out.push_back(ReadAccount(row));
+    return out;
+  }
+
+  absl::Status PutOutcomes(std::span<const OutcomeRow> outcomes) override {
+    if (outcomes.empty()) return absl::OkStatus();
+    return WriteTx([&](SqlConnection& db) -> absl::Status {
+      const int64_t now = absl::ToUnixMicros(absl::Now());
+      for (size_t start = 0; start < outcomes.size(); start += kInsertChunk) {
+        const size_t n = std::min(kInsertChunk, outcomes.size() - start);
+        std::string sql =
+            "INSERT INTO outcomes (customer_id, date_us, kind, value, "
+            "recorded_at_us) VALUES ";
+        std::vector<SqlValue> params;
+        for (size_t k = 0; k < n; ++k) {
+          const OutcomeRow& o = outcomes[start + k];
+          absl::StrAppend(&sql, k == 0 ? "(" : ", (",
+                          Placeholders(static_cast<int>(params.size()) + 1, 5),
+                          ")");
+          params.emplace_back(o.customer_id);
+          params.emplace_back(o.date_us);
+          params.emplace_back(int64_t{o.kind});
+          params.emplace_back(o.value);
+          params.emplace_back(now);
+        }
+        sql +=
+            " ON CONFLICT (customer_id, date_us, kind) DO UPDATE SET value = "
+            "excluded.value, recorded_at_us = excluded.recorded_at_us";
+        RETURN_IF_ERROR(db.Exec(sql, params));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<OutcomeRow>> Outcomes() override {
+    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     lease->Query("SELECT customer_id, date_us, kind, value "
+                                  "FROM outcomes ORDER BY customer_id, "
+                                  "date_us, kind"));
+    std::vector<OutcomeRow> out;
+    out.reserve(rows.size());
     for (const SqlRow& row : rows) {
-      AccountRow a;
-      a.customer_id = AsText(row[0]);
-      a.parent_id = AsText(row[1]);
-      if (!IsNull(row[2])) a.contract_value = AsDouble(row[2]);
-      a.updated_at_us = AsInt(row[3]);
-      out.push_back(std::move(a));
+      out.push_back({AsText(row[0]), AsInt(row[1]),
+                     static_cast<int>(AsInt(row[2])), AsDouble(row[3])});
     }
     return out;
+  }
+
+  absl::Status ScanPoints(
+      int64_t from_us, int64_t to_us, int chunk,
+      const std::function<absl::Status(std::span<const PointRow>)>& sink)
+      override {
+    // Keyset pages: each starts after the last (customer_id, as_of) seen,
+    // so a page is one range scan of the key whatever the table's size.
+    std::string after_id;
+    int64_t after_as_of = INT64_MIN;
+    const std::string sql = absl::StrCat(
+        "SELECT p.customer_id, p.segment, p.as_of_us, d.inputs FROM points p "
+        "JOIN point_details d ON "
+        "d.customer_id = p.customer_id AND d.as_of_us = p.as_of_us WHERE "
+        "(p.customer_id, p.as_of_us) > ($1, $2) "
+        "AND p.as_of_us >= $3 AND p.as_of_us <= $4 AND p.variant <> "
+        "'rollup' ORDER BY p.customer_id, p.as_of_us LIMIT $5");
+    while (true) {
+      std::vector<PointRow> page;
+      {
+        ASSIGN_OR_RETURN(Lease lease, Acquire());
+        const SqlValue params[] = {after_id, after_as_of, from_us, to_us,
+                                   int64_t{chunk}};
+        ASSIGN_OR_RETURN(std::vector<SqlRow> rows, lease->Query(sql, params));
+        page.resize(rows.size());
+        for (size_t i = 0; i < rows.size(); ++i) {
+          SqlRow& row = rows[i];
+          PointRow& p = page[i];
+          p.customer_id = TakeText(row[0]);
+          p.segment = TakeText(row[1]);
+          p.as_of_us = AsInt(row[2]);
+          p.inputs = TakeText(row[3]);
+        }
+      }
+      if (page.empty()) return absl::OkStatus();
+      after_id = page.back().customer_id;
+      after_as_of = page.back().as_of_us;
+      RETURN_IF_ERROR(sink(page));
+      if (static_cast<int>(page.size()) < chunk) return absl::OkStatus();
+    }
   }
 
  private:
@@ -959,6 +1095,16 @@ class SqlStore final : public Store {
     }
     RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
     return result;
+  }
+
+  // PostgreSQL: one override writer at a time, so that audit seqs commit in
+  // the order they are drawn. Otherwise a transaction could commit seq 10
+  // after another committed 11, and a replica that read MAX(seq) = 11 in
+  // between would take its cache as current while missing 10
+  // (OverridesVersion's promise). SQLite's writes are serial already.
+  absl::Status LockOverrides(SqlConnection& db) const {
+    if (dialect_ != Dialect::kPostgres) return absl::OkStatus();
+    return db.Exec("SELECT pg_advisory_xact_lock(7372843)");
   }
 
   static absl::Status Audit(SqlConnection& db, int action, int64_t at_us,

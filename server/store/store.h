@@ -21,7 +21,7 @@ namespace healthscore::store {
 
 // The schema version this binary reads and writes. A database at a newer
 // version is refused at open (a newer binary migrated it).
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // How much of a point a read returns.
 enum class Detail {
@@ -146,6 +146,15 @@ struct OverrideAuditRow {
   std::string who;
   std::string note;
   OverrideRow override_row;  // as set, or as it was when it ended
+};
+
+// What a customer did: the label backtests check the score against.
+struct OutcomeRow {
+  enum Kind { kChurned = 1, kRenewed = 2, kExpanded = 3, kContracted = 4 };
+  std::string customer_id;
+  int64_t date_us = 0;
+  int kind = kChurned;
+  double value = 0;
 };
 
 // Where a customer sits in an account hierarchy, as its last recorded
@@ -292,14 +301,29 @@ class Store {
   // overrides is current while this has not moved.
   virtual absl::StatusOr<int64_t> OverridesVersion() = 0;
 
+  // --- Outcomes and replays ----------------------------------------------
+
+  // Records `rows` in one transaction; a row with the (customer_id, date,
+  // kind) of a stored one replaces it.
+  virtual absl::Status PutOutcomes(std::span<const OutcomeRow> rows) = 0;
+  // Every outcome, by customer id, then date.
+  virtual absl::StatusOr<std::vector<OutcomeRow>> Outcomes() = 0;
+  // Streams the customers' points (roll-ups left out) with as_of in
+  // [from_us, to_us], each with customer_id, segment, as_of_us and inputs
+  // only (what a replay needs), in
+  // (customer_id, as_of) order, at most `chunk` at a time to `sink`. Stops
+  // at the first error, the sink's or the database's.
+  virtual absl::Status ScanPoints(
+      int64_t from_us, int64_t to_us, int chunk,
+      const std::function<absl::Status(std::span<const PointRow>)>& sink) = 0;
+
   // --- Account hierarchy --------------------------------------------------
 
   // Upserts where these customers sit.
   virtual absl::Status PutAccounts(std::span<const AccountRow> rows) = 0;
-  // The customer's ancestors, nearest first (parent, grandparent, ...), at
-  // most `max_depth` (a cycle already stored stops there).
-  virtual absl::StatusOr<std::vector<std::string>> AncestorsOf(
-      const std::string& customer_id, int max_depth) = 0;
+  // The accounts of those of `customer_ids` that have one (any order).
+  virtual absl::StatusOr<std::vector<AccountRow>> AccountsOf(
+      std::span<const std::string> customer_ids) = 0;
   // The accounts whose parent is `parent_id`, by customer id.
   virtual absl::StatusOr<std::vector<AccountRow>> ChildrenOf(
       const std::string& parent_id) = 0;

@@ -124,6 +124,21 @@ TEST(TimelineCsvTest, AsOfIsParsedPerRowAndIsNotASignal) {
   EXPECT_TRUE(std::isnan(timeline->rows[0].values(1)));
 }
 
+TEST(TimelineCsvTest, AccountColumnsAreAttributesNotSignals) {
+  auto timeline = ParsePortfolioCsv(
+      "customer_id,segment,as_of,parent_id,contract_value,x\n"
+      "c1,smb,2025-12-01,acct-1,12000,1\n"
+      "c2,smb,2025-12-01,,,2\n",
+      "t.csv", PortfolioKind::kTimeline);
+  ASSERT_TRUE(timeline.ok()) << timeline.status();
+  EXPECT_THAT(timeline->signal_names, ElementsAre("x"));
+  EXPECT_EQ(timeline->rows[0].attributes().at("parent_id"), "acct-1");
+  EXPECT_EQ(timeline->rows[0].attributes().at("contract_value"), "12000");
+  EXPECT_EQ(timeline->rows[0].values_size(), 1);
+  // Empty cells send nothing: the stored values stay.
+  EXPECT_TRUE(timeline->rows[1].attributes().empty());
+}
+
 TEST(TimelineCsvTest, ErrorsNameFileLineAndColumn) {
   auto no_as_of = ParsePortfolioCsv("customer_id,segment,x\nc1,smb,1\n",
                                     "t.csv", PortfolioKind::kTimeline);

@@ -676,8 +676,10 @@ TEST(HistoryStoresTest, ASchemaNewerThanTheBinaryIsRefused) {
     ASSERT_FALSE(store.ok()) << backend;
     EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_THAT(store.status().message(),
-                HasSubstr("the database's schema is version 99; this "
-                          "healthscore-server knows versions up to 2"));
+                HasSubstr(absl::StrCat(
+                    "the database's schema is version 99; this "
+                    "healthscore-server knows versions up to ",
+                    store::kSchemaVersion)));
   }
 }
 
