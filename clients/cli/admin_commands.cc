@@ -15,26 +15,6 @@ namespace {
 
 namespace v1 = ::healthscore::v1;
 
-void SetDeadline(grpc::ClientContext& context, const CommonOptions& options) {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
-}
-
-// A refusal the server explains (the request was understood and said no) is
-// kExitRefused; anything else is a failed call.
-int Failed(const grpc::Status& status, const CommonOptions& options,
-           std::ostream& err) {
-  err << DescribeRpcError(status, options) << "\n";
-  switch (status.error_code()) {
-    case grpc::StatusCode::INVALID_ARGUMENT:
-    case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::NOT_FOUND:
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return kExitRefused;
-    default:
-      return kExitRpcFailed;
-  }
-}
-
 // The plugin a LoadPlugin / UnloadPlugin call answers with, printed as a
 // one-row ListPlugins.
 void PrintOne(const v1::PluginInfo& plugin, const CommonOptions& options,
@@ -53,7 +33,7 @@ int RunPlugins(v1::Registry::StubInterface& stub, const CommonOptions& options,
   v1::ListPluginsResponse response;
   const grpc::Status status =
       stub.ListPlugins(&context, v1::ListPluginsRequest(), &response);
-  if (!status.ok()) return Failed(status, options, err);
+  if (!status.ok()) return RefusedOrFailed(status, options, err);
   PrintPlugins(response, options.format, out);
   return kExitOk;
 }
@@ -66,7 +46,7 @@ int RunReload(v1::Registry::StubInterface& stub, const CommonOptions& options,
   SetDeadline(context, options);
   v1::ReloadResponse response;
   const grpc::Status status = stub.Reload(&context, request, &response);
-  if (!status.ok()) return Failed(status, options, err);
+  if (!status.ok()) return RefusedOrFailed(status, options, err);
   PrintReload(response, options.format, out);
   return response.ok() ? kExitOk : kExitRefused;
 }
@@ -80,7 +60,7 @@ int RunLoadPlugin(v1::Registry::StubInterface& stub,
   SetDeadline(context, options);
   v1::LoadPluginResponse response;
   const grpc::Status status = stub.LoadPlugin(&context, request, &response);
-  if (!status.ok()) return Failed(status, options, err);
+  if (!status.ok()) return RefusedOrFailed(status, options, err);
   PrintOne(response.plugin(), options, out);
   return kExitOk;
 }
@@ -94,7 +74,7 @@ int RunUnloadPlugin(v1::Registry::StubInterface& stub,
   SetDeadline(context, options);
   v1::UnloadPluginResponse response;
   const grpc::Status status = stub.UnloadPlugin(&context, request, &response);
-  if (!status.ok()) return Failed(status, options, err);
+  if (!status.ok()) return RefusedOrFailed(status, options, err);
   PrintOne(response.plugin(), options, out);
   return kExitOk;
 }
@@ -126,7 +106,7 @@ int RunDryRun(v1::Registry::StubInterface& stub, const CommonOptions& options,
   SetDeadline(context, options);
   v1::DryRunResponse response;
   const grpc::Status status = stub.DryRun(&context, request, &response);
-  if (!status.ok()) return Failed(status, options, err);
+  if (!status.ok()) return RefusedOrFailed(status, options, err);
   PrintDryRun(response, options.format, out);
   return kExitOk;
 }

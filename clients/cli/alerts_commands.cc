@@ -20,10 +20,6 @@ namespace {
 
 namespace v1 = ::healthscore::v1;
 
-void SetDeadline(grpc::ClientContext& context, const CommonOptions& options) {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
-}
-
 int UsageFailed(const absl::Status& status, std::ostream& err) {
   err << "error: " << status.message() << "\n";
   return kExitUsage;
@@ -189,17 +185,7 @@ int RunAlertAction(v1::Alerts::StubInterface& stub,
     request.set_note(alert.note);
     status = stub.ResolveAlert(&context, request, &response);
   }
-  if (!status.ok()) {
-    err << DescribeRpcError(status, options) << "\n";
-    switch (status.error_code()) {
-      case grpc::StatusCode::NOT_FOUND:
-      case grpc::StatusCode::FAILED_PRECONDITION:
-      case grpc::StatusCode::INVALID_ARGUMENT:
-        return kExitRefused;
-      default:
-        return kExitRpcFailed;
-    }
-  }
+  if (!status.ok()) return RefusedOrFailed(status, options, err);
   PrintAlert(response, options.format, out);
   return kExitOk;
 }

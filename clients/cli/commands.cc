@@ -18,10 +18,6 @@ namespace {
 
 namespace v1 = ::healthscore::v1;
 
-void SetDeadline(grpc::ClientContext& context, const CommonOptions& options) {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
-}
-
 // Signals the scorecard ignores are usually a misspelt column; say so on
 // stderr, where it does not break a json or csv stream on stdout.
 void NoteUnusedSignals(const std::set<std::string>& unused, std::ostream& err) {
@@ -241,6 +237,24 @@ std::string DescribeRpcError(const grpc::Status& status,
       break;
   }
   return text;
+}
+
+void SetDeadline(grpc::ClientContext& context, const CommonOptions& options) {
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
+}
+
+int RefusedOrFailed(const grpc::Status& status, const CommonOptions& options,
+                    std::ostream& err) {
+  err << DescribeRpcError(status, options) << "\n";
+  switch (status.error_code()) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::NOT_FOUND:
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return kExitRefused;
+    default:
+      return kExitRpcFailed;
+  }
 }
 
 }  // namespace healthscore::cli

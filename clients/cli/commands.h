@@ -88,6 +88,16 @@ int RunScorecard(healthscore::v1::HealthScoring::StubInterface& stub,
 std::string DescribeRpcError(const grpc::Status& status,
                              const CommonOptions& options);
 
+// The deadline of one RPC: now + options.timeout.
+void SetDeadline(grpc::ClientContext& context, const CommonOptions& options);
+
+// Prints `status` (DescribeRpcError) to `err` and returns the exit code: 1
+// (kExitRefused) when the server understood the request and said no
+// (INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND, ALREADY_EXISTS), 3
+// (kExitRpcFailed) for anything else.
+int RefusedOrFailed(const grpc::Status& status, const CommonOptions& options,
+                    std::ostream& err);
+
 }  // namespace healthscore::cli
 
 #endif  // HEALTHSCORE_CLIENTS_CLI_COMMANDS_H_

@@ -475,6 +475,8 @@ void PrintScorecardCsv(const v1::Scorecard& card, std::ostream& out) {
 
 // Scores, points and impacts are shown to one decimal: the scale is 0-100 and
 // a tenth of a point is below what any decision depends on.
+std::string Fixed3(double value) { return absl::StrFormat("%.3f", value); }
+
 std::string Fixed1(double value) {
   std::string text = absl::StrFormat("%.1f", value);
   return text == "-0.0" ? "0.0" : text;

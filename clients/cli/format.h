@@ -35,6 +35,8 @@ std::string Num(double value);
 
 // Scores, points and impacts to one decimal ("82.4"; never "-0.0").
 std::string Fixed1(double value);
+// Metrics (AUC, Brier, weights) to three decimals ("0.811").
+std::string Fixed3(double value);
 // Signed points to one decimal ("+4.0", "-0.0"): a change keeps its sign even
 // when it rounds to zero.
 std::string Signed1(double value);

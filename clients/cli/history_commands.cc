@@ -23,10 +23,6 @@ namespace {
 
 namespace v1 = ::healthscore::v1;
 
-void SetDeadline(grpc::ClientContext& context, const CommonOptions& options) {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
-}
-
 int QueryFailed(const grpc::Status& status, const CommonOptions& options,
                 std::ostream& err) {
   err << DescribeRpcError(status, options) << "\n";

@@ -42,19 +42,6 @@ std::string Dashed(absl::string_view name) {
   return absl::StrReplaceAll(name, {{"_", "-"}});
 }
 
-int Refused(const grpc::Status& status, const CommonOptions& options,
-            std::ostream& err) {
-  err << DescribeRpcError(status, options) << "\n";
-  switch (status.error_code()) {
-    case grpc::StatusCode::NOT_FOUND:
-    case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return kExitRefused;
-    default:
-      return kExitRpcFailed;
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<absl::Duration> ParseForDuration(absl::string_view text) {
@@ -207,7 +194,7 @@ int RunOverride(v1::Overrides::StubInterface& stub,
       }
       v1::Override response;
       status = stub.SetOverride(&context, request, &response);
-      if (!status.ok()) return Refused(status, options, err);
+      if (!status.ok()) return RefusedOrFailed(status, options, err);
       PrintOverride(response, "override set", options.format, out);
       return kExitOk;
     }
@@ -218,7 +205,7 @@ int RunOverride(v1::Overrides::StubInterface& stub,
       request.set_note(command.note);
       v1::Override response;
       status = stub.ClearOverride(&context, request, &response);
-      if (!status.ok()) return Refused(status, options, err);
+      if (!status.ok()) return RefusedOrFailed(status, options, err);
       PrintOverride(response, absl::StrCat("override cleared by ", command.who),
                     options.format, out);
       return kExitOk;
@@ -228,7 +215,7 @@ int RunOverride(v1::Overrides::StubInterface& stub,
       request.set_customer_id(command.customer_id);
       v1::ListOverridesResponse response;
       status = stub.ListOverrides(&context, request, &response);
-      if (!status.ok()) return Refused(status, options, err);
+      if (!status.ok()) return RefusedOrFailed(status, options, err);
       PrintOverrides({response.overrides().begin(), response.overrides().end()},
                      options.format, out);
       return kExitOk;
@@ -239,7 +226,7 @@ int RunOverride(v1::Overrides::StubInterface& stub,
       request.set_limit(command.limit);
       v1::GetOverrideAuditResponse response;
       status = stub.GetOverrideAudit(&context, request, &response);
-      if (!status.ok()) return Refused(status, options, err);
+      if (!status.ok()) return RefusedOrFailed(status, options, err);
       PrintOverrideAudit({response.entries().begin(), response.entries().end()},
                          options.format, out);
       return kExitOk;

@@ -23,25 +23,6 @@ namespace {
 
 namespace v1 = ::healthscore::v1;
 
-void SetDeadline(grpc::ClientContext& context, const CommonOptions& options) {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
-}
-
-int Failed(const grpc::Status& status, const CommonOptions& options,
-           std::ostream& err) {
-  err << DescribeRpcError(status, options) << "\n";
-  switch (status.error_code()) {
-    case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::INVALID_ARGUMENT:
-    case grpc::StatusCode::NOT_FOUND:
-      return kExitNotFound;
-    default:
-      return kExitRpcFailed;
-  }
-}
-
-std::string Fixed3(double v) { return absl::StrFormat("%.3f", v); }
-
 }  // namespace
 
 absl::StatusOr<std::vector<v1::Outcome>> ParseOutcomesCsv(
@@ -201,7 +182,7 @@ int RunBacktest(v1::Validation::StubInterface& stub,
   SetDeadline(context, options);
   v1::BacktestResponse response;
   const grpc::Status status = stub.Backtest(&context, request, &response);
-  if (!status.ok()) return Failed(status, options, err);
+  if (!status.ok()) return RefusedOrFailed(status, options, err);
   PrintBacktest(response, backtest.horizon_days, options.format, out);
   if (!backtest.plot_path.empty()) {
     std::ofstream file(backtest.plot_path);

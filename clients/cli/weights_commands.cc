@@ -19,26 +19,6 @@ namespace {
 
 namespace v1 = ::healthscore::v1;
 
-void SetDeadline(grpc::ClientContext& context, const CommonOptions& options) {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
-}
-
-// As the other validation commands: "the server answered no" is 1.
-int Failed(const grpc::Status& status, const CommonOptions& options,
-           std::ostream& err) {
-  err << DescribeRpcError(status, options) << "\n";
-  switch (status.error_code()) {
-    case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::INVALID_ARGUMENT:
-    case grpc::StatusCode::NOT_FOUND:
-      return kExitNotFound;
-    default:
-      return kExitRpcFailed;
-  }
-}
-
-std::string Fixed3(double v) { return absl::StrFormat("%.3f", v); }
-
 // Weights with up to three decimals, as the draft writes them for a total
 // near 100 (and fewer when they need fewer).
 std::string Weight(double v) { return Trimmed(v, 3); }
@@ -182,7 +162,7 @@ int RunSuggestWeights(v1::Validation::StubInterface& validation,
     SetDeadline(context, options);
     const grpc::Status status =
         scoring.GetScorecard(&context, v1::GetScorecardRequest(), &scorecard);
-    if (!status.ok()) return Failed(status, options, err);
+    if (!status.ok()) return RefusedOrFailed(status, options, err);
   }
   v1::SuggestWeightsRequest request;
   request.set_horizon_days(command.horizon_days);
@@ -194,7 +174,7 @@ int RunSuggestWeights(v1::Validation::StubInterface& validation,
     SetDeadline(context, options);
     const grpc::Status status =
         validation.SuggestWeights(&context, request, &response);
-    if (!status.ok()) return Failed(status, options, err);
+    if (!status.ok()) return RefusedOrFailed(status, options, err);
   }
   if (response.active_holdout().scorecard_hash() !=
       scorecard.scorecard().hash()) {

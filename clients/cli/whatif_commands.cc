@@ -48,19 +48,6 @@ absl::Status AddChange(absl::string_view word,
   return absl::OkStatus();
 }
 
-int Refused(const grpc::Status& status, const CommonOptions& options,
-            std::ostream& err) {
-  err << DescribeRpcError(status, options) << "\n";
-  switch (status.error_code()) {
-    case grpc::StatusCode::NOT_FOUND:
-    case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return kExitRefused;
-    default:
-      return kExitRpcFailed;
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<WhatIfOptions> ParseWhatIfCommand(
@@ -178,7 +165,7 @@ int RunWhatIf(v1::Validation::StubInterface& stub, const CommonOptions& options,
     request.set_explain(command.explain);
     v1::SimulateResponse response;
     const grpc::Status status = stub.Simulate(&context, request, &response);
-    if (!status.ok()) return Refused(status, options, err);
+    if (!status.ok()) return RefusedOrFailed(status, options, err);
     PrintSimulation(request, response, options.format, out);
     return kExitOk;
   }
@@ -186,7 +173,7 @@ int RunWhatIf(v1::Validation::StubInterface& stub, const CommonOptions& options,
   *request.mutable_customer() = std::move(customer);
   v1::PathToGreenResponse response;
   const grpc::Status status = stub.PathToGreen(&context, request, &response);
-  if (!status.ok()) return Refused(status, options, err);
+  if (!status.ok()) return RefusedOrFailed(status, options, err);
   PrintPathToGreen(response, options.format, out);
   return kExitOk;
 }

@@ -926,32 +926,24 @@ class SqlStore final : public Store {
 
   absl::Status PutAccounts(std::span<const AccountRow> accounts) override {
     if (accounts.empty()) return absl::OkStatus();
-    return WriteTx([&](SqlConnection& db) -> absl::Status {
-      for (size_t start = 0; start < accounts.size(); start += kInsertChunk) {
-        const size_t n = std::min(kInsertChunk, accounts.size() - start);
-        std::string sql =
-            "INSERT INTO accounts (customer_id, parent_id, contract_value, "
-            "updated_at_us) VALUES ";
-        std::vector<SqlValue> params;
-        for (size_t k = 0; k < n; ++k) {
-          const AccountRow& a = accounts[start + k];
-          absl::StrAppend(&sql, k == 0 ? "(" : ", (",
-                          Placeholders(static_cast<int>(params.size()) + 1, 4),
-                          ")");
-          params.emplace_back(a.customer_id);
-          params.emplace_back(a.parent_id);
-          params.emplace_back(a.contract_value.has_value()
-                                  ? SqlValue(*a.contract_value)
-                                  : SqlValue(std::monostate()));
-          params.emplace_back(a.updated_at_us);
-        }
-        sql +=
-            " ON CONFLICT (customer_id) DO UPDATE SET parent_id = "
-            "excluded.parent_id, contract_value = excluded.contract_value, "
-            "updated_at_us = excluded.updated_at_us";
-        RETURN_IF_ERROR(db.Exec(sql, params));
-      }
-      return absl::OkStatus();
+    return WriteTx([&](SqlConnection& db) {
+      return InsertRows(
+          db,
+          "INSERT INTO accounts (customer_id, parent_id, contract_value, "
+          "updated_at_us) VALUES ",
+          4, accounts.size(),
+          " ON CONFLICT (customer_id) DO UPDATE SET parent_id = "
+          "excluded.parent_id, contract_value = excluded.contract_value, "
+          "updated_at_us = excluded.updated_at_us",
+          [&](size_t i, std::vector<SqlValue>& params) {
+            const AccountRow& a = accounts[i];
+            params.emplace_back(a.customer_id);
+            params.emplace_back(a.parent_id);
+            params.emplace_back(a.contract_value.has_value()
+                                    ? SqlValue(*a.contract_value)
+                                    : SqlValue(std::monostate()));
+            params.emplace_back(a.updated_at_us);
+          });
     });
   }
 
@@ -995,31 +987,23 @@ class SqlStore final : public Store {
 
   absl::Status PutOutcomes(std::span<const OutcomeRow> outcomes) override {
     if (outcomes.empty()) return absl::OkStatus();
-    return WriteTx([&](SqlConnection& db) -> absl::Status {
+    return WriteTx([&](SqlConnection& db) {
       const int64_t now = absl::ToUnixMicros(absl::Now());
-      for (size_t start = 0; start < outcomes.size(); start += kInsertChunk) {
-        const size_t n = std::min(kInsertChunk, outcomes.size() - start);
-        std::string sql =
-            "INSERT INTO outcomes (customer_id, date_us, kind, value, "
-            "recorded_at_us) VALUES ";
-        std::vector<SqlValue> params;
-        for (size_t k = 0; k < n; ++k) {
-          const OutcomeRow& o = outcomes[start + k];
-          absl::StrAppend(&sql, k == 0 ? "(" : ", (",
-                          Placeholders(static_cast<int>(params.size()) + 1, 5),
-                          ")");
-          params.emplace_back(o.customer_id);
-          params.emplace_back(o.date_us);
-          params.emplace_back(int64_t{o.kind});
-          params.emplace_back(o.value);
-          params.emplace_back(now);
-        }
-        sql +=
-            " ON CONFLICT (customer_id, date_us, kind) DO UPDATE SET value = "
-            "excluded.value, recorded_at_us = excluded.recorded_at_us";
-        RETURN_IF_ERROR(db.Exec(sql, params));
-      }
-      return absl::OkStatus();
+      return InsertRows(
+          db,
+          "INSERT INTO outcomes (customer_id, date_us, kind, value, "
+          "recorded_at_us) VALUES ",
+          5, outcomes.size(),
+          " ON CONFLICT (customer_id, date_us, kind) DO UPDATE SET value = "
+          "excluded.value, recorded_at_us = excluded.recorded_at_us",
+          [&](size_t i, std::vector<SqlValue>& params) {
+            const OutcomeRow& o = outcomes[i];
+            params.emplace_back(o.customer_id);
+            params.emplace_back(o.date_us);
+            params.emplace_back(int64_t{o.kind});
+            params.emplace_back(o.value);
+            params.emplace_back(now);
+          });
     });
   }
 
@@ -1105,6 +1089,31 @@ class SqlStore final : public Store {
   absl::Status LockOverrides(SqlConnection& db) const {
     if (dialect_ != Dialect::kPostgres) return absl::OkStatus();
     return db.Exec("SELECT pg_advisory_xact_lock(7372843)");
+  }
+
+  // Upserts `count` rows in multi-row INSERTs of kInsertChunk rows: `insert`
+  // is "INSERT INTO t (a, b) VALUES ", `append(i, params)` adds row i's
+  // `width` values, `conflict` is the ON CONFLICT clause.
+  template <typename Append>
+  static absl::Status InsertRows(SqlConnection& db, absl::string_view insert,
+                                 size_t width, size_t count,
+                                 absl::string_view conflict, Append append) {
+    for (size_t start = 0; start < count; start += kInsertChunk) {
+      const size_t n = std::min(kInsertChunk, count - start);
+      std::string sql(insert);
+      std::vector<SqlValue> params;
+      params.reserve(n * width);
+      for (size_t k = 0; k < n; ++k) {
+        absl::StrAppend(&sql, k == 0 ? "(" : ", (",
+                        Placeholders(static_cast<int>(params.size()) + 1,
+                                     width),
+                        ")");
+        append(start + k, params);
+      }
+      absl::StrAppend(&sql, conflict);
+      RETURN_IF_ERROR(db.Exec(sql, params));
+    }
+    return absl::OkStatus();
   }
 
   static absl::Status Audit(SqlConnection& db, int action, int64_t at_us,

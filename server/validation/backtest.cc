@@ -86,6 +86,7 @@ absl::StatusOr<Dataset> Dataset::Load(store::Store& store,
         p.churned = true;
       } else if (p.as_of_us + horizon > last_known) {
         ++d.censored_;
+        ++d.censored_by_customer_.back();
         continue;
       }
       d.points_[kept++] = p;
@@ -94,6 +95,7 @@ absl::StatusOr<Dataset> Dataset::Load(store::Store& store,
     if (kept == first) {  // nothing of it labelled: forget it
       d.customers_.pop_back();
       d.churn_us_.pop_back();
+      d.censored_by_customer_.pop_back();
     }
   };
   RETURN_IF_ERROR(store.ScanPoints(
@@ -110,6 +112,7 @@ absl::StatusOr<Dataset> Dataset::Load(store::Store& store,
             d.customers_.push_back(current);
             const auto it = known.find(current);
             d.churn_us_.push_back(it == known.end() ? 0 : it->second.churn_us);
+            d.censored_by_customer_.push_back(0);
           }
           last_point_us = row.as_of_us;
           if (row.inputs.size() < 32) continue;  // recorded without inputs
@@ -393,7 +396,6 @@ absl::StatusOr<v1::BacktestResult> Evaluate(const Snapshot& snapshot,
   result.set_scorecard_version(snapshot.spec().version);
   result.set_scorecard_hash(snapshot.spec().hash);
   result.set_points(static_cast<int64_t>(rows.size()));
-  if (per_segment) result.set_censored_points(dataset.censored());
 
   std::vector<double> risk;
   std::vector<uint8_t> label;
@@ -410,6 +412,15 @@ absl::StatusOr<v1::BacktestResult> Evaluate(const Snapshot& snapshot,
     if (p.churned) churned_customers.insert(p.customer);
   }
   result.set_customers(static_cast<int64_t>(customers.size()));
+  if (rows_in.empty()) {
+    result.set_censored_points(dataset.censored());
+  } else {
+    // The censored points of the customers in scope (a customer whose every
+    // point was censored is in no scope).
+    int64_t censored = 0;
+    for (uint32_t c : customers) censored += dataset.censored_by_customer()[c];
+    result.set_censored_points(censored);
+  }
   result.set_churned_customers(static_cast<int64_t>(churned_customers.size()));
 
   v1::BacktestMetrics& m = *result.mutable_metrics();

@@ -67,6 +67,10 @@ class Dataset {
   }
   const std::vector<double>& values() const { return values_; }
   int64_t censored() const { return censored_; }
+  // Per customer (as customer_ids()): its censored points.
+  const std::vector<int32_t>& censored_by_customer() const {
+    return censored_by_customer_;
+  }
 
  private:
   std::vector<Point> points_;
@@ -76,6 +80,7 @@ class Dataset {
   std::vector<std::vector<std::string>> sets_;
   std::vector<double> values_;
   int64_t censored_ = 0;
+  std::vector<int32_t> censored_by_customer_;
 };
 
 // The points scored under one scorecard, at EXPLAIN_NONE.
