@@ -1023,12 +1023,13 @@ class SqlStore final : public Store {
   }
 
   absl::Status ScanPoints(
-      int64_t from_us, int64_t to_us, int chunk,
+      int64_t from_us, int64_t to_us, const std::string& first_customer,
+      const std::string& end_customer, int chunk,
       const std::function<absl::Status(std::span<const PointRow>)>& sink)
       override {
     // Keyset pages: each starts after the last (customer_id, as_of) seen,
     // so a page is one range scan of the key whatever the table's size.
-    std::string after_id;
+    std::string after_id = first_customer;
     int64_t after_as_of = INT64_MIN;
     const std::string sql = absl::StrCat(
         "SELECT p.customer_id, p.segment, p.as_of_us, d.inputs FROM points p "
@@ -1036,13 +1037,14 @@ class SqlStore final : public Store {
         "d.customer_id = p.customer_id AND d.as_of_us = p.as_of_us WHERE "
         "(p.customer_id, p.as_of_us) > ($1, $2) "
         "AND p.as_of_us >= $3 AND p.as_of_us <= $4 AND p.variant <> "
-        "'rollup' ORDER BY p.customer_id, p.as_of_us LIMIT $5");
+        "'rollup' AND ($6 = '' OR p.customer_id < $6) "
+        "ORDER BY p.customer_id, p.as_of_us LIMIT $5");
     while (true) {
       std::vector<PointRow> page;
       {
         ASSIGN_OR_RETURN(Lease lease, Acquire());
-        const SqlValue params[] = {after_id, after_as_of, from_us, to_us,
-                                   int64_t{chunk}};
+        const SqlValue params[] = {after_id, after_as_of, from_us,
+                                   to_us,    int64_t{chunk}, end_customer};
         ASSIGN_OR_RETURN(std::vector<SqlRow> rows, lease->Query(sql, params));
         page.resize(rows.size());
         for (size_t i = 0; i < rows.size(); ++i) {

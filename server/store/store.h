@@ -309,12 +309,14 @@ class Store {
   // Every outcome, by customer id, then date.
   virtual absl::StatusOr<std::vector<OutcomeRow>> Outcomes() = 0;
   // Streams the customers' points (roll-ups left out) with as_of in
-  // [from_us, to_us], each with customer_id, segment, as_of_us and inputs
-  // only (what a replay needs), in
-  // (customer_id, as_of) order, at most `chunk` at a time to `sink`. Stops
-  // at the first error, the sink's or the database's.
+  // [from_us, to_us] and customer_id in [first_customer, end_customer) (an
+  // empty end: no bound), each with customer_id, segment, as_of_us and
+  // inputs only (what a replay needs), in (customer_id, as_of) order, at
+  // most `chunk` at a time to `sink`. Stops at the first error, the sink's
+  // or the database's. Scans of disjoint ranges may run at once.
   virtual absl::Status ScanPoints(
-      int64_t from_us, int64_t to_us, int chunk,
+      int64_t from_us, int64_t to_us, const std::string& first_customer,
+      const std::string& end_customer, int chunk,
       const std::function<absl::Status(std::span<const PointRow>)>& sink) = 0;
 
   // --- Account hierarchy --------------------------------------------------

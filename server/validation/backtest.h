@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "healthscore/v1/validation.pb.h"
 #include "server/engine/snapshot.h"
@@ -73,6 +74,19 @@ class Dataset {
   }
 
  private:
+  // The outcomes that label a customer's points.
+  struct Known {
+    int64_t churn_us = 0;         // first CHURNED, 0: none
+    int64_t last_outcome_us = 0;  // the newest outcome of any kind
+  };
+  // The customers in [first, end) (an empty end: no bound), labelled.
+  static absl::StatusOr<Dataset> LoadRange(
+      store::Store& store, const BacktestOptions& options,
+      const absl::flat_hash_map<std::string, Known>& known,
+      const std::string& first, const std::string& end);
+  // Adds `part`'s customers (all after this dataset's) at the end.
+  void Append(Dataset&& part);
+
   std::vector<Point> points_;
   std::vector<std::string> customers_;
   std::vector<int64_t> churn_us_;
