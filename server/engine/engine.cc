@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/plugin/instance.h"
 
 namespace healthscore {
 namespace {
@@ -35,8 +36,8 @@ struct ReasonPool {
   }
 };
 
-// What the host callbacks write to while one dimension scores one batch:
-// straight into the customers' DimensionResult (FULL), or the pool (SUMMARY).
+// The ScoreSink one dimension scores one batch into: straight into the
+// customers' DimensionResult (FULL), or the pool (SUMMARY).
 struct DimensionRun {
   std::span<v1::CustomerScore* const> out;
   int dimension = 0;
@@ -45,74 +46,64 @@ struct DimensionRun {
   std::string error;
 
   v1::DimensionResult* Result(uint32_t row) const {
-    if (row >= out.size()) return nullptr;  // a misbehaving C plugin
     return out[row]->mutable_dimensions(dimension);
   }
-};
 
-DimensionRun& Run(void* ctx) { return *static_cast<DimensionRun*>(ctx); }
+  bool WantsExplanation() const { return explain; }
 
-int32_t WantsExplanation(void* ctx) { return Run(ctx).explain ? 1 : 0; }
-
-void EmitReason(void* ctx, uint32_t row, const hs_reason* reason) {
-  DimensionRun& run = Run(ctx);
-  v1::DimensionResult* result = run.Result(row);
-  if (result == nullptr || reason == nullptr || !run.explain) return;
-  if (run.pool != nullptr) {
-    const double impact = std::isfinite(reason->impact) ? reason->impact : 0;
-    if (impact == 0) return;  // moves nothing: never a driver
-    std::string& text = run.pool->text;
-    const absl::string_view rule = reason->rule_id ? reason->rule_id : "";
-    const absl::string_view signal = reason->signal ? reason->signal : "";
-    const absl::string_view message = reason->message ? reason->message : "";
-    run.pool->entries.push_back({row, run.dimension, impact,
-                                 static_cast<uint32_t>(text.size()),
-                                 static_cast<uint32_t>(rule.size()),
-                                 static_cast<uint32_t>(signal.size()),
-                                 static_cast<uint32_t>(message.size())});
-    absl::StrAppend(&text, rule, signal, message);
-    return;
-  }
-  v1::Reason* r = result->add_reasons();
-  if (reason->rule_id != nullptr) r->set_rule_id(reason->rule_id);
-  if (reason->signal != nullptr) r->set_signal(reason->signal);
-  if (std::isfinite(reason->observed)) r->set_observed(reason->observed);
-  if (std::isfinite(reason->threshold)) r->set_threshold(reason->threshold);
-  r->set_impact(std::isfinite(reason->impact) ? reason->impact : 0);
-  if (reason->message != nullptr) r->set_message(reason->message);
-}
-
-void EmitAction(void* ctx, uint32_t row, const char* action) {
-  v1::DimensionResult* result = Run(ctx).Result(row);
-  if (result == nullptr || action == nullptr || !Run(ctx).explain) return;
-  result->add_actions(action);
-}
-
-void SetStatus(void* ctx, uint32_t row, hs_status status, const char* message) {
-  v1::DimensionResult* result = Run(ctx).Result(row);
-  if (result == nullptr) return;
-  switch (status) {
-    case HS_STATUS_OK:
-      result->set_status(v1::DIMENSION_STATUS_OK);
-      result->clear_status_reason();
+  void Reason(uint32_t row, const hs_reason& reason) {
+    if (!explain) return;
+    v1::DimensionResult* result = Result(row);
+    if (pool != nullptr) {
+      const double impact = std::isfinite(reason.impact) ? reason.impact : 0;
+      if (impact == 0) return;  // moves nothing: never a driver
+      std::string& text = pool->text;
+      const absl::string_view rule = reason.rule_id ? reason.rule_id : "";
+      const absl::string_view signal = reason.signal ? reason.signal : "";
+      const absl::string_view message = reason.message ? reason.message : "";
+      pool->entries.push_back({row, dimension, impact,
+                               static_cast<uint32_t>(text.size()),
+                               static_cast<uint32_t>(rule.size()),
+                               static_cast<uint32_t>(signal.size()),
+                               static_cast<uint32_t>(message.size())});
+      absl::StrAppend(&text, rule, signal, message);
       return;
-    case HS_STATUS_INSUFFICIENT_DATA:
-      result->set_status(v1::DIMENSION_STATUS_INSUFFICIENT_DATA);
-      break;
-    default:
-      result->set_status(v1::DIMENSION_STATUS_FAILED);
-      break;
+    }
+    v1::Reason* r = result->add_reasons();
+    if (reason.rule_id != nullptr) r->set_rule_id(reason.rule_id);
+    if (reason.signal != nullptr) r->set_signal(reason.signal);
+    if (std::isfinite(reason.observed)) r->set_observed(reason.observed);
+    if (std::isfinite(reason.threshold)) r->set_threshold(reason.threshold);
+    r->set_impact(std::isfinite(reason.impact) ? reason.impact : 0);
+    if (reason.message != nullptr) r->set_message(reason.message);
   }
-  result->set_status_reason(message != nullptr ? message : "");
-}
 
-void SetError(void* ctx, const char* message) {
-  Run(ctx).error = message != nullptr ? message : "no reason given";
-}
+  void Action(uint32_t row, const char* action) {
+    if (!explain) return;
+    Result(row)->add_actions(action);
+  }
 
-const hs_host_api kHostApi = {sizeof(hs_host_api), &WantsExplanation,
-                              &EmitReason,         &EmitAction,
-                              &SetStatus,          &SetError};
+  void Status(uint32_t row, hs_status status, const char* message) {
+    v1::DimensionResult* result = Result(row);
+    switch (status) {
+      case HS_STATUS_OK:
+        result->set_status(v1::DIMENSION_STATUS_OK);
+        result->clear_status_reason();
+        return;
+      case HS_STATUS_INSUFFICIENT_DATA:
+        result->set_status(v1::DIMENSION_STATUS_INSUFFICIENT_DATA);
+        break;
+      default:
+        result->set_status(v1::DIMENSION_STATUS_FAILED);
+        break;
+    }
+    result->set_status_reason(message != nullptr ? message : "");
+  }
+
+  void Error(const char* message) {
+    error = message != nullptr ? message : "no reason given";
+  }
+};
 
 void Fail(v1::DimensionResult* result, std::string reason) {
   result->set_status(v1::DIMENSION_STATUS_FAILED);
@@ -131,13 +122,10 @@ void RunDimension(const BoundDimension& dim, int index,
   for (int c : dim.signal_columns) {
     columns.push_back(batch.columns[c].data() + first_row);
   }
-  const hs_batch in{num_rows, static_cast<uint32_t>(columns.size()),
-                    columns.data()};
   std::vector<double> scores(num_rows,
                              std::numeric_limits<double>::quiet_NaN());
   DimensionRun run{out, index, explain, pool, {}};
-  const hs_result result = dim.plugin->api().score_batch(
-      dim.instance, &in, &kHostApi, &run, scores.data());
+  const hs_result result = dim.instance->Score(columns, scores, run);
   const std::string& id = dim.plugin->id();
   for (uint32_t row = 0; row < num_rows; ++row) {
     v1::DimensionResult* r = out[row]->mutable_dimensions(index);

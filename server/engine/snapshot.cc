@@ -13,22 +13,6 @@
 #include "server/common/status_macros.h"
 
 namespace healthscore {
-namespace {
-
-// Collects create()'s error message.
-void SetError(void* ctx, const char* message) {
-  *static_cast<std::string*>(ctx) = message != nullptr ? message : "";
-}
-int32_t NoExplanation(void*) { return 0; }
-void IgnoreReason(void*, uint32_t, const hs_reason*) {}
-void IgnoreAction(void*, uint32_t, const char*) {}
-void IgnoreStatus(void*, uint32_t, hs_status, const char*) {}
-
-const hs_host_api kCreateHost = {sizeof(hs_host_api), &NoExplanation,
-                                 &IgnoreReason,       &IgnoreAction,
-                                 &IgnoreStatus,       &SetError};
-
-}  // namespace
 
 // Does the work of Snapshot::Build with access to its members.
 class SnapshotBuilder {
@@ -122,69 +106,30 @@ class SnapshotBuilder {
     bound.warn_below = d.warn_below;
     bound.plugin = *plugin;
 
-    // Every declared parameter, in declaration order, defaults filled in. The
-    // texts are all in place before any pointer to them is taken and never
-    // change afterwards.
-    auto texts = std::make_shared<std::vector<std::string>>(p.params().size());
-    std::vector<double> values(p.params().size());
-    for (size_t i = 0; i < p.params().size(); ++i) {
-      const ParamInfo& info = p.params()[i];
-      values[i] = info.is_text ? 0 : info.default_value;
-      (*texts)[i] = info.default_text;
+    // Every declared parameter, in declaration order, defaults filled in.
+    std::vector<ParamValue> params;
+    params.reserve(p.params().size());
+    for (const ParamInfo& info : p.params()) {
+      ParamValue value{info.name, info.is_text ? 0 : info.default_value,
+                       std::nullopt};
+      if (info.is_text) value.text = info.default_text;
       for (const ParamSetting& setting : settings) {
         if (setting.name != info.name) continue;
         if (info.is_text) {
-          (*texts)[i] = setting.text;
+          value.text = setting.text;
         } else {
-          values[i] = setting.value;
+          value.value = setting.value;
         }
       }
+      params.push_back(std::move(value));
     }
-    for (size_t i = 0; i < p.params().size(); ++i) {
-      const ParamInfo& info = p.params()[i];
-      // The name points into the Plugin, which the BoundDimension keeps alive.
-      bound.params.push_back({info.name.c_str(), values[i],
-                              info.is_text ? (*texts)[i].c_str() : nullptr});
+    absl::StatusOr<std::shared_ptr<const PluginInstance>> instance =
+        PluginInstance::Create(*plugin, std::move(params), d.name);
+    if (!instance.ok()) {
+      return FieldError(line, field, instance.status().message());
     }
-    bound.param_texts = std::move(texts);
-
-    std::string error;
-    hs_instance* instance = nullptr;
-    if (p.api().create(bound.params.data(),
-                       static_cast<uint32_t>(bound.params.size()), &kCreateHost,
-                       &error, &instance) != HS_OK ||
-        instance == nullptr) {
-      return FieldError(
-          line, field,
-          absl::StrCat("plugin ", p.id(), " refused its parameters: ",
-                       error.empty() ? "no reason given" : error));
-    }
-    // Owned from here, so an error below still destroys it.
-    bound.instance = instance;
-    bound.instance_owner =
-        std::shared_ptr<void>(instance, [plugin = *plugin](void* i) {
-          plugin->api().destroy(static_cast<hs_instance*>(i));
-        });
-
-    // What this instance reads: its own list when its inputs depend on its
-    // parameters, else the declared signals.
-    if (p.api().instance_signals != nullptr) {
-      const hs_signal_decl* decls = nullptr;
-      uint32_t count = 0;
-      if (p.api().instance_signals(instance, &decls, &count) != HS_OK) {
-        return FieldError(
-            line, field,
-            absl::StrCat("plugin ", p.id(), " could not list its signals"));
-      }
-      absl::StatusOr<std::vector<SignalInfo>> signals = ReadSignals(
-          decls, count, absl::StrCat(p.id(), " instance for ", d.name));
-      if (!signals.ok()) {
-        return FieldError(line, field, signals.status().message());
-      }
-      bound.signals = *std::move(signals);
-    } else {
-      bound.signals = p.signals();
-    }
+    bound.instance = *std::move(instance);
+    bound.signals = bound.instance->signals();
     return bound;
   }
 
@@ -347,9 +292,9 @@ class SnapshotBuilder {
       out->set_plugin(d.plugin->name());
       out->set_plugin_version(d.plugin->version());
       out->set_weight(d.weight);
-      for (const hs_param_value& p : d.params) {
-        if (p.text != nullptr) {
-          (*out->mutable_text_params())[p.name] = p.text;
+      for (const ParamValue& p : d.instance->params()) {
+        if (p.text.has_value()) {
+          (*out->mutable_text_params())[p.name] = *p.text;
         } else {
           (*out->mutable_params())[p.name] = p.value;
         }

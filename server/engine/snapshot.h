@@ -13,9 +13,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "healthscore/sdk/abi.h"
 #include "healthscore/v1/health_scoring.pb.h"
 #include "server/config/scorecard.h"
+#include "server/plugin/instance.h"
 #include "server/plugin/plugin.h"
 #include "server/registry/registry.h"
 
@@ -40,11 +40,8 @@ struct BoundDimension {
   double weight = 0;
   std::optional<double> warn_below;
   std::shared_ptr<const Plugin> plugin;
-  std::vector<hs_param_value> params;  // every declared parameter, in order
-  // What params[i].text points to; shared so that copies stay valid.
-  std::shared_ptr<const std::vector<std::string>> param_texts;
-  hs_instance* instance = nullptr;
-  std::shared_ptr<void> instance_owner;  // destroys `instance` with the plugin
+  // Bound to every declared parameter, in order.
+  std::shared_ptr<const PluginInstance> instance;
   // The signals the instance reads, in its column order, and for each its
   // index in Snapshot::signals().
   std::vector<SignalInfo> signals;

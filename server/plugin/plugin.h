@@ -70,11 +70,14 @@ class Plugin {
   const std::vector<SignalInfo>& signals() const { return signals_; }
   const std::vector<ParamInfo>& params() const { return params_; }
 
+ private:
+  // Only an instance calls the plugin's functions.
+  friend class PluginInstance;
+
+  Plugin() = default;
+
   // The plugin's function table. Valid for the life of the process.
   const hs_plugin_v1& api() const { return *api_; }
-
- private:
-  Plugin() = default;
 
   std::filesystem::path path_;
   uint32_t abi_version_ = 0;

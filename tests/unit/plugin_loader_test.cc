@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/plugin/instance.h"
 #include "server/plugin/plugin.h"
 #include "server/registry/registry.h"
 #include "tests/test_util.h"
@@ -45,7 +46,11 @@ TEST(PluginLoader, ReadsTextParameters) {
   EXPECT_TRUE((*plugin)->params()[0].is_text);
   EXPECT_EQ((*plugin)->params()[0].default_text, "alpha");
   EXPECT_TRUE((*plugin)->signals().empty());
-  EXPECT_NE((*plugin)->api().instance_signals, nullptr);
+  // Its instance lists the signals its parameter names.
+  auto instance = PluginInstance::Create(*plugin, {{"names", 0, "alpha"}}, "d");
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  ASSERT_EQ((*instance)->signals().size(), 1u);
+  EXPECT_EQ((*instance)->signals()[0].name, "alpha");
 }
 
 TEST(PluginLoader, LoadsAPluginWrittenInPlainC) {

@@ -311,9 +311,10 @@ TEST_F(SnapshotBinding, BindsParametersWithDefaultsAndSignalBounds) {
   ASSERT_TRUE(snapshot.ok()) << snapshot.status();
   const Snapshot& s = **snapshot;
   ASSERT_EQ(s.dimensions().size(), 1u);
-  ASSERT_EQ(s.dimensions()[0].params.size(), 6u);
-  EXPECT_EQ(s.dimensions()[0].params[0].value, 0);  // use_y default
-  EXPECT_EQ(s.dimensions()[0].params[1].value, 2);  // scale as set
+  const std::vector<ParamValue>& params = s.dimensions()[0].instance->params();
+  ASSERT_EQ(params.size(), 6u);
+  EXPECT_EQ(params[0].value, 0);  // use_y default
+  EXPECT_EQ(params[1].value, 2);  // scale as set
   ASSERT_EQ(s.signals().size(), 2u);
   EXPECT_EQ(s.signals()[s.FindSignal("x")].max, 100);
   EXPECT_EQ(s.FindSignal("nope"), -1);

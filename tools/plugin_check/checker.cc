@@ -241,8 +241,7 @@ CheckResult CheckGoldenCases(const CasesFile& file,
     }
     const BoundDimension& dim = Dimension(*instances[i].snapshot);
     const std::vector<std::string> mismatches = CaseMismatches(
-        c, ScoreBatch(dim.plugin->api(), dim.instance, instances[i].row),
-        file.bands);
+        c, ScoreBatch(*dim.instance, instances[i].row), file.bands);
     if (!mismatches.empty()) {
       failures.push_back(label + absl::StrJoin(mismatches, "; "));
     }
@@ -391,7 +390,7 @@ int RunChecks(const Options& options, std::ostream& out, std::ostream& err) {
 
   if (base.ok()) {
     const BoundDimension& dim = Dimension(**base);
-    const Target target{&dim.plugin->api(), dim.instance, &dim.signals};
+    const Target target{dim.instance.get(), &dim.signals};
     report.Add("range", CheckRange(target));
     report.Add("missing", CheckMissing(target));
     report.Add("infinite", CheckInfinite(target));

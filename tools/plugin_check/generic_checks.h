@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "healthscore/sdk/abi.h"
+#include "server/plugin/instance.h"
 #include "server/plugin/plugin.h"
 
 namespace healthscore::plugin_check {
@@ -15,8 +15,7 @@ namespace healthscore::plugin_check {
 // An instance to check and the signals it reads, in its column order.
 // Borrowed: everything must outlive the checks.
 struct Target {
-  const hs_plugin_v1* api = nullptr;
-  const hs_instance* instance = nullptr;
+  const PluginInstance* instance = nullptr;
   const std::vector<SignalInfo>* signals = nullptr;
 };
 

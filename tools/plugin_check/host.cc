@@ -1,4 +1,4 @@
-// The checker's recording host: hs_host_api callbacks that keep everything.
+// The checker's recording host: a ScoreSink that keeps everything.
 #include "tools/plugin_check/host.h"
 
 #include <algorithm>
@@ -12,69 +12,43 @@
 namespace healthscore::plugin_check {
 namespace {
 
-// The recording context of one score_batch call.
-struct Recording {
-  BatchOutput* out;
-
-  RowOutput* Row(uint32_t row, const char* callback) {
-    if (row < out->rows.size()) return &out->rows[row];
-    out->misuse.push_back(absl::StrCat(callback, " for row ", row,
-                                       " of a batch of ", out->rows.size(),
-                                       " rows"));
-    return nullptr;
-  }
-};
-
-Recording& Rec(void* ctx) { return *static_cast<Recording*>(ctx); }
-
 std::optional<std::string> Copy(const char* s) {
   if (s == nullptr) return std::nullopt;
   return std::string(s);
 }
 
-int32_t WantsExplanation(void*) { return 1; }
+// The ScoreSink of one score_batch call: records everything.
+struct Recording {
+  BatchOutput* out;
 
-void EmitReason(void* ctx, uint32_t row, const hs_reason* reason) {
-  RowOutput* r = Rec(ctx).Row(row, "emit_reason");
-  if (r == nullptr) return;
-  if (reason == nullptr) {
-    Rec(ctx).out->misuse.push_back(
-        absl::StrCat("emit_reason with a NULL reason for row ", row));
-    return;
+  bool WantsExplanation() const { return true; }
+
+  void Reason(uint32_t row, const hs_reason& reason) {
+    out->rows[row].reasons.push_back({Copy(reason.rule_id), Copy(reason.signal),
+                                      reason.observed, reason.threshold,
+                                      reason.impact, Copy(reason.message)});
   }
-  r->reasons.push_back({Copy(reason->rule_id), Copy(reason->signal),
-                        reason->observed, reason->threshold, reason->impact,
-                        Copy(reason->message)});
-}
 
-void EmitAction(void* ctx, uint32_t row, const char* action) {
-  RowOutput* r = Rec(ctx).Row(row, "emit_action");
-  if (r == nullptr) return;
-  if (action == nullptr) {
-    Rec(ctx).out->misuse.push_back(
-        absl::StrCat("emit_action with a NULL action for row ", row));
-    return;
+  void Action(uint32_t row, const char* action) {
+    out->rows[row].actions.push_back(action);
   }
-  r->actions.push_back(action);
-}
 
-void SetStatus(void* ctx, uint32_t row, hs_status status, const char* message) {
-  RowOutput* r = Rec(ctx).Row(row, "set_status");
-  if (r == nullptr) return;
-  // Setting OK again clears an earlier status, as in the engine: that is the
-  // ABI's meaning, not a clean-up.
-  r->status = status;
-  r->status_message =
-      status == HS_STATUS_OK || message == nullptr ? "" : message;
-}
+  void Status(uint32_t row, hs_status status, const char* message) {
+    // Setting OK again clears an earlier status, as in the engine: that is
+    // the ABI's meaning, not a clean-up.
+    RowOutput& r = out->rows[row];
+    r.status = status;
+    r.status_message =
+        status == HS_STATUS_OK || message == nullptr ? "" : message;
+  }
 
-void SetError(void* ctx, const char* message) {
-  Rec(ctx).out->error = message != nullptr ? message : "";
-}
+  void Error(const char* message) {
+    out->error = message != nullptr ? message : "";
+  }
 
-const hs_host_api kHostApi = {sizeof(hs_host_api), &WantsExplanation,
-                              &EmitReason,         &EmitAction,
-                              &SetStatus,          &SetError};
+  // A callback the ABI does not allow, which the engine drops silently.
+  void Misuse(std::string what) { out->misuse.push_back(std::move(what)); }
+};
 
 // Equal, with NaN equal to NaN: for reason fields, where NaN means "none".
 bool SameNumber(double a, double b) {
@@ -101,21 +75,17 @@ bool SameReason(const RecordedReason& a, const RecordedReason& b) {
 
 }  // namespace
 
-BatchOutput ScoreBatch(const hs_plugin_v1& api, const hs_instance* instance,
-                       const Columns& columns) {
+BatchOutput ScoreBatch(const PluginInstance& instance, const Columns& columns) {
   BatchOutput out;
   out.rows.resize(columns.num_rows);
   std::vector<const double*> pointers;
   for (const std::vector<double>& column : columns.values) {
     pointers.push_back(column.data());
   }
-  const hs_batch batch{columns.num_rows, static_cast<uint32_t>(pointers.size()),
-                       pointers.data()};
   std::vector<double> scores(columns.num_rows,
                              std::numeric_limits<double>::quiet_NaN());
   Recording recording{&out};
-  out.result =
-      api.score_batch(instance, &batch, &kHostApi, &recording, scores.data());
+  out.result = instance.Score(pointers, scores, recording);
   for (uint32_t row = 0; row < columns.num_rows; ++row) {
     out.rows[row].score = scores[row];
   }

@@ -1,7 +1,7 @@
-// A minimal plugin host for the checker: scores a batch through the C ABI and
-// records exactly what the plugin said (scores, statuses, reasons, actions,
-// batch errors), without the engine's clean-up, so the checks see the
-// plugin's own answers.
+// A minimal plugin host for the checker: scores a batch through a
+// PluginInstance (the server's own adapter of the C ABI) and records exactly
+// what the plugin said (scores, statuses, reasons, actions, batch errors),
+// without the engine's clean-up, so the checks see the plugin's own answers.
 #ifndef HEALTHSCORE_TOOLS_PLUGIN_CHECK_HOST_H_
 #define HEALTHSCORE_TOOLS_PLUGIN_CHECK_HOST_H_
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "healthscore/sdk/abi.h"
+#include "server/plugin/instance.h"
 
 namespace healthscore::plugin_check {
 
@@ -52,8 +53,7 @@ struct Columns {
 // Calls score_batch once, with explanations wanted. Thread-safe: each call
 // has its own recording context, so several threads may score on one instance
 // at once (as the ABI allows).
-BatchOutput ScoreBatch(const hs_plugin_v1& api, const hs_instance* instance,
-                       const Columns& columns);
+BatchOutput ScoreBatch(const PluginInstance& instance, const Columns& columns);
 
 // "" when the two runs agree on the result, the batch error, and for every
 // row the status, status message, reasons and actions, and (for OK rows) the
