@@ -121,6 +121,7 @@ void Latency(int alerts, const std::string& scorecard) {
     ms.push_back(
         std::chrono::duration<double, std::milli>(seen[id] - at).count());
   }
+  std::sort(ms.begin(), ms.end());  // Percentile reads sorted values
   std::printf(
       "1. recorded point -> its alert on a WatchAlerts stream (SQLite, "
       "loopback gRPC, %d alerts, one at a time):\n"
