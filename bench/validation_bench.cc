@@ -6,13 +6,13 @@
 //
 //   build/bin/validation_bench [--copies N]
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
-#include <unistd.h>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -57,10 +57,10 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--copies") copies = std::atoi(argv[i + 1]);
   }
   spdlog::set_level(spdlog::level::warn);
-  const auto timeline = OrDie(
-      healthscore::cli::ReadPortfolioCsv(
-          HS_SAMPLE_TIMELINE, healthscore::cli::PortfolioKind::kTimeline),
-      "reading the sample timeline");
+  const auto timeline =
+      OrDie(healthscore::cli::ReadPortfolioCsv(
+                HS_SAMPLE_TIMELINE, healthscore::cli::PortfolioKind::kTimeline),
+            "reading the sample timeline");
   const std::string outcomes_text =
       OrDie(healthscore::cli::ReadFile(HS_SAMPLE_OUTCOMES), "outcomes");
   const auto outcomes = OrDie(
@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
       p.as_of_us = absl::ToUnixMicros(timeline.as_of[i]);
       p.variant = "default";
       p.inputs = healthscore::history::EncodeInputs(
-          set.id, {row.values().data(), static_cast<size_t>(row.values_size())});
+          set.id,
+          {row.values().data(), static_cast<size_t>(row.values_size())});
       rows.push_back(std::move(p));
       if (rows.size() == 20000) {
         OrDie(store.Record(rows, 0, nullptr).status(), "recording");
@@ -118,11 +119,11 @@ int main(int argc, char** argv) {
     }
   }
   OrDie(store.PutOutcomes(outcome_rows), "outcomes");
-  std::printf("validation_bench: %lld points of %d customers in %s (filled "
-              "in %.0f s)\n",
-              static_cast<long long>(points), copies * 1000,
-              store.description().c_str(),
-              Seconds(Clock::now() - fill_start));
+  std::printf(
+      "validation_bench: %lld points of %d customers in %s (filled "
+      "in %.0f s)\n",
+      static_cast<long long>(points), copies * 1000,
+      store.description().c_str(), Seconds(Clock::now() - fill_start));
 
   // End to end: the RPC, as `healthscore backtest` calls it.
   auto channel = grpc::CreateChannel(server->address(),
@@ -143,8 +144,7 @@ int main(int argc, char** argv) {
     std::printf(
         "Backtest RPC, run %d: %.2f s for %lld labelled points (%lld "
         "censored), AUC %.3f (target: under 10 s)\n",
-        run + 1, seconds,
-        static_cast<long long>(response.active().points()),
+        run + 1, seconds, static_cast<long long>(response.active().points()),
         static_cast<long long>(response.active().censored_points()),
         response.active().metrics().auc_roc());
   }
@@ -158,13 +158,13 @@ int main(int argc, char** argv) {
   const double load = Seconds(Clock::now() - start);
   start = Clock::now();
   const auto snapshot = server->snapshot();
-  const auto scores = OrDie(
-      healthscore::validation::ScoreDataset(*snapshot, dataset), "score");
+  const auto scores =
+      OrDie(healthscore::validation::ScoreDataset(*snapshot, dataset), "score");
   const double score = Seconds(Clock::now() - start);
   start = Clock::now();
-  const auto result = OrDie(healthscore::validation::Evaluate(
-                                *snapshot, dataset, scores, {}, true),
-                            "evaluate");
+  const auto result = OrDie(
+      healthscore::validation::Evaluate(*snapshot, dataset, scores, {}, true),
+      "evaluate");
   const double evaluate = Seconds(Clock::now() - start);
   std::printf(
       "phases: read + label %.2f s, score %.2f s (%.0f points/s on %u "

@@ -357,7 +357,8 @@ int RunRollup(v1::History::StubInterface& stub, const CommonOptions& options,
               std::ostream& err) {
   v1::GetAccountRollupRequest request;
   request.set_parent_id(rollup.parent_id);
-  if (rollup.as_of.has_value()) *request.mutable_at() = ToTimestamp(*rollup.as_of);
+  if (rollup.as_of.has_value())
+    *request.mutable_at() = ToTimestamp(*rollup.as_of);
   grpc::ClientContext context;
   SetDeadline(context, options);
   v1::AccountRollup response;

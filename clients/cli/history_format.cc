@@ -708,13 +708,13 @@ void PrintRollup(const v1::AccountRollup& rollup, OutputFormat format,
         out << rollup.parent_id() << "  score " << Fixed1(rollup.score())
             << "  grade " << rollup.grade() << "  band " << rollup.band()
             << "  at " << DisplayTime(rollup.at()) << "\n";
-        out << "  roll-up of " << counted << " of "
-            << rollup.children_size() << " children, contract value "
-            << Trimmed(rollup.contract_value(), 2)
-            << " (coverage " << Percent(rollup.coverage()) << ")\n";
+        out << "  roll-up of " << counted << " of " << rollup.children_size()
+            << " children, contract value "
+            << Trimmed(rollup.contract_value(), 2) << " (coverage "
+            << Percent(rollup.coverage()) << ")\n";
         std::vector<Cells> rows = {{"child", "score", "band", "as of",
-                                    "contract value", "weight",
-                                    "points lost", ""}};
+                                    "contract value", "weight", "points lost",
+                                    ""}};
         for (const v1::RollupChild& c : rollup.children()) {
           const bool scored = c.has_as_of();
           rows.push_back(

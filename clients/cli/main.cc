@@ -65,8 +65,7 @@ ABSL_FLAG(bool, full, false, "history: inputs and fired rules of each point");
 ABSL_FLAG(bool, rises, false, "movers: the biggest rises, not drops");
 ABSL_FLAG(bool, why, false,
           "alerts: each alert with the change that raised it");
-ABSL_FLAG(std::string, as_of, "",
-          "portfolio, rollup: the date (default now)");
+ABSL_FLAG(std::string, as_of, "", "portfolio, rollup: the date (default now)");
 ABSL_FLAG(int64_t, window_days, 30,
           "portfolio: compare with this many days earlier");
 ABSL_FLAG(std::string, admin_target, "127.0.0.1:50052",
@@ -255,8 +254,7 @@ CommandFlags() {
           {"dry-run", {"admin_target", "explain", "scorecard", "csv"}},
           {"outcomes", {"target", "csv", "batch_size"}},
           {"backtest",
-           {"target", "scorecard", "horizon", "segment", "from", "to",
-            "plot"}},
+           {"target", "scorecard", "horizon", "segment", "from", "to", "plot"}},
           {"suggest-weights",
            {"target", "horizon", "segment", "regularization", "out"}},
           {"what-if",
@@ -751,17 +749,18 @@ int Main(int argc, char** argv) {
   } else if (command == "outcomes") {
     if (command_line->positional.size() != 2 ||
         command_line->positional[1] != "import") {
-      return UsageError("outcomes takes one argument: import (outcomes import "
-                        "--csv FILE)");
+      return UsageError(
+          "outcomes takes one argument: import (outcomes import "
+          "--csv FILE)");
     }
     if (absl::GetFlag(FLAGS_csv).empty()) {
       return UsageError(
           "outcomes import needs --csv FILE: customer_id, date, kind, value");
     }
     if (absl::GetFlag(FLAGS_batch_size) < 1) {
-      return UsageError(absl::StrCat("--batch-size=",
-                                     absl::GetFlag(FLAGS_batch_size),
-                                     " must be at least 1"));
+      return UsageError(
+          absl::StrCat("--batch-size=", absl::GetFlag(FLAGS_batch_size),
+                       " must be at least 1"));
     }
   } else if (command == "load-plugin" || command == "unload-plugin") {
     if (command_line->positional.size() != 2) {
@@ -869,14 +868,14 @@ int Main(int argc, char** argv) {
     std::unique_ptr<healthscore::v1::Validation::Stub> validation =
         healthscore::v1::Validation::NewStub(channel);
     if (command == "outcomes") {
-      return RunOutcomesImport(*validation, *options,
-                               absl::GetFlag(FLAGS_csv),
-                               static_cast<size_t>(absl::GetFlag(FLAGS_batch_size)),
-                               std::cout, std::cerr);
+      return RunOutcomesImport(
+          *validation, *options, absl::GetFlag(FLAGS_csv),
+          static_cast<size_t>(absl::GetFlag(FLAGS_batch_size)), std::cout,
+          std::cerr);
     }
     BacktestCommandOptions backtest;
-    backtest.horizon_days = static_cast<int>(std::clamp<int64_t>(
-        absl::GetFlag(FLAGS_horizon), -1, 100000));
+    backtest.horizon_days = static_cast<int>(
+        std::clamp<int64_t>(absl::GetFlag(FLAGS_horizon), -1, 100000));
     backtest.scorecard_path = absl::GetFlag(FLAGS_scorecard);
     backtest.segment = absl::GetFlag(FLAGS_segment);
     backtest.plot_path = absl::GetFlag(FLAGS_plot);

@@ -32,8 +32,9 @@ absl::StatusOr<std::vector<v1::Outcome>> ParseOutcomesCsv(
   if (!records.ok()) return records.status();
   if (records->empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        source, ": the file is empty; expected a header customer_id, date, "
-                "kind, value"));
+        source,
+        ": the file is empty; expected a header customer_id, date, "
+        "kind, value"));
   }
   const CsvRecord& header = records->front();
   int id = -1, date = -1, kind = -1, value = -1;
@@ -45,19 +46,20 @@ absl::StatusOr<std::vector<v1::Outcome>> ParseOutcomesCsv(
                 : name == "value"     ? &value
                                       : nullptr;
     if (slot == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          source, ":", header.line, ": column ", i + 1, " (", name,
-          ") is not one of customer_id, date, kind, value"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ":", header.line, ": column ", i + 1, " (", name,
+                       ") is not one of customer_id, date, kind, value"));
     }
     if (*slot >= 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          source, ":", header.line, ": column ", i + 1, " (", name,
-          ") repeats column ", *slot + 1));
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ":", header.line, ": column ", i + 1, " (", name,
+                       ") repeats column ", *slot + 1));
     }
     *slot = static_cast<int>(i);
   }
-  for (auto [column, name] : {std::pair{id, "customer_id"},
-                              std::pair{date, "date"}, std::pair{kind, "kind"}}) {
+  for (auto [column, name] :
+       {std::pair{id, "customer_id"}, std::pair{date, "date"},
+        std::pair{kind, "kind"}}) {
     if (column < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           source, ":", header.line, ": the header has no ", name, " column"));
@@ -67,12 +69,13 @@ absl::StatusOr<std::vector<v1::Outcome>> ParseOutcomesCsv(
   for (size_t r = 1; r < records->size(); ++r) {
     const CsvRecord& rec = (*records)[r];
     if (rec.fields.size() != header.fields.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(source, ":", rec.line, ": the row has ",
-                       rec.fields.size(), " cells; the header has ",
-                       header.fields.size()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          source, ":", rec.line, ": the row has ", rec.fields.size(),
+          " cells; the header has ", header.fields.size()));
     }
-    auto cell = [&](int c) { return absl::StripAsciiWhitespace(rec.fields[c]); };
+    auto cell = [&](int c) {
+      return absl::StripAsciiWhitespace(rec.fields[c]);
+    };
     v1::Outcome o;
     o.set_customer_id(std::string(cell(id)));
     if (o.customer_id().empty()) {
@@ -81,9 +84,9 @@ absl::StatusOr<std::vector<v1::Outcome>> ParseOutcomesCsv(
     }
     absl::StatusOr<absl::Time> when = ParseTime(cell(date));
     if (!when.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          source, ":", rec.line, ": column ", date + 1, " (date): ",
-          when.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ":", rec.line, ": column ", date + 1,
+                       " (date): ", when.status().message()));
     }
     *o.mutable_date() = ToTimestamp(*when);
     const std::string k = absl::AsciiStrToUpper(cell(kind));
@@ -112,8 +115,7 @@ absl::StatusOr<std::vector<v1::Outcome>> ParseOutcomesCsv(
 
 int RunOutcomesImport(v1::Validation::StubInterface& stub,
                       const CommonOptions& options, const std::string& path,
-                      size_t batch_size, std::ostream& out,
-                      std::ostream& err) {
+                      size_t batch_size, std::ostream& out, std::ostream& err) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) {
     err << "error: " << text.status().message() << "\n";
@@ -129,7 +131,8 @@ int RunOutcomesImport(v1::Validation::StubInterface& stub,
   for (size_t begin = 0; begin < outcomes->size(); begin += batch_size) {
     v1::RecordOutcomesRequest request;
     const size_t end = std::min(outcomes->size(), begin + batch_size);
-    for (size_t i = begin; i < end; ++i) *request.add_outcomes() = (*outcomes)[i];
+    for (size_t i = begin; i < end; ++i)
+      *request.add_outcomes() = (*outcomes)[i];
     grpc::ClientContext context;
     SetDeadline(context, options);
     v1::RecordOutcomesResponse response;
@@ -138,8 +141,9 @@ int RunOutcomesImport(v1::Validation::StubInterface& stub,
     if (!status.ok()) {
       err << DescribeRpcError(status, options) << "\n";
       if (recorded > 0) {
-        err << recorded << " outcomes were recorded before; importing again "
-                           "is safe\n";
+        err << recorded
+            << " outcomes were recorded before; importing again "
+               "is safe\n";
       }
       return kExitRpcFailed;
     }
@@ -161,8 +165,10 @@ int RunBacktest(v1::Validation::StubInterface& stub,
   }
   request.set_horizon_days(backtest.horizon_days);
   request.set_segment(backtest.segment);
-  if (backtest.from.has_value()) *request.mutable_from() = ToTimestamp(*backtest.from);
-  if (backtest.to.has_value()) *request.mutable_to() = ToTimestamp(*backtest.to);
+  if (backtest.from.has_value())
+    *request.mutable_from() = ToTimestamp(*backtest.from);
+  if (backtest.to.has_value())
+    *request.mutable_to() = ToTimestamp(*backtest.to);
   if (!backtest.scorecard_path.empty()) {
     absl::StatusOr<std::string> draft = ReadFile(backtest.scorecard_path);
     if (!draft.ok()) {
@@ -217,25 +223,25 @@ void PrintResult(const v1::BacktestResult& r, absl::string_view label,
   out << label << ": scorecard " << r.scorecard_name() << " "
       << r.scorecard_version() << " (sha256 "
       << r.scorecard_hash().substr(0, 12) << ")\n";
-  out << "  " << r.points() << " points of " << r.customers()
-      << " customers, " << r.churned_customers()
-      << " of whom churned within the horizon; " << r.censored_points()
-      << " points censored\n";
+  out << "  " << r.points() << " points of " << r.customers() << " customers, "
+      << r.churned_customers() << " of whom churned within the horizon; "
+      << r.censored_points() << " points censored\n";
   PrintRates("band", r.bands(), out);
-  out << "  " << (r.bands_ordered()
-                      ? "each worse band churns more than the one above it"
-                      : "NOT ordered: a worse band churns no more than a "
-                        "better one")
+  out << "  "
+      << (r.bands_ordered()
+              ? "each worse band churns more than the one above it"
+              : "NOT ordered: a worse band churns no more than a "
+                "better one")
       << "\n";
   PrintRates("grade", r.grades(), out);
   std::vector<Cells> cal = {
       {"decile", "scores", "points", "mean risk", "churn rate"}};
   for (const v1::CalibrationBin& b : r.calibration()) {
-    cal.push_back({absl::StrCat(b.decile()),
-                   absl::StrCat(Fixed1(b.min_score()), " - ",
-                                Fixed1(b.max_score())),
-                   absl::StrCat(b.points()), Percent(b.mean_risk()),
-                   Percent(b.churn_rate())});
+    cal.push_back(
+        {absl::StrCat(b.decile()),
+         absl::StrCat(Fixed1(b.min_score()), " - ", Fixed1(b.max_score())),
+         absl::StrCat(b.points()), Percent(b.mean_risk()),
+         Percent(b.churn_rate())});
   }
   PrintColumns(cal, {2, 3, 4}, "  ", out);
   std::vector<Cells> dims = {
@@ -247,16 +253,15 @@ void PrintResult(const v1::BacktestResult& r, absl::string_view label,
   }
   PrintColumns(dims, {1, 2, 3}, "  ", out);
   if (r.by_segment_size() > 0) {
-    std::vector<Cells> seg = {{"segment", "points", "churned customers",
-                               "AUC", "PR-AUC", "lift", "bands ordered"}};
+    std::vector<Cells> seg = {{"segment", "points", "churned customers", "AUC",
+                               "PR-AUC", "lift", "bands ordered"}};
     for (const v1::SegmentResult& s : r.by_segment()) {
       const v1::BacktestResult& x = s.result();
-      seg.push_back({s.segment(), absl::StrCat(x.points()),
-                     absl::StrCat(x.churned_customers()),
-                     Fixed3(x.metrics().auc_roc()),
-                     Fixed3(x.metrics().pr_auc()),
-                     Fixed3(x.metrics().top_decile_lift()),
-                     x.bands_ordered() ? "yes" : "no"});
+      seg.push_back(
+          {s.segment(), absl::StrCat(x.points()),
+           absl::StrCat(x.churned_customers()), Fixed3(x.metrics().auc_roc()),
+           Fixed3(x.metrics().pr_auc()), Fixed3(x.metrics().top_decile_lift()),
+           x.bands_ordered() ? "yes" : "no"});
     }
     PrintColumns(seg, {1, 2, 3, 4, 5}, "  ", out);
   }
@@ -325,12 +330,13 @@ void PrintBacktest(const v1::BacktestResponse& response, int horizon_days,
         line("base rate", [](const v1::BacktestResult& r) {
           return Percent(r.metrics().base_rate());
         });
-        line("median lead, first red -> churn", [](const v1::BacktestResult& r) {
-          return r.lead_customers() == 0
-                     ? std::string("-")
-                     : absl::StrCat(Fixed1(r.median_lead_days()), " days (",
-                                    r.lead_customers(), " customers)");
-        });
+        line(
+            "median lead, first red -> churn", [](const v1::BacktestResult& r) {
+              return r.lead_customers() == 0
+                         ? std::string("-")
+                         : absl::StrCat(Fixed1(r.median_lead_days()), " days (",
+                                        r.lead_customers(), " customers)");
+            });
         PrintColumns(head, {1, 2}, "  ", out);
         out << "\n";
         PrintResult(a, "active", out);
@@ -370,8 +376,7 @@ std::string BacktestSvg(const v1::BacktestResponse& response,
                    const char* name, int row) {
     std::vector<std::string> points;
     for (const v1::RocPoint& p : r.roc()) {
-      points.push_back(absl::StrFormat("%.1f,%.1f",
-                                       x(p.false_positive_rate()),
+      points.push_back(absl::StrFormat("%.1f,%.1f", x(p.false_positive_rate()),
                                        y(p.true_positive_rate())));
     }
     absl::StrAppendFormat(

@@ -525,8 +525,8 @@ class Parser : public YamlReader {
     if (!read_secrets_) {
       // A scorecard replayed or drafted posts nothing: its secrets are not
       // read (they may be gone since, or live on another machine).
-      hook.secret_from = env.IsDefined() ? "secret_env (not read)"
-                                         : "secret_file (not read)";
+      hook.secret_from =
+          env.IsDefined() ? "secret_env (not read)" : "secret_file (not read)";
       return absl::OkStatus();
     }
     if (env.IsDefined()) {
@@ -633,7 +633,8 @@ class Parser : public YamlReader {
                                   spec.not_actionable.end(), name);
       if (seen != spec.not_actionable.end()) {
         return Error(list[i], field,
-                     absl::StrCat("'", name, "' is listed twice (also as "
+                     absl::StrCat("'", name,
+                                  "' is listed twice (also as "
                                   "not_actionable[",
                                   seen - spec.not_actionable.begin(), "])"));
       }

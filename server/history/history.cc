@@ -370,8 +370,8 @@ absl::Status HistoryQueries::GetAccountRollup(
   if (snapshot == nullptr) {
     return absl::UnavailableError("no scorecard is loaded yet");
   }
-  ASSIGN_OR_RETURN(response, ComputeRollup(*store_, *snapshot,
-                                           request.parent_id(), at));
+  ASSIGN_OR_RETURN(response,
+                   ComputeRollup(*store_, *snapshot, request.parent_id(), at));
   return absl::OkStatus();
 }
 

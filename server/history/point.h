@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "google/protobuf/map.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/map.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "healthscore/v1/history.pb.h"
 #include "server/store/store.h"

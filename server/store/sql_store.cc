@@ -451,13 +451,7 @@ class SqlStore final : public Store {
           Rollback(db, ReadAlertsOf(db, points, unresolved, last_resolved)));
       alerts = (*evaluate)(points, earlier, unresolved, last_resolved);
     }
-    for (size_t start = 0; start < points.size(); start += kInsertChunk) {
-      const size_t n = std::min(kInsertChunk, points.size() - start);
-      RETURN_IF_ERROR(
-          Rollback(db, InsertChunk(db, points.subspan(start, n), false)));
-      RETURN_IF_ERROR(
-          Rollback(db, InsertChunk(db, points.subspan(start, n), true)));
-    }
+    RETURN_IF_ERROR(Rollback(db, InsertPoints(db, points)));
     RETURN_IF_ERROR(Rollback(db, WriteAlerts(db, alerts)));
     RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
     return earlier;
@@ -661,11 +655,11 @@ class SqlStore final : public Store {
       // Replicas queueing for the same webhook take turns on its cursor.
       ASSIGN_OR_RETURN(
           std::vector<SqlRow> rows,
-          db.Query(absl::StrCat(
-                       "SELECT after_seq FROM webhook_cursors WHERE "
-                       "webhook_id = $1",
-                       dialect_ == Dialect::kPostgres ? " FOR UPDATE" : ""),
-                   id));
+          db.Query(
+              absl::StrCat("SELECT after_seq FROM webhook_cursors WHERE "
+                           "webhook_id = $1",
+                           dialect_ == Dialect::kPostgres ? " FOR UPDATE" : ""),
+              id));
       const int64_t after = rows.empty() ? 0 : AsInt(rows[0][0]);
       const SqlValue window[] = {after, int64_t{limit}};
       ASSIGN_OR_RETURN(rows, db.Query("SELECT MAX(seq) FROM (SELECT seq FROM "
@@ -685,16 +679,17 @@ class SqlStore final : public Store {
         kind_filter += ")";
       }
       ASSIGN_OR_RETURN(
-          rows, db.Query(absl::StrCat(
-                             "INSERT INTO webhook_deliveries (webhook_id, seq, "
-                             "alert_id, kind, state, attempts, next_attempt_us, "
-                             "updated_at_us, last_error) SELECT $1, seq, "
-                             "alert_id, kind, 1, 0, $4, $4, '' FROM "
-                             "alert_events WHERE seq > $2 AND seq <= $3",
-                             kind_filter,
-                             " ON CONFLICT (webhook_id, seq) DO NOTHING "
-                             "RETURNING 1"),
-                         params));
+          rows,
+          db.Query(
+              absl::StrCat("INSERT INTO webhook_deliveries (webhook_id, seq, "
+                           "alert_id, kind, state, attempts, next_attempt_us, "
+                           "updated_at_us, last_error) SELECT $1, seq, "
+                           "alert_id, kind, 1, 0, $4, $4, '' FROM "
+                           "alert_events WHERE seq > $2 AND seq <= $3",
+                           kind_filter,
+                           " ON CONFLICT (webhook_id, seq) DO NOTHING "
+                           "RETURNING 1"),
+              params));
       const SqlValue move[] = {upto, webhook_id};
       RETURN_IF_ERROR(db.Exec(
           "UPDATE webhook_cursors SET after_seq = $1 WHERE webhook_id = $2",
@@ -738,10 +733,9 @@ class SqlStore final : public Store {
       });
       ASSIGN_OR_RETURN(
           std::vector<AlertEventRow> events,
-          EventsWhere(db,
-                      absl::StrCat("e.seq IN (",
-                                   Placeholders(1, seqs.size()), ")"),
-                      seqs));
+          EventsWhere(
+              db, absl::StrCat("e.seq IN (", Placeholders(1, seqs.size()), ")"),
+              seqs));
       absl::flat_hash_map<int64_t, const AlertEventRow*> by_seq;
       for (const AlertEventRow& e : events) by_seq[e.cursor] = &e;
       for (auto& [delivery, event] : out) {
@@ -794,19 +788,7 @@ class SqlStore final : public Store {
       RETURN_IF_ERROR(LockOverrides(db));
       // An expired override not swept yet ends as expired (with its audit
       // entry) before it is replaced, or the log would never say so.
-      const SqlValue expired_params[] = {row.customer_id, row.set_at_us};
-      ASSIGN_OR_RETURN(
-          std::vector<SqlRow> expired,
-          db.Query(absl::StrCat("DELETE FROM overrides WHERE customer_id = $1 "
-                                "AND expires_at_us <> 0 AND expires_at_us <= "
-                                "$2 RETURNING ",
-                                kOverrideColumns),
-                   expired_params));
-      for (const SqlRow& old : expired) {
-        const OverrideRow ended = ReadOverride(old);
-        RETURN_IF_ERROR(Audit(db, OverrideAuditRow::kExpired,
-                              ended.expires_at_us, "healthscore", "", ended));
-      }
+      RETURN_IF_ERROR(EndExpired(db, row.set_at_us, &row.customer_id).status());
       std::vector<SqlValue> params;
       AppendOverride(row, params);
       RETURN_IF_ERROR(db.Exec(
@@ -838,9 +820,9 @@ class SqlStore final : public Store {
                                 kOverrideColumns),
                    params));
       if (rows.empty()) {
-        return absl::NotFoundError(absl::StrCat(
-            "customer '", customer_id.substr(0, 200),
-            "' has no active override"));
+        return absl::NotFoundError(absl::StrCat("customer '",
+                                                customer_id.substr(0, 200),
+                                                "' has no active override"));
       }
       OverrideRow ended = ReadOverride(rows[0]);
       RETURN_IF_ERROR(
@@ -872,22 +854,7 @@ class SqlStore final : public Store {
     return WriteTx(
         [&](SqlConnection& db) -> absl::StatusOr<std::vector<OverrideRow>> {
           RETURN_IF_ERROR(LockOverrides(db));
-          const SqlValue params[] = {now_us};
-          ASSIGN_OR_RETURN(
-              std::vector<SqlRow> rows,
-              db.Query(absl::StrCat("DELETE FROM overrides WHERE "
-                                    "expires_at_us <> 0 AND expires_at_us <= "
-                                    "$1 RETURNING ",
-                                    kOverrideColumns),
-                       params));
-          std::vector<OverrideRow> out;
-          for (const SqlRow& row : rows) {
-            out.push_back(ReadOverride(row));
-            RETURN_IF_ERROR(Audit(db, OverrideAuditRow::kExpired,
-                                  out.back().expires_at_us, "healthscore", "",
-                                  out.back()));
-          }
-          return out;
+          return EndExpired(db, now_us, nullptr);
         });
   }
 
@@ -1043,7 +1010,7 @@ class SqlStore final : public Store {
       std::vector<PointRow> page;
       {
         ASSIGN_OR_RETURN(Lease lease, Acquire());
-        const SqlValue params[] = {after_id, after_as_of, from_us,
+        const SqlValue params[] = {after_id, after_as_of,    from_us,
                                    to_us,    int64_t{chunk}, end_customer};
         ASSIGN_OR_RETURN(std::vector<SqlRow> rows, lease->Query(sql, params));
         page.resize(rows.size());
@@ -1106,16 +1073,40 @@ class SqlStore final : public Store {
       std::vector<SqlValue> params;
       params.reserve(n * width);
       for (size_t k = 0; k < n; ++k) {
-        absl::StrAppend(&sql, k == 0 ? "(" : ", (",
-                        Placeholders(static_cast<int>(params.size()) + 1,
-                                     width),
-                        ")");
+        absl::StrAppend(
+            &sql, k == 0 ? "(" : ", (",
+            Placeholders(static_cast<int>(params.size()) + 1, width), ")");
         append(start + k, params);
       }
       absl::StrAppend(&sql, conflict);
       RETURN_IF_ERROR(db.Exec(sql, params));
     }
     return absl::OkStatus();
+  }
+
+  // Deletes the overrides (of `customer_id` when given) whose expiry is at
+  // or before `now_us`, each with its "expired" audit entry; returns them.
+  static absl::StatusOr<std::vector<OverrideRow>> EndExpired(
+      SqlConnection& db, int64_t now_us, const std::string* customer_id) {
+    std::vector<SqlValue> params = {now_us};
+    std::string sql =
+        "DELETE FROM overrides WHERE expires_at_us <> 0 AND expires_at_us <= "
+        "$1";
+    if (customer_id != nullptr) {
+      params.emplace_back(*customer_id);
+      sql += " AND customer_id = $2";
+    }
+    ASSIGN_OR_RETURN(
+        std::vector<SqlRow> rows,
+        db.Query(absl::StrCat(sql, " RETURNING ", kOverrideColumns), params));
+    std::vector<OverrideRow> out;
+    for (const SqlRow& row : rows) {
+      out.push_back(ReadOverride(row));
+      RETURN_IF_ERROR(Audit(db, OverrideAuditRow::kExpired,
+                            out.back().expires_at_us, "healthscore", "",
+                            out.back()));
+    }
+    return out;
   }
 
   static absl::Status Audit(SqlConnection& db, int action, int64_t at_us,
@@ -1236,51 +1227,46 @@ class SqlStore final : public Store {
     return status;
   }
 
-  // One multi-row upsert of `points` into `points` (or, with `details`,
-  // into point_details).
-  static absl::Status InsertChunk(SqlConnection& db,
-                                  std::span<const PointRow> points,
-                                  bool details) {
-    const size_t width = details ? 4 : 10;
-    std::string sql =
-        details
-            ? "INSERT INTO point_details (customer_id, as_of_us, detail, "
-              "inputs) "
-              "VALUES "
-            : absl::StrCat("INSERT INTO points (", kPointColumns, ") VALUES ");
-    std::vector<SqlValue> params;
-    params.reserve(points.size() * width);
-    for (size_t i = 0; i < points.size(); ++i) {
-      const PointRow& p = points[i];
-      absl::StrAppend(&sql, i == 0 ? "(" : ", (",
-                      Placeholders(static_cast<int>(params.size()) + 1, width),
-                      ")");
-      params.emplace_back(p.customer_id);
-      if (details) {
-        params.emplace_back(p.as_of_us);
-        params.emplace_back(Blob{p.detail});
-        params.emplace_back(Blob{p.inputs});
-        continue;
-      }
-      params.emplace_back(p.segment);
-      params.emplace_back(p.as_of_us);
-      params.emplace_back(p.score);
-      params.emplace_back(p.band);
-      params.emplace_back(p.grade);
-      params.emplace_back(p.coverage);
-      params.emplace_back(p.variant);
-      params.emplace_back(p.scorecard_hash);
-      params.emplace_back(p.recorded_at_us);
-    }
-    absl::StrAppend(
-        &sql, " ON CONFLICT (customer_id, as_of_us) DO UPDATE SET ",
-        details ? "detail = excluded.detail, inputs = excluded.inputs"
-                : "segment = excluded.segment, score = excluded.score, "
-                  "band = excluded.band, grade = excluded.grade, "
-                  "coverage = excluded.coverage, variant = excluded.variant, "
-                  "scorecard_hash = excluded.scorecard_hash, "
-                  "recorded_at_us = excluded.recorded_at_us");
-    return db.Exec(sql, params);
+  // Upserts `points` into `points`, and their detail and inputs into
+  // point_details.
+  static absl::Status InsertPoints(SqlConnection& db,
+                                   std::span<const PointRow> points) {
+    RETURN_IF_ERROR(InsertRows(
+        db, absl::StrCat("INSERT INTO points (", kPointColumns, ") VALUES "),
+        10, points.size(),
+        " ON CONFLICT (customer_id, as_of_us) DO UPDATE SET "
+        "segment = excluded.segment, score = excluded.score, "
+        "band = excluded.band, grade = excluded.grade, "
+        "coverage = excluded.coverage, variant = excluded.variant, "
+        "scorecard_hash = excluded.scorecard_hash, "
+        "recorded_at_us = excluded.recorded_at_us",
+        [&](size_t i, std::vector<SqlValue>& params) {
+          const PointRow& p = points[i];
+          params.emplace_back(p.customer_id);
+          params.emplace_back(p.segment);
+          params.emplace_back(p.as_of_us);
+          params.emplace_back(p.score);
+          params.emplace_back(p.band);
+          params.emplace_back(p.grade);
+          params.emplace_back(p.coverage);
+          params.emplace_back(p.variant);
+          params.emplace_back(p.scorecard_hash);
+          params.emplace_back(p.recorded_at_us);
+        }));
+    return InsertRows(
+        db,
+        "INSERT INTO point_details (customer_id, as_of_us, detail, inputs) "
+        "VALUES ",
+        4, points.size(),
+        " ON CONFLICT (customer_id, as_of_us) DO UPDATE SET "
+        "detail = excluded.detail, inputs = excluded.inputs",
+        [&](size_t i, std::vector<SqlValue>& params) {
+          const PointRow& p = points[i];
+          params.emplace_back(p.customer_id);
+          params.emplace_back(p.as_of_us);
+          params.emplace_back(Blob{p.detail});
+          params.emplace_back(Blob{p.inputs});
+        });
   }
 
   // The alerts of `points`' customers not yet resolved, and the newest
