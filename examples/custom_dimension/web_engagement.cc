@@ -2,167 +2,144 @@
 // web_engagement.h for the model.
 #include "web_engagement.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <span>
+#include <array>
 #include <stdexcept>
-#include <string>
+
+#include "healthscore/sdk/scoring.h"
 
 namespace example {
-namespace {
 
 namespace sdk = ::healthscore::sdk;
+using Row = WebEngagementRow;
 
-constexpr char kVisits[] = "site_visits_7d";
-constexpr char kOpenRate[] = "email_open_rate_pct";
-
-// A number for a sentence: at most one decimal, none when it is whole.
-std::string Num(double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", value);
-  std::string text(buf);
-  if (text.size() > 2 && text.ends_with(".0")) text.resize(text.size() - 2);
-  return text;
-}
-
-// The host range-checks parameters against the declared bounds, but a NaN
-// slips through any range check, so refuse it here.
-double Finite(const sdk::Params& params, const char* name) {
-  const double value = params.Get(name);
-  if (!std::isfinite(value)) {
-    throw std::invalid_argument(std::string("parameter ") + name +
-                                " must be a finite number");
-  }
-  return value;
-}
-
-}  // namespace
-
-sdk::Info WebEngagement::Describe() {
-  sdk::Info info;
-  info.name = "web_engagement";
-  info.version = HEALTHSCORE_PLUGIN_VERSION;  // from healthscore_add_dimension
-  info.description = "Website visits and email opens by the customer's people";
-  info.signals = {
-      {.name = kVisits,
-       .unit = "count",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kRequired,
-       .description = "Website visits in the last 7 days",
-       .min = 0,
-       .max = sdk::kNone},
-      {.name = kOpenRate,
-       .unit = "percent",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kOptional,
-       .description = "Share of marketing emails opened, last 30 days",
-       .min = 0,
-       .max = 100},
+// The name and version are not here: healthscore_add_dimension() in
+// CMakeLists.txt gives them (web_engagement, 0.1.0).
+WebEngagement::Declaration WebEngagement::Declare() {
+  return {
+      .description = "Website visits and email opens by the customer's people",
+      // In column order; each signal bound to the field it fills.
+      .signals = {{&Row::visits,
+                   {.name = "site_visits_7d",
+                    .unit = "count",
+                    .description = "Website visits by the customer's people "
+                                   "in the last 7 days",
+                    .min = 0,
+                    .typical_min = 0,
+                    .typical_max = 15}},
+                  {&Row::open_rate,
+                   {.name = "email_open_rate_pct",
+                    .unit = "percent",
+                    .requirement = sdk::Requirement::kOptional,
+                    .description = "Share of marketing emails opened by the "
+                                   "customer's people, last 30 days",
+                    .min = 0,
+                    .max = 100}}},
+      // Each parameter bound to the member it sets; the member's initializer
+      // (web_engagement.h) is its default.
+      .params = {{&WebEngagement::target_visits_7d_,
+                  {.name = "target_visits_7d",
+                   .description = "Visits in 7 days that earn the full visits "
+                                  "sub-score",
+                   .min = 1,
+                   .max = 1000}},
+                 {&WebEngagement::target_open_rate_pct_,
+                  {.name = "target_open_rate_pct",
+                   .description = "Open rate (%) that earns the full email "
+                                  "sub-score",
+                   .min = 1,
+                   .max = 100}},
+                 {&WebEngagement::weight_visits_,
+                  {.name = "weight_visits",
+                   .description = "Weight of the visits component "
+                                  "(renormalized over the components present)",
+                   .min = 0,
+                   .max = 100}},
+                 {&WebEngagement::weight_email_,
+                  {.name = "weight_email",
+                   .description = "Weight of the email component",
+                   .min = 0,
+                   .max = 100}},
+                 {&WebEngagement::low_score_action_below_,
+                  {.name = "low_score_action_below",
+                   .description = "Below this score, recommend a "
+                                  "re-engagement campaign",
+                   .min = 0,
+                   .max = 100}}},
+      // In the order of enum Rule. A component raises the score above half
+      // its target (sub-score above 50) and lowers it below; exactly at half
+      // its impact is 0 and the neutral text reads.
+      .rules = {{.id = "site_visits",
+                 .signal = "site_visits_7d",
+                 .raises = "The customer's people visited the website "
+                           "{observed:plural:time} in the last 7 days, more "
+                           "than half the target of {threshold}",
+                 .lowers = "The customer's people visited the website only "
+                           "{observed:plural:time} in the last 7 days, under "
+                           "half the target of {threshold}",
+                 .text = "The customer's people visited the website "
+                         "{observed:plural:time} in the last 7 days, half the "
+                         "target of {threshold}"},
+                {.id = "email_opens",
+                 .signal = "email_open_rate_pct",
+                 .raises = "The customer's people opened {observed} of "
+                           "marketing emails in the last 30 days, more than "
+                           "half the target of {threshold}",
+                 .lowers = "The customer's people opened only {observed} of "
+                           "marketing emails in the last 30 days, under half "
+                           "the target of {threshold}",
+                 .text = "The customer's people opened {observed} of "
+                         "marketing emails in the last 30 days, half the "
+                         "target of {threshold}"},
+                {.id = "low_engagement",
+                 .text = "Web engagement {observed:score} is below "
+                         "{threshold:score}: the customer's people have gone "
+                         "quiet"}},
+      .actions = {{.id = "re_engage",
+                   .text = "Invite the customer's users to a webinar or send "
+                           "a targeted re-engagement campaign"}},
   };
-  info.params = {
-      {.name = "target_visits_7d",
-       .default_value = 5,
-       .description = "Visits in 7 days that earn the full visits sub-score",
-       .min = 1,
-       .max = 1000},
-      {.name = "target_open_rate_pct",
-       .default_value = 40,
-       .description = "Open rate (%) that earns the full email sub-score",
-       .min = 1,
-       .max = 100},
-      {.name = "weight_visits",
-       .default_value = 0.6,
-       .description = "Weight of the visits component",
-       .min = 0,
-       .max = 100},
-      {.name = "weight_email",
-       .default_value = 0.4,
-       .description = "Weight of the email component",
-       .min = 0,
-       .max = 100},
-      {.name = "low_score_action_below",
-       .default_value = 40,
-       .description = "Below this score, recommend a re-engagement campaign",
-       .min = 0,
-       .max = 100},
-  };
-  return info;
 }
 
-WebEngagement::WebEngagement(const sdk::Params& params)
-    : target_visits_7d_(Finite(params, "target_visits_7d")),
-      target_open_rate_pct_(Finite(params, "target_open_rate_pct")),
-      weight_visits_(Finite(params, "weight_visits")),
-      weight_email_(Finite(params, "weight_email")),
-      low_score_action_below_(Finite(params, "low_score_action_below")) {
-  if (weight_visits_ <= 0 && weight_email_ <= 0) {
+void WebEngagement::Init() {
+  if (weight_visits_ + weight_email_ <= 0) {
     throw std::invalid_argument(
         "weight_visits and weight_email are both 0: at least one must be "
         "positive");
   }
 }
 
-void WebEngagement::Score(const sdk::Batch& batch, sdk::Output& out) const {
-  // Look columns up by name once per batch, never per row.
-  const std::span<const double> visits = batch.Column(kVisits);
-  const std::span<const double> open_rate = batch.Column(kOpenRate);
-  const bool explain = out.WantsExplanation();
+void WebEngagement::Evaluate(const Row& row, sdk::RowOutput& out) const {
+  enum { kVisits, kEmail };
+  const std::array<double, 2> weight = {weight_visits_, weight_email_};
+  const std::array<bool, 2> present = {true, !sdk::IsMissing(row.open_rate)};
+  std::array<double, 2> sub = {
+      sdk::RatioSubScore(row.visits, target_visits_7d_),
+      present[kEmail] ? sdk::RatioSubScore(row.open_rate, target_open_rate_pct_)
+                      : 0};
+  std::array<double, 2> share = {0, 0};
+  double score = 0;
+  if (!sdk::WeightedMeanOfPresent(weight, present, sub, share, score)) {
+    return out.InsufficientData(
+        "weight_visits is 0 and email_open_rate_pct is missing: no component "
+        "with a non-zero weight has data");
+  }
+  out.Score(score);
+  if (!out.WantsExplanation()) return;  // reasons cost: skip them if unwanted
 
-  for (uint32_t row = 0; row < batch.num_rows(); ++row) {
-    if (sdk::IsMissing(visits[row])) {  // NaN = missing
-      out.SetInsufficientData(row, "missing required signal site_visits_7d");
-      continue;
-    }
-    const bool has_email = !sdk::IsMissing(open_rate[row]) && weight_email_ > 0;
-    const double total = weight_visits_ + (has_email ? weight_email_ : 0);
-    if (total <= 0) {
-      out.SetInsufficientData(
-          row, "weight_visits is 0 and email_open_rate_pct is missing");
-      continue;
-    }
-    const double visits_share = weight_visits_ / total;
-    const double email_share = has_email ? weight_email_ / total : 0;
-    const double visits_sub =
-        std::clamp(100.0 * visits[row] / target_visits_7d_, 0.0, 100.0);
-    const double email_sub =
-        has_email ? std::clamp(100.0 * open_rate[row] / target_open_rate_pct_,
-                               0.0, 100.0)
-                  : 0;
-    const double score = std::clamp(
-        visits_share * visits_sub + email_share * email_sub, 0.0, 100.0);
-    if (!std::isfinite(score)) {  // e.g. an infinite input: never an OK NaN
-      out.SetFailed(row, "the inputs gave a non-finite score");
-      continue;
-    }
-    out.SetScore(row, score);
-    if (!explain) continue;  // strings cost: build them only when asked
-
-    if (weight_visits_ > 0) {
-      out.AddReason(row, {.rule_id = "site_visits",
-                          .signal = kVisits,
-                          .observed = visits[row],
-                          .threshold = target_visits_7d_,
-                          .impact = visits_share * (visits_sub - 50),
-                          .message = "Website visits in the last 7 days: " +
-                                     Num(visits[row]) + " (target " +
-                                     Num(target_visits_7d_) + ")"});
-    }
-    if (has_email) {
-      out.AddReason(row, {.rule_id = "email_opens",
-                          .signal = kOpenRate,
-                          .observed = open_rate[row],
-                          .threshold = target_open_rate_pct_,
-                          .impact = email_share * (email_sub - 50),
-                          .message = "Opened " + Num(open_rate[row]) +
-                                     "% of emails (target " +
-                                     Num(target_open_rate_pct_) + "%)"});
-    }
-    if (score < low_score_action_below_) {
-      out.AddAction(row,
-                    "Invite the customer's users to a webinar or send a "
-                    "targeted re-engagement campaign");
-    }
+  // share * (sub - 50) per component: 50 + these == score.
+  if (weight_visits_ > 0) {
+    out.Reason(kSiteVisits, share[kVisits] * (sub[kVisits] - sdk::kNeutral),
+               {.observed = row.visits, .threshold = target_visits_7d_});
+  }
+  if (present[kEmail] && weight_email_ > 0) {
+    out.Reason(kEmailOpens, share[kEmail] * (sub[kEmail] - sdk::kNeutral),
+               {.observed = row.open_rate,
+                .threshold = target_open_rate_pct_});
+  }
+  if (score < low_score_action_below_) {
+    out.Reason(kLowEngagement, 0,
+               {.observed = score, .threshold = low_score_action_below_});
+    out.Action(kReEngage);
   }
 }
 

@@ -1,344 +1,292 @@
-// The advocacy dimension's declarations and scoring: see advocacy.h for the
-// model.
+// The advocacy dimension's declarations and scoring: see advocacy.h.
 #include "advocacy.h"
 
 #include <algorithm>
-#include <cmath>
-#include <span>
 #include <stdexcept>
 #include <string>
-#include <utility>
 
-#include "plugins/common/components.h"
-#include "plugins/common/dimension_util.h"
-
-#ifndef HEALTHSCORE_PLUGIN_VERSION
-#error \
-    "HEALTHSCORE_PLUGIN_VERSION must be defined (healthscore_add_dimension does)"
-#endif
+#include "healthscore/sdk/scoring.h"
 
 namespace healthscore::plugins {
 namespace {
 
 namespace sdk = ::healthscore::sdk;
+using Row = AdvocacyRow;
 
-constexpr char kNps[] = "account_nps";
-constexpr char kPrevNps[] = "account_nps_prev";
-constexpr char kReferrals[] = "referrals_12m";
-constexpr char kMentions[] = "positive_social_mentions_90d";
-constexpr char kTestimonials[] = "testimonials_12m";
-constexpr char kReviews[] = "positive_reviews_12m";
+// A count with a target: `lead` ends in {observed}; of_target is the count in
+// percent of the target. Impact > 0 exactly when the count is over half of it.
+sdk::Rule CountRule(const char* id, const char* signal,
+                    const std::string& lead) {
+  return {.id = id,
+          .signal = signal,
+          .raises = lead + ", {of_target:percent} of the target of {threshold}",
+          .lowers = lead + ", under half the target of {threshold}",
+          .text = lead + ", half the target of {threshold}",
+          .args = {"of_target"}};
+}
 
-// Per component, in component order (nps, referrals, mentions, testimonials,
-// reviews).
-constexpr const char* kSignals[] = {kNps, kReferrals, kMentions, kTestimonials,
-                                    kReviews};
-constexpr const char* kRules[] = {"nps", "referrals", "social_mentions",
-                                  "testimonials", "reviews"};
-constexpr const char* kWeightParams[] = {
-    "weight_nps", "weight_referrals", "weight_social_mentions",
-    "weight_testimonials", "weight_reviews"};
-// For reason texts: "2 referrals in the last 12 months".
-constexpr const char* kNouns[] = {"", "referral", "positive social mention",
-                                  "testimonial or case study",
-                                  "positive public review"};
-constexpr const char* kPlurals[] = {"", "referrals", "positive social mentions",
-                                    "testimonials or case studies",
-                                    "positive public reviews"};
-constexpr const char* kWindows[] = {"", "12 months", "90 days", "12 months",
-                                    "12 months"};
+sdk::Param Num(const char* name, double min, double max,
+               const char* description) {
+  return {.name = name, .description = description, .min = min, .max = max};
+}
 
-// Describe() declares these, in this order; the constructor reads them back.
-constexpr ParamSpec kParams[] = {
-    {"nps_floor", -50, -100, 100,
-     "Account NPS at or below which the NPS sub-score is 0"},
-    {"nps_target", 50, -100, 100,
-     "Account NPS at or above which the NPS sub-score is 100; linear between "
-     "the floor and the target"},
-    {"target_referrals_12m", 2, 1, 1e6,
-     "Referrals in 12 months at or above which the referrals sub-score is "
-     "100; linear below"},
-    {"target_social_mentions_90d", 3, 1, 1e6,
-     "Positive social mentions in 90 days at or above which the mentions "
-     "sub-score is 100; linear below"},
-    {"target_testimonials_12m", 1, 1, 1e6,
-     "Testimonials or case studies in 12 months at or above which the "
-     "testimonials sub-score is 100; linear below"},
-    {"target_reviews_12m", 1, 1, 1e6,
-     "Positive public reviews in 12 months at or above which the reviews "
-     "sub-score is 100; linear below"},
-    {"weight_nps", 0.5, 0, 100,
-     "Weight of the NPS component (renormalized over the components present)"},
-    {"weight_referrals", 0.2, 0, 100, "Weight of the referrals component"},
-    {"weight_social_mentions", 0.1, 0, 100,
-     "Weight of the positive-social-mentions component"},
-    {"weight_testimonials", 0.1, 0, 100,
-     "Weight of the testimonials component"},
-    {"weight_reviews", 0.1, 0, 100, "Weight of the public-reviews component"},
-    {"nps_drop_alert_points", 10, 1, 200,
-     "A fall of account_nps against account_nps_prev of this many points or "
-     "more is a warning sign and costs points"},
-    {"trend_penalty_per_point", 0.25, 0, 10,
-     "Points taken off the score per point of an NPS fall at or above "
-     "nps_drop_alert_points"},
-    {"trend_penalty_max", 10, 0, 100,
-     "The most points an NPS fall can take off the score"},
-    {"advocate_min_score", 80, 0, 100,
-     "At or above this score the customer is a strong advocate, and the "
-     "dimension suggests asking for a reference"},
-    {"at_risk_below", 40, 0, 100,
-     "Below this score advocacy is at risk, and the dimension recommends "
-     "closing the loop with detractors"},
-};
+sdk::Field<Row> Count(double Row::*member, const char* name,
+                      const char* description, double typical_max) {
+  return {member,
+          {.name = name,
+           .unit = "count",
+           .requirement = sdk::Requirement::kOptional,
+           .description = description,
+           .min = 0,
+           .typical_min = 0,
+           .typical_max = typical_max}};
+}
 
 }  // namespace
 
-sdk::Info Advocacy::Describe() {
-  sdk::Info info;
-  info.name = "advocacy";
-  info.version = HEALTHSCORE_PLUGIN_VERSION;
-  info.description =
-      "How willing the customer is to vouch for us: account NPS and its "
-      "trend, referrals, positive social mentions, testimonials and public "
-      "reviews";
-  info.signals = {
-      {.name = kNps,
-       .unit = "nps",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kRequired,
-       .description =
-           "Net Promoter Score of the customer's respondents in the latest "
-           "survey round: % promoters (9-10) minus % detractors (0-6), -100 "
-           "to 100",
-       .min = -100,
-       .max = 100},
-      // Lower is better for this dimension's score: it is the reference the
-      // trend compares account_nps with, so with the current NPS fixed a
-      // higher value means a steeper fall.
-      {.name = kPrevNps,
-       .unit = "nps",
-       .direction = sdk::Direction::kLowerIsBetter,
-       .requirement = sdk::Requirement::kOptional,
-       .description = "Account NPS in the survey round before the latest (the "
-                      "trend's reference), -100 to 100",
-       .min = -100,
-       .max = 100},
-      {.name = kReferrals,
-       .unit = "count",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kOptional,
-       .description =
-           "Referrals (introductions to prospects) the customer made in the "
-           "last 12 months",
-       .min = 0,
-       .max = sdk::kNone},
-      {.name = kMentions,
-       .unit = "count",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kOptional,
-       .description =
-           "Public social-media posts by the customer's people that mention "
-           "us favourably, in the last 90 days",
-       .min = 0,
-       .max = sdk::kNone},
-      {.name = kTestimonials,
-       .unit = "count",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kOptional,
-       .description =
-           "Testimonials, case studies and reference calls the customer gave "
-           "in the last 12 months",
-       .min = 0,
-       .max = sdk::kNone},
-      {.name = kReviews,
-       .unit = "count",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kOptional,
-       .description =
-           "Positive (4-5 star) public reviews of us on review sites by the "
-           "customer's people in the last 12 months",
-       .min = 0,
-       .max = sdk::kNone},
+Advocacy::Declaration Advocacy::Declare() {
+  return {
+      .description =
+          "How willing the customer is to vouch for us: account NPS and its "
+          "trend, referrals, positive social mentions, testimonials and public "
+          "reviews",
+      .signals =
+          {{&Row::nps,
+            {.name = "account_nps",
+             .unit = "nps",
+             .description = "Net Promoter Score of the customer's respondents "
+                            "in the latest survey round: % promoters (9-10) "
+                            "minus % detractors (0-6), -100 to 100",
+             .min = -100,
+             .max = 100}},
+           // Lower is better for this score: it is the trend's reference, so
+           // with the current NPS fixed a higher value is a steeper fall.
+           {&Row::prev_nps,
+            {.name = "account_nps_prev",
+             .unit = "nps",
+             .direction = sdk::Direction::kLowerIsBetter,
+             .requirement = sdk::Requirement::kOptional,
+             .description = "Account NPS in the survey round before the latest "
+                            "(the trend's reference), -100 to 100",
+             .min = -100,
+             .max = 100}},
+           Count(&Row::referrals, "referrals_12m",
+                 "Referrals (introductions to prospects) the customer made in "
+                 "the last 12 months",
+                 6),
+           Count(&Row::mentions, "positive_social_mentions_90d",
+                 "Public social-media posts by the customer's people that "
+                 "mention us favourably, in the last 90 days",
+                 10),
+           Count(&Row::testimonials, "testimonials_12m",
+                 "Testimonials, case studies and reference calls the customer "
+                 "gave in the last 12 months",
+                 3),
+           Count(&Row::reviews, "positive_reviews_12m",
+                 "Positive (4-5 star) public reviews of us on review sites by "
+                 "the customer's people in the last 12 months",
+                 3)},
+      .params =
+          {{&Advocacy::nps_floor_,
+            Num("nps_floor", -100, 100,
+                "Account NPS at or below which the NPS sub-score is 0")},
+           {&Advocacy::nps_target_,
+            Num("nps_target", -100, 100,
+                "Account NPS at or above which the NPS sub-score is 100; "
+                "linear between the floor and the target")},
+           {&Advocacy::target_referrals_,
+            Num("target_referrals_12m", 1, 1e6,
+                "Referrals in 12 months at or above which the referrals "
+                "sub-score is 100; linear below")},
+           {&Advocacy::target_mentions_,
+            Num("target_social_mentions_90d", 1, 1e6,
+                "Positive social mentions in 90 days at or above which the "
+                "mentions sub-score is 100; linear below")},
+           {&Advocacy::target_testimonials_,
+            Num("target_testimonials_12m", 1, 1e6,
+                "Testimonials or case studies in 12 months at or above which "
+                "the testimonials sub-score is 100; linear below")},
+           {&Advocacy::target_reviews_,
+            Num("target_reviews_12m", 1, 1e6,
+                "Positive public reviews in 12 months at or above which the "
+                "reviews sub-score is 100; linear below")},
+           {&Advocacy::weight_nps_,
+            Num("weight_nps", 0, 100,
+                "Weight of the NPS component (renormalized over the components "
+                "present)")},
+           {&Advocacy::weight_referrals_,
+            Num("weight_referrals", 0, 100,
+                "Weight of the referrals component")},
+           {&Advocacy::weight_mentions_,
+            Num("weight_social_mentions", 0, 100,
+                "Weight of the positive-social-mentions component")},
+           {&Advocacy::weight_testimonials_,
+            Num("weight_testimonials", 0, 100,
+                "Weight of the testimonials component")},
+           {&Advocacy::weight_reviews_,
+            Num("weight_reviews", 0, 100,
+                "Weight of the public-reviews component")},
+           {&Advocacy::nps_drop_alert_points_,
+            Num("nps_drop_alert_points", 1, 200,
+                "A fall of account_nps against account_nps_prev of this many "
+                "points or more is a warning sign and costs points")},
+           {&Advocacy::trend_penalty_per_point_,
+            Num("trend_penalty_per_point", 0, 10,
+                "Points taken off the score per point of an NPS fall at or "
+                "above nps_drop_alert_points")},
+           {&Advocacy::trend_penalty_max_,
+            Num("trend_penalty_max", 0, 100,
+                "The most points an NPS fall can take off the score")},
+           {&Advocacy::advocate_min_score_,
+            Num("advocate_min_score", 0, 100,
+                "At or above this score the customer is a strong advocate, and "
+                "the dimension suggests asking for a reference")},
+           {&Advocacy::at_risk_below_,
+            Num("at_risk_below", 0, 100,
+                "Below this score advocacy is at risk, and the dimension "
+                "recommends closing the loop with detractors")}},
+      // In the order of enum Rule.
+      .rules =
+          {{.id = "nps",
+            .signal = "account_nps",
+            .raises = "Account NPS is {observed}, above the neutral "
+                      "{threshold} of the {floor:signed} to {target:signed} "
+                      "scale",
+            .lowers = "Account NPS is {observed}, below the neutral "
+                      "{threshold} of the {floor:signed} to {target:signed} "
+                      "scale",
+            .text = "Account NPS is {observed}, the neutral midpoint of the "
+                    "{floor:signed} to {target:signed} scale",
+            .args = {"floor", "target"}},
+           CountRule("referrals", "referrals_12m",
+                     "Referrals in the last 12 months: {observed}"),
+           CountRule(
+               "social_mentions", "positive_social_mentions_90d",
+               "Positive social mentions in the last 90 days: {observed}"),
+           CountRule("testimonials", "testimonials_12m",
+                     "Testimonials and case studies in the last 12 months: "
+                     "{observed}"),
+           CountRule(
+               "reviews", "positive_reviews_12m",
+               "Positive public reviews in the last 12 months: {observed}"),
+           {.id = "nps_trend",
+            .signal = "account_nps",
+            .unit = "points",
+            .lowers = "Account NPS fell {observed} since the previous survey "
+                      "({prev:signed} to {now:signed})",
+            .text =
+                "Account NPS fell {observed} since the previous survey "
+                "({prev:signed} to {now:signed}), which costs no points here",
+            .args = {"prev", "now"}},
+           {.id = "strong_advocate",
+            .text = "Advocacy {observed:score} is at or above "
+                    "{threshold:score}: a strong advocate"},
+           {.id = "advocacy_at_risk",
+            .text = "Advocacy {observed:score} is below {threshold:score}: "
+                    "advocacy is at risk"}},
+      .actions =
+          {{.id = "follow_up_nps_drop",
+            .text = "Follow up with the contacts whose NPS answers dropped "
+                    "since the previous survey"},
+           {.id = "reference_program",
+            .text = "Invite the customer into the reference program: ask for a "
+                    "referral, a public review or a case study"},
+           {.id = "close_the_loop",
+            .text =
+                "Close the loop with the customer's detractors: follow up on "
+                "their survey comments and fix what drives their scores"}},
   };
-  info.params = ParamDecls(kParams);
-  return info;
 }
 
-Advocacy::Advocacy(const sdk::Params& params)
-    : nps_floor_(ReadParam(kParams, params, "nps_floor")),
-      nps_target_(ReadParam(kParams, params, "nps_target")),
-      target_{0, ReadParam(kParams, params, "target_referrals_12m"),
-              ReadParam(kParams, params, "target_social_mentions_90d"),
-              ReadParam(kParams, params, "target_testimonials_12m"),
-              ReadParam(kParams, params, "target_reviews_12m")},
-      weight_{ReadParam(kParams, params, kWeightParams[0]),
-              ReadParam(kParams, params, kWeightParams[1]),
-              ReadParam(kParams, params, kWeightParams[2]),
-              ReadParam(kParams, params, kWeightParams[3]),
-              ReadParam(kParams, params, kWeightParams[4])},
-      nps_drop_alert_points_(
-          ReadParam(kParams, params, "nps_drop_alert_points")),
-      trend_penalty_per_point_(
-          ReadParam(kParams, params, "trend_penalty_per_point")),
-      trend_penalty_max_(ReadParam(kParams, params, "trend_penalty_max")),
-      advocate_min_score_(ReadParam(kParams, params, "advocate_min_score")),
-      at_risk_below_(ReadParam(kParams, params, "at_risk_below")) {
+void Advocacy::Init() {
   if (nps_floor_ >= nps_target_) {
     throw std::invalid_argument(
-        "nps_floor = " + Exact(nps_floor_) +
-        " must be below nps_target = " + Exact(nps_target_));
+        "nps_floor = " + sdk::Exact(nps_floor_) +
+        " must be below nps_target = " + sdk::Exact(nps_target_));
   }
-  double total = 0;
-  for (double w : weight_) total += w;
-  if (total <= 0) {
+  if (weight_nps_ + weight_referrals_ + weight_mentions_ +
+          weight_testimonials_ + weight_reviews_ <=
+      0) {
     throw std::invalid_argument(
         "weight_nps, weight_referrals, weight_social_mentions, "
         "weight_testimonials and weight_reviews are all 0: at least one must "
         "be positive");
   }
   if (at_risk_below_ > advocate_min_score_) {
-    throw std::invalid_argument("at_risk_below = " + Exact(at_risk_below_) +
-                                " must not be above advocate_min_score = " +
-                                Exact(advocate_min_score_));
+    throw std::invalid_argument(
+        "at_risk_below = " + sdk::Exact(at_risk_below_) +
+        " must not be above advocate_min_score = " +
+        sdk::Exact(advocate_min_score_));
   }
 }
 
-bool Advocacy::Evaluate(const Row& row, Evaluation& eval) const {
-  for (int c = 0; c < kNumComponents; ++c) {
-    eval.present[c] = !sdk::IsMissing(row.value[c]) && weight_[c] > 0;
-    if (!eval.present[c]) continue;
-    if (c == 0) {
-      eval.sub[0] = RampToTarget(row.value[0], nps_floor_, nps_target_);
-    } else {
-      eval.sub[c] = RatioSubScore(row.value[c], target_[c]);
-    }
+void Advocacy::Evaluate(const Row& row, sdk::RowOutput& out) const {
+  // Component order: nps, referrals, mentions, testimonials, reviews; the
+  // order of enum Rule.
+  constexpr int kN = 5;
+  const double value[kN] = {row.nps, row.referrals, row.mentions,
+                            row.testimonials, row.reviews};
+  const double weight[kN] = {weight_nps_, weight_referrals_, weight_mentions_,
+                             weight_testimonials_, weight_reviews_};
+  const double target[kN] = {nps_target_, target_referrals_, target_mentions_,
+                             target_testimonials_, target_reviews_};
+  bool present[kN];
+  double sub[kN] = {};
+  double share[kN] = {};
+  for (int c = 0; c < kN; ++c) {
+    present[c] = !sdk::IsMissing(value[c]) && weight[c] > 0;
+    if (!present[c]) continue;
+    sub[c] = c == 0 ? sdk::RampToTarget(value[c], nps_floor_, nps_target_)
+                    : sdk::RatioSubScore(value[c], target[c]);
   }
-  if (!WeightedMeanOfPresent(weight_, eval.present, eval.sub, eval.share,
-                             eval.base)) {
-    return false;
-  }
-
-  // A NaN previous round means no trend; a rise or a small fall costs nothing.
-  if (!sdk::IsMissing(row.prev_nps)) {
-    eval.drop_points = row.prev_nps - row.value[0];
-    if (eval.drop_points >= nps_drop_alert_points_) {
-      eval.trend_fired = true;
-      eval.penalty =
-          PointsDropPenalty(trend_penalty_per_point_, eval.drop_points,
-                            trend_penalty_max_, eval.base);
-    }
-  }
-  eval.score = std::clamp(eval.base - eval.penalty, 0.0, 100.0);
-  return true;
-}
-
-void Advocacy::Explain(uint32_t index, const Row& row, const Evaluation& eval,
-                       sdk::Output& out) const {
-  if (eval.present[0]) {
-    const double nps = row.value[0];
-    double threshold = nps_target_;
-    std::string versus;
-    if (nps >= nps_target_) {
-      versus = "at or above the " + Signed(nps_target_) + " target";
-    } else if (nps > nps_floor_) {
-      versus = "below the " + Signed(nps_target_) + " target";
-    } else {
-      threshold = nps_floor_;
-      versus = "at or below the " + Signed(nps_floor_) + " floor";
-    }
-    out.AddReason(index,
-                  {.rule_id = kRules[0],
-                   .signal = kNps,
-                   .observed = nps,
-                   .threshold = threshold,
-                   .impact = eval.share[0] * (eval.sub[0] - kBaseline),
-                   .message = "Account NPS " + Signed(nps) + " is " + versus});
-  }
-  for (int c = 1; c < kNumComponents; ++c) {
-    if (!eval.present[c]) continue;
-    const double value = row.value[c];
-    out.AddReason(
-        index,
-        {.rule_id = kRules[c],
-         .signal = kSignals[c],
-         .observed = value,
-         .threshold = target_[c],
-         .impact = eval.share[c] * (eval.sub[c] - kBaseline),
-         .message = Num(value) + " " + (value == 1 ? kNouns[c] : kPlurals[c]) +
-                    " in the last " + kWindows[c] + ", " +
-                    (value >= target_[c] ? "at or above" : "below") +
-                    " the target of " + Num(target_[c])});
-  }
-  if (eval.trend_fired) {
-    out.AddReason(index,
-                  {.rule_id = "nps_trend",
-                   .signal = kNps,
-                   .observed = eval.drop_points,
-                   .threshold = nps_drop_alert_points_,
-                   .impact = -eval.penalty,
-                   .message = "Account NPS fell " + Num(eval.drop_points) +
-                              " points since the previous survey (" +
-                              Signed(row.prev_nps) + " -> " +
-                              Signed(row.value[0]) + ")"});
-    out.AddAction(index,
-                  "Follow up with the contacts whose NPS answers dropped since "
-                  "the previous survey");
+  double base = 0;
+  if (!sdk::WeightedMeanOfPresent(weight, present, sub, share, base)) {
+    return out.InsufficientData(
+        "no component with a non-zero weight has data: weight_nps is 0 and "
+        "referrals_12m, positive_social_mentions_90d, testimonials_12m and "
+        "positive_reviews_12m are missing");
   }
 
-  if (eval.score >= advocate_min_score_) {
-    out.AddReason(index, BandReason("strong_advocate", "Advocacy", eval.score,
-                                    "at or above", advocate_min_score_,
-                                    "a strong advocate"));
-    out.AddAction(index,
-                  "Invite the customer into the reference program: ask for a "
-                  "referral, a public review or a case study");
-  } else if (eval.score < at_risk_below_) {
-    out.AddReason(
-        index, BandReason("advocacy_at_risk", "Advocacy", eval.score, "below",
-                          at_risk_below_, "detractors outweigh promoters"));
-    out.AddAction(index,
-                  "Close the loop with the customer's detractors: follow up on "
-                  "their survey comments and fix what drives their scores");
+  // A missing previous round means no trend; a rise or a small fall costs
+  // nothing.
+  const double drop = row.prev_nps - row.nps;
+  const bool trend =
+      !sdk::IsMissing(row.prev_nps) && drop >= nps_drop_alert_points_;
+  const double penalty =
+      trend ? sdk::PointsDropPenalty(trend_penalty_per_point_, drop,
+                                     trend_penalty_max_, base)
+            : 0;
+  const double score = std::clamp(base - penalty, 0.0, 100.0);
+  out.Score(score);
+  if (!out.WantsExplanation()) return;
+
+  if (present[0]) {
+    out.Reason(kNps, share[0] * (sub[0] - sdk::kNeutral),
+               {.observed = row.nps,
+                .threshold = (nps_floor_ + nps_target_) / 2,
+                .args = {nps_floor_, nps_target_}});
   }
-}
-
-void Advocacy::Score(const sdk::Batch& batch, sdk::Output& out) const {
-  // Columns by name once per batch; the loop below only indexes.
-  std::span<const double> columns[kNumComponents];
-  for (int c = 0; c < kNumComponents; ++c) {
-    columns[c] = batch.Column(kSignals[c]);
+  for (int c = 1; c < kN; ++c) {
+    if (!present[c]) continue;
+    out.Reason(kNps + c, share[c] * (sub[c] - sdk::kNeutral),
+               {.observed = value[c],
+                .threshold = target[c],
+                .args = {100 * value[c] / target[c]}});
   }
-  const std::span<const double> prev_nps = batch.Column(kPrevNps);
-  const bool explain = out.WantsExplanation();
-
-  for (uint32_t i = 0; i < batch.num_rows(); ++i) {
-    Row row;
-    for (int c = 0; c < kNumComponents; ++c) row.value[c] = columns[c][i];
-    row.prev_nps = prev_nps[i];
-    if (sdk::IsMissing(row.value[0])) {
-      MarkInsufficientData(out, i, "missing required signal account_nps");
-      continue;
-    }
-    // The host refuses infinities; this guards a host that does not.
-    const char* infinite = nullptr;
-    for (int c = 0; c < kNumComponents; ++c) {
-      if (std::isinf(row.value[c])) infinite = kSignals[c];
-    }
-    if (std::isinf(row.prev_nps)) infinite = kPrevNps;
-    if (FailIfInfinite(out, i, infinite)) continue;
-
-    Evaluation eval;
-    if (!Evaluate(row, eval)) {
-      MarkInsufficientData(
-          out, i,
-          "no component with a non-zero weight has data: weight_nps is 0 and "
-          "referrals_12m, positive_social_mentions_90d, testimonials_12m and "
-          "positive_reviews_12m are missing");
-      continue;
-    }
-    if (SetFiniteScore(out, i, eval.score) && explain) {
-      Explain(i, row, eval, out);
-    }
+  if (trend) {
+    out.Reason(kNpsTrend, -penalty,
+               {.observed = drop,
+                .threshold = nps_drop_alert_points_,
+                .args = {row.prev_nps, row.nps}});
+    out.Action(kFollowUpDrop);
+  }
+  if (score >= advocate_min_score_) {
+    out.Reason(kStrongAdvocate, 0,
+               {.observed = score, .threshold = advocate_min_score_});
+    out.Action(kReferenceProgram);
+  } else if (score < at_risk_below_) {
+    out.Reason(kAtRisk, 0, {.observed = score, .threshold = at_risk_below_});
+    out.Action(kCloseTheLoop);
   }
 }
 

@@ -1,65 +1,31 @@
 // The feature_adoption dimension's declarations, key_features parsing and
-// scoring: see feature_adoption.h for the model.
+// scoring: see feature_adoption.h.
 #include "feature_adoption.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <span>
 #include <stdexcept>
-#include <string>
-#include <string_view>
 #include <system_error>
-#include <utility>
-#include <vector>
-
-#include "plugins/common/dimension_util.h"
-
-#ifndef HEALTHSCORE_PLUGIN_VERSION
-#error \
-    "HEALTHSCORE_PLUGIN_VERSION must be defined (healthscore_add_dimension does)"
-#endif
 
 namespace healthscore::plugins {
 namespace {
 
 namespace sdk = ::healthscore::sdk;
 
-constexpr char kAdoption[] = "feature_adoption_pct";
-constexpr char kFeedback[] = "feature_feedback_positive_pct";
-constexpr int kNumFixedSignals = 2;
-
-constexpr char kKeyFeaturesParam[] = "key_features";
 constexpr char kDefaultKeyFeatures[] = "reports:3,integrations:2,dashboards:1";
 constexpr size_t kMaxNameLength = 40;
 constexpr double kMaxFeatureWeight = 1000;
-
-// Describe() declares these after key_features, in this order; the
-// constructor reads them back.
-constexpr ParamSpec kParams[] = {
-    {"weight_key_features", 0.6, 0, 100,
-     "Weight of the key-feature component (renormalized over the components "
-     "present)"},
-    {"weight_adoption", 0.3, 0, 100,
-     "Weight of the overall feature-adoption component "
-     "(feature_adoption_pct)"},
-    {"weight_feedback", 0.1, 0, 100,
-     "Weight of the feature-feedback component "
-     "(feature_feedback_positive_pct)"},
-    {"strong_min_score", 90, 0, 100,
-     "At or above this score feature adoption is strong"},
-    {"underutilized_below", 60, 0, 100,
-     "Below this score the product is under-utilized and the dimension "
-     "recommends training or product guidance; key features used by fewer "
-     "than this percentage of active users are named in it"},
-};
+constexpr size_t kNumFixedSignals = 2;  // adoption, feedback
 
 std::string_view Trim(std::string_view text) {
   constexpr std::string_view kSpace = " \t\r\n";
   const size_t first = text.find_first_not_of(kSpace);
   if (first == std::string_view::npos) return {};
-  const size_t last = text.find_last_not_of(kSpace);
-  return text.substr(first, last - first + 1);
+  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
 }
 
 // YAML allows 'quoted' and "quoted" scalars; the quotes are not the name.
@@ -83,43 +49,106 @@ std::string Quoted(std::string_view text) {
   return "\"" + std::string(text) + "\"";
 }
 
-// "35%": percentages in reason texts.
-std::string Percent(double value) { return Num(value) + "%"; }
+// A key feature's weight in a sentence or description: "3", "0.25".
+std::string Weight(double weight) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", weight);
+  return buf;
+}
 
-std::vector<sdk::Signal> FixedSignals() {
-  return {
-      {.name = kAdoption,
+std::string SignalName(const FeatureAdoption::KeyFeature& f) {
+  return "feature_" + f.name + "_use_pct";
+}
+
+// "Key feature reports (weight 3)": the subject of its sentences.
+std::string Subject(const FeatureAdoption::KeyFeature& f) {
+  return "Key feature " + f.name + " (weight " + Weight(f.weight) + ")";
+}
+
+std::vector<sdk::Signal> SignalsFor(
+    const std::vector<FeatureAdoption::KeyFeature>& features) {
+  std::vector<sdk::Signal> signals = {
+      {.name = "feature_adoption_pct",
        .unit = "percent",
-       .direction = sdk::Direction::kHigherIsBetter,
        .requirement = sdk::Requirement::kOptional,
        .description = "Share of licensed features in use",
        .min = 0,
        .max = 100},
-      {.name = kFeedback,
+      {.name = "feature_feedback_positive_pct",
        .unit = "percent",
-       .direction = sdk::Direction::kHigherIsBetter,
        .requirement = sdk::Requirement::kOptional,
-       .description =
-           "Share of the customer's feedback on features (in-app ratings, "
-           "survey answers about features) in the last 90 days that is "
-           "positive",
+       .description = "Share of the customer's feedback on features (in-app "
+                      "ratings, survey answers about features) in the last 90 "
+                      "days that is positive",
        .min = 0,
-       .max = 100},
-  };
+       .max = 100}};
+  for (const FeatureAdoption::KeyFeature& f : features) {
+    signals.push_back(
+        {.name = SignalName(f),
+         .unit = "percent",
+         .requirement = sdk::Requirement::kOptional,
+         .description = "Share of the customer's active users who used the " +
+                        f.name +
+                        " key feature in the last 30 days (key-feature "
+                        "weight " +
+                        Weight(f.weight) + ")",
+         .min = 0,
+         .max = 100});
+  }
+  return signals;
 }
 
-sdk::Signal KeyFeatureSignal(const FeatureAdoption::KeyFeature& feature) {
-  return {.name = feature.signal,
-          .unit = "percent",
-          .direction = sdk::Direction::kHigherIsBetter,
-          .requirement = sdk::Requirement::kOptional,
-          .description = "Share of the customer's active users who used the " +
-                         feature.name +
-                         " key feature in the last 30 days (key-feature "
-                         "weight " +
-                         Num(feature.weight) + ")",
-          .min = 0,
-          .max = 100};
+// In the order of enum Rule, then key_feature_<name> per key feature.
+std::vector<sdk::Rule> RulesFor(
+    const std::vector<FeatureAdoption::KeyFeature>& features) {
+  std::vector<sdk::Rule> rules = {
+      {.id = "feature_adoption",
+       .signal = "feature_adoption_pct",
+       .raises = "{observed} of licensed features are in use, more than half",
+       .lowers = "Only {observed} of licensed features are in use, less than "
+                 "half",
+       .text = "{observed} of licensed features are in use, exactly half"},
+      {.id = "feature_feedback",
+       .signal = "feature_feedback_positive_pct",
+       .raises = "{observed} of feedback on features is positive, more than "
+                 "half",
+       .lowers = "Only {observed} of feedback on features is positive, less "
+                 "than half",
+       .text = "{observed} of feedback on features is positive, exactly half"},
+      {.id = "strong_adoption",
+       .text = "Feature adoption {observed:score} is at or above "
+               "{threshold:score}: strong adoption"},
+      {.id = "underutilized",
+       .text = "Feature adoption {observed:score} is below {threshold:score}: "
+               "the product is under-utilized"}};
+  for (const FeatureAdoption::KeyFeature& f : features) {
+    const std::string subject = Subject(f);
+    rules.push_back(
+        {.id = "key_feature_" + f.name,
+         .signal = SignalName(f),
+         .raises = subject + " is used by {observed} of active users, more "
+                             "than half",
+         .lowers = subject + " is used by only {observed} of active users, "
+                             "less than half",
+         .text = subject + " is used by {observed} of active users, exactly "
+                           "half"});
+  }
+  return rules;
+}
+
+std::vector<sdk::Action> ActionsFor(
+    const std::vector<FeatureAdoption::KeyFeature>& features) {
+  std::vector<sdk::Action> actions = {
+      {.id = "offer_training",
+       .text = "Offer training or product guidance on unused features"}};
+  for (const FeatureAdoption::KeyFeature& f : features) {
+    actions.push_back({.id = "train_key_feature_" + f.name,
+                       .text = "Offer training or product guidance on the "
+                               "under-used key feature " +
+                               f.name + " ({use:percent} of active users)",
+                       .args = {"use"}});
+  }
+  return actions;
 }
 
 }  // namespace
@@ -131,10 +160,8 @@ std::vector<FeatureAdoption::KeyFeature> FeatureAdoption::ParseKeyFeatures(
   for (size_t pos = 0; pos <= text.size();) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    line = line.substr(0, line.find('#'));
-    cleaned.append(line);
-    cleaned.push_back('\n');
+    const std::string_view line = text.substr(pos, end - pos);
+    cleaned.append(line.substr(0, line.find('#'))).push_back('\n');
     pos = end + 1;
   }
   std::string_view body = Trim(cleaned);
@@ -145,8 +172,7 @@ std::vector<FeatureAdoption::KeyFeature> FeatureAdoption::ParseKeyFeatures(
   }
 
   std::vector<KeyFeature> features;
-  size_t pos = 0;
-  while (pos <= body.size()) {
+  for (size_t pos = 0; pos <= body.size();) {
     size_t end = body.find_first_of(",\n", pos);
     if (end == std::string_view::npos) end = body.size();
     const std::string_view raw = Trim(body.substr(pos, end - pos));
@@ -159,8 +185,7 @@ std::vector<FeatureAdoption::KeyFeature> FeatureAdoption::ParseKeyFeatures(
     }
     if (entry.empty()) continue;
 
-    const std::string where =
-        std::string(kKeyFeaturesParam) + " entry " + Quoted(raw) + ": ";
+    const std::string where = "key_features entry " + Quoted(raw) + ": ";
     const size_t colon = entry.find(':');
     const std::string_view name = Unquote(Trim(entry.substr(0, colon)));
     if (!IsValidName(name)) {
@@ -186,74 +211,99 @@ std::vector<FeatureAdoption::KeyFeature> FeatureAdoption::ParseKeyFeatures(
                                     " is not a number");
       }
       if (!std::isfinite(weight) || weight <= 0 || weight > kMaxFeatureWeight) {
-        throw std::invalid_argument(where + "weight " + Exact(weight) +
+        throw std::invalid_argument(where + "weight " + sdk::Exact(weight) +
                                     " must be above 0 and at most " +
-                                    Exact(kMaxFeatureWeight));
+                                    sdk::Exact(kMaxFeatureWeight));
       }
     }
     for (const KeyFeature& seen : features) {
       if (seen.name == name) {
-        throw std::invalid_argument(std::string(kKeyFeaturesParam) +
-                                    " names feature " + Quoted(name) +
-                                    " twice");
+        throw std::invalid_argument("key_features names feature " +
+                                    Quoted(name) + " twice");
       }
     }
     if (features.size() == kMaxKeyFeatures) {
-      throw std::invalid_argument(
-          std::string(kKeyFeaturesParam) + " names more than " +
-          std::to_string(kMaxKeyFeatures) + " key features");
+      throw std::invalid_argument("key_features names more than " +
+                                  std::to_string(kMaxKeyFeatures) +
+                                  " key features");
     }
-    features.push_back({.name = std::string(name),
-                        .weight = weight,
-                        .signal = "feature_" + std::string(name) + "_use_pct",
-                        .rule_id = "key_feature_" + std::string(name)});
+    features.push_back({.name = std::string(name), .weight = weight});
   }
   if (features.empty()) {
     throw std::invalid_argument(
-        std::string(kKeyFeaturesParam) + " = " + Quoted(text) +
+        "key_features = " + Quoted(text) +
         " names no key feature: give name:weight pairs, e.g. " +
         kDefaultKeyFeatures);
   }
   return features;
 }
 
+std::vector<sdk::Setting<FeatureAdoption>> FeatureAdoption::Settings() {
+  using F = FeatureAdoption;
+  return {
+      {&F::key_features_text_,
+       {.name = "key_features",
+        .description = "The key features and their weights, as name:weight "
+                       "pairs (a YAML mapping or list also works); the "
+                       "dimension reads feature_<name>_use_pct for each"}},
+      {&F::weight_key_features_,
+       {.name = "weight_key_features",
+        .description = "Weight of the key-feature component (renormalized "
+                       "over the components present)",
+        .min = 0,
+        .max = 100}},
+      {&F::weight_adoption_,
+       {.name = "weight_adoption",
+        .description = "Weight of the overall feature-adoption component "
+                       "(feature_adoption_pct)",
+        .min = 0,
+        .max = 100}},
+      {&F::weight_feedback_,
+       {.name = "weight_feedback",
+        .description = "Weight of the feature-feedback component "
+                       "(feature_feedback_positive_pct)",
+        .min = 0,
+        .max = 100}},
+      {&F::strong_min_score_,
+       {.name = "strong_min_score",
+        .description = "At or above this score feature adoption is strong",
+        .min = 0,
+        .max = 100}},
+      {&F::underutilized_below_,
+       {.name = "underutilized_below",
+        .description = "Below this score the product is under-utilized and "
+                       "the dimension recommends training or product "
+                       "guidance; key features used by fewer than this "
+                       "percentage of active users are named in it",
+        .min = 0,
+        .max = 100}},
+  };
+}
+
 sdk::Info FeatureAdoption::Describe() {
-  sdk::Info info;
-  info.name = "feature_adoption";
-  info.version = HEALTHSCORE_PLUGIN_VERSION;
-  info.description =
-      "How much the customer uses the key features the scorecard names "
-      "(weighted), overall feature adoption, and feedback on features";
-  // The signals of an instance with the default key_features; an instance
-  // reads feature_<name>_use_pct for the key features its scorecard names
-  // (Signals()).
-  info.signals = FixedSignals();
-  for (const KeyFeature& feature : ParseKeyFeatures(kDefaultKeyFeatures)) {
-    info.signals.push_back(KeyFeatureSignal(feature));
-  }
-  info.params = {{.name = kKeyFeaturesParam,
-                  .default_value = 0,
-                  .description =
-                      "The key features and their weights, as name:weight "
-                      "pairs (a YAML mapping or list also works); the "
-                      "dimension reads feature_<name>_use_pct for each",
-                  .min = sdk::kNone,
-                  .max = sdk::kNone,
-                  .kind = sdk::ParamKind::kText,
-                  .default_text = kDefaultKeyFeatures}};
-  for (sdk::Param& param : ParamDecls(kParams)) {
-    info.params.push_back(std::move(param));
+  const std::vector<KeyFeature> features =
+      ParseKeyFeatures(kDefaultKeyFeatures);
+  sdk::Info info{
+      .description =
+          "How much the customer uses the key features the scorecard names "
+          "(weighted), overall feature adoption, and feedback on features",
+      .signals = SignalsFor(features),
+      .rules = RulesFor(features),
+      .actions = ActionsFor(features)};
+  // The members' initializers are the defaults: written once.
+  const FeatureAdoption defaults;
+  for (const sdk::Setting<FeatureAdoption>& s : Settings()) {
+    sdk::Param p = s.param;
+    if (s.number != nullptr) p.default_value = defaults.*(s.number);
+    if (s.text != nullptr) p.default_text = defaults.*(s.text);
+    info.params.push_back(std::move(p));
   }
   return info;
 }
 
-FeatureAdoption::FeatureAdoption(const sdk::Params& params)
-    : key_features_(ParseKeyFeatures(params.GetText(kKeyFeaturesParam))),
-      weight_key_features_(ReadParam(kParams, params, "weight_key_features")),
-      weight_adoption_(ReadParam(kParams, params, "weight_adoption")),
-      weight_feedback_(ReadParam(kParams, params, "weight_feedback")),
-      strong_min_score_(ReadParam(kParams, params, "strong_min_score")),
-      underutilized_below_(ReadParam(kParams, params, "underutilized_below")) {
+FeatureAdoption::FeatureAdoption(const sdk::Params& params) {
+  sdk::BindParams(Settings(), params, *this);
+  key_features_ = ParseKeyFeatures(key_features_text_);
   // Feedback alone says how people feel about features, not whether they use
   // them: it cannot carry the score.
   if (weight_key_features_ + weight_adoption_ <= 0) {
@@ -263,14 +313,14 @@ FeatureAdoption::FeatureAdoption(const sdk::Params& params)
   }
   if (underutilized_below_ > strong_min_score_) {
     throw std::invalid_argument(
-        "underutilized_below = " + Exact(underutilized_below_) +
-        " must not be above strong_min_score = " + Exact(strong_min_score_));
+        "underutilized_below = " + sdk::Exact(underutilized_below_) +
+        " must not be above strong_min_score = " +
+        sdk::Exact(strong_min_score_));
   }
-  std::string names;
-  if (weight_adoption_ > 0) names = kAdoption;
+  std::string names = weight_adoption_ > 0 ? "feature_adoption_pct" : "";
   if (weight_key_features_ > 0) {
-    for (const KeyFeature& feature : key_features_) {
-      names += (names.empty() ? "" : ", ") + feature.signal;
+    for (const KeyFeature& f : key_features_) {
+      names += (names.empty() ? "" : ", ") + SignalName(f);
     }
   }
   no_data_message_ = "missing usage data: none of " + names +
@@ -278,181 +328,93 @@ FeatureAdoption::FeatureAdoption(const sdk::Params& params)
 }
 
 std::vector<sdk::Signal> FeatureAdoption::Signals() const {
-  std::vector<sdk::Signal> signals = FixedSignals();
-  for (const KeyFeature& feature : key_features_) {
-    signals.push_back(KeyFeatureSignal(feature));
-  }
-  return signals;
+  return SignalsFor(key_features_);
 }
-
-bool FeatureAdoption::Evaluate(const Row& row, Evaluation& eval) const {
-  eval.has_adoption = !sdk::IsMissing(row.adoption) && weight_adoption_ > 0;
-  eval.has_feedback = !sdk::IsMissing(row.feedback) && weight_feedback_ > 0;
-
-  double key_weight_sum = 0;
-  double key_weighted = 0;
-  for (size_t f = 0; f < key_features_.size(); ++f) {
-    eval.key_present[f] = !sdk::IsMissing(row.use[f]);
-    if (!eval.key_present[f]) continue;
-    key_weight_sum += key_features_[f].weight;
-    key_weighted +=
-        key_features_[f].weight * std::clamp(row.use[f], 0.0, 100.0);
-  }
-  eval.has_key = key_weight_sum > 0 && weight_key_features_ > 0;
-  if (!eval.has_key && !eval.has_adoption) return false;
-
-  const double total = (eval.has_key ? weight_key_features_ : 0) +
-                       (eval.has_adoption ? weight_adoption_ : 0) +
-                       (eval.has_feedback ? weight_feedback_ : 0);
-  eval.key_share = eval.has_key ? weight_key_features_ / total : 0;
-  eval.adoption_share = eval.has_adoption ? weight_adoption_ / total : 0;
-  eval.feedback_share = eval.has_feedback ? weight_feedback_ / total : 0;
-
-  double score = 0;
-  if (eval.has_adoption) {
-    score += eval.adoption_share * std::clamp(row.adoption, 0.0, 100.0);
-  }
-  if (eval.has_feedback) {
-    score += eval.feedback_share * std::clamp(row.feedback, 0.0, 100.0);
-  }
-  if (eval.has_key) {
-    score += eval.key_share * key_weighted / key_weight_sum;
-    // Split the component's impact so each key feature gets its own reason:
-    // sum_f (w_f / W) * (use_f - 50) == key sub-score - 50.
-    for (size_t f = 0; f < key_features_.size(); ++f) {
-      if (!eval.key_present[f]) continue;
-      eval.key_impact[f] = eval.key_share *
-                           (key_features_[f].weight / key_weight_sum) *
-                           (std::clamp(row.use[f], 0.0, 100.0) - kBaseline);
-    }
-  }
-  eval.score = std::clamp(score, 0.0, 100.0);
-  return true;
+std::vector<sdk::Rule> FeatureAdoption::Rules() const {
+  return RulesFor(key_features_);
 }
-
-void FeatureAdoption::Explain(uint32_t index, const Row& row,
-                              const Evaluation& eval, sdk::Output& out) const {
-  // With sub-scores equal to the percentages, the band marks say where each
-  // percentage alone would put the customer.
-  const auto versus = [this](double pct, double& threshold) -> std::string {
-    if (pct >= strong_min_score_) {
-      threshold = strong_min_score_;
-      return "at or above the " + Percent(strong_min_score_) + " strong mark";
-    }
-    if (pct >= underutilized_below_) {
-      threshold = strong_min_score_;
-      return "below the " + Percent(strong_min_score_) + " strong mark";
-    }
-    threshold = underutilized_below_;
-    return "below the " + Percent(underutilized_below_) +
-           " under-utilized mark";
-  };
-
-  if (eval.has_key) {
-    for (size_t f = 0; f < key_features_.size(); ++f) {
-      if (!eval.key_present[f]) continue;
-      const KeyFeature& feature = key_features_[f];
-      double threshold = 0;
-      std::string message = "Key feature " + feature.name + " (weight " +
-                            Num(feature.weight) + ") is used by " +
-                            Percent(row.use[f]) + " of active users, " +
-                            versus(row.use[f], threshold);
-      out.AddReason(index, {.rule_id = feature.rule_id,
-                            .signal = feature.signal,
-                            .observed = row.use[f],
-                            .threshold = threshold,
-                            .impact = eval.key_impact[f],
-                            .message = std::move(message)});
-    }
-  }
-  if (eval.has_adoption) {
-    double threshold = 0;
-    std::string message = Percent(row.adoption) +
-                          " of licensed features are in use, " +
-                          versus(row.adoption, threshold);
-    out.AddReason(index,
-                  {.rule_id = "feature_adoption",
-                   .signal = kAdoption,
-                   .observed = row.adoption,
-                   .threshold = threshold,
-                   .impact = eval.adoption_share *
-                             (std::clamp(row.adoption, 0.0, 100.0) - kBaseline),
-                   .message = std::move(message)});
-  }
-  if (eval.has_feedback) {
-    out.AddReason(
-        index,
-        {.rule_id = "feature_feedback",
-         .signal = kFeedback,
-         .observed = row.feedback,
-         .threshold = kBaseline,
-         .impact = eval.feedback_share *
-                   (std::clamp(row.feedback, 0.0, 100.0) - kBaseline),
-         .message = Percent(row.feedback) +
-                    " of feedback on features is positive (" +
-                    (row.feedback >= kBaseline ? "at or above" : "below") +
-                    " the 50% neutral mark)"});
-  }
-
-  if (eval.score >= strong_min_score_) {
-    out.AddReason(
-        index, BandReason("strong_adoption", "Feature adoption", eval.score,
-                          "at or above", strong_min_score_, "strong adoption"));
-  } else if (eval.score < underutilized_below_) {
-    out.AddReason(index, BandReason("underutilized", "Feature adoption",
-                                    eval.score, "below", underutilized_below_,
-                                    "the product is under-utilized"));
-    // Name the key features to train on: those used by fewer than the mark.
-    std::string weak;
-    if (eval.has_key) {
-      for (size_t f = 0; f < key_features_.size(); ++f) {
-        if (!eval.key_present[f] || row.use[f] >= underutilized_below_) {
-          continue;
-        }
-        weak += (weak.empty() ? "" : ", ") + key_features_[f].name + " (" +
-                Percent(row.use[f]) + ")";
-      }
-    }
-    out.AddAction(index,
-                  weak.empty()
-                      ? "Offer training or product guidance on unused features"
-                      : "Offer training or product guidance on the under-used "
-                        "key features: " +
-                            weak);
-  }
+std::vector<sdk::Action> FeatureAdoption::Actions() const {
+  return ActionsFor(key_features_);
 }
 
 void FeatureAdoption::Score(const sdk::Batch& batch, sdk::Output& out) const {
-  // Columns by name once per batch; the loop below only indexes.
-  const std::span<const double> adoption = batch.Column(kAdoption);
-  const std::span<const double> feedback = batch.Column(kFeedback);
-  std::span<const double> use[kMaxKeyFeatures];
+  // Columns in Signals() order, once per batch; the loop below only indexes.
+  const std::span<const double> adoption_column = batch.Column(size_t{0});
+  const std::span<const double> feedback_column = batch.Column(size_t{1});
   const size_t num_features = key_features_.size();
+  std::array<std::span<const double>, kMaxKeyFeatures> use_column;
   for (size_t f = 0; f < num_features; ++f) {
-    use[f] = batch.Column(key_features_[f].signal);
+    use_column[f] = batch.Column(kNumFixedSignals + f);
   }
-  const bool explain = out.WantsExplanation();
+  std::array<double, kMaxKeyFeatures> use{};
 
   for (uint32_t i = 0; i < batch.num_rows(); ++i) {
-    Row row;
-    row.adoption = adoption[i];
-    row.feedback = feedback[i];
-    // The host refuses infinities; this guards a host that does not.
-    const char* infinite =
-        LastInfinite({{row.adoption, kAdoption}, {row.feedback, kFeedback}});
+    const double adoption = adoption_column[i];
+    const double feedback = feedback_column[i];
+    const bool has_adoption = !sdk::IsMissing(adoption) && weight_adoption_ > 0;
+    const bool has_feedback = !sdk::IsMissing(feedback) && weight_feedback_ > 0;
+    double key_weight_sum = 0;
+    double key_weighted = 0;
     for (size_t f = 0; f < num_features; ++f) {
-      row.use[f] = use[f][i];
-      if (std::isinf(row.use[f])) infinite = key_features_[f].signal.c_str();
+      use[f] = use_column[f][i];
+      if (sdk::IsMissing(use[f])) continue;
+      key_weight_sum += key_features_[f].weight;
+      key_weighted += key_features_[f].weight * std::clamp(use[f], 0.0, 100.0);
     }
-    if (FailIfInfinite(out, i, infinite)) continue;
-
-    Evaluation eval;
-    if (!Evaluate(row, eval)) {
-      MarkInsufficientData(out, i, no_data_message_);
+    const bool has_key = key_weight_sum > 0 && weight_key_features_ > 0;
+    if (!has_key && !has_adoption) {
+      out.SetInsufficientData(i, no_data_message_);
       continue;
     }
-    if (SetFiniteScore(out, i, eval.score) && explain) {
-      Explain(i, row, eval, out);
+
+    const double total = (has_key ? weight_key_features_ : 0) +
+                         (has_adoption ? weight_adoption_ : 0) +
+                         (has_feedback ? weight_feedback_ : 0);
+    const double key_share = has_key ? weight_key_features_ / total : 0;
+    const double adoption_share = has_adoption ? weight_adoption_ / total : 0;
+    const double feedback_share = has_feedback ? weight_feedback_ / total : 0;
+    const double adoption_sub = std::clamp(adoption, 0.0, 100.0);
+    const double feedback_sub = std::clamp(feedback, 0.0, 100.0);
+    double sum = 0;
+    if (has_adoption) sum += adoption_share * adoption_sub;
+    if (has_feedback) sum += feedback_share * feedback_sub;
+    if (has_key) sum += key_share * key_weighted / key_weight_sum;
+    const double score = std::clamp(sum, 0.0, 100.0);
+    out.SetScore(i, score);
+    if (!out.WantsExplanation()) continue;
+
+    // The key-feature component's impact, split by the features' weights:
+    // sum_f (w_f / W) * (use_f - 50) == key sub-score - 50.
+    for (size_t f = 0; has_key && f < num_features; ++f) {
+      if (sdk::IsMissing(use[f])) continue;
+      out.Reason(i, static_cast<uint32_t>(kFirstKeyFeature + f),
+                 key_share * (key_features_[f].weight / key_weight_sum) *
+                     (std::clamp(use[f], 0.0, 100.0) - sdk::kNeutral),
+                 {.observed = use[f], .threshold = sdk::kNeutral});
+    }
+    if (has_adoption) {
+      out.Reason(i, kAdoption, adoption_share * (adoption_sub - sdk::kNeutral),
+                 {.observed = adoption, .threshold = sdk::kNeutral});
+    }
+    if (has_feedback) {
+      out.Reason(i, kFeedback, feedback_share * (feedback_sub - sdk::kNeutral),
+                 {.observed = feedback, .threshold = sdk::kNeutral});
+    }
+    if (score >= strong_min_score_) {
+      out.Reason(i, kStrong, 0,
+                 {.observed = score, .threshold = strong_min_score_});
+    } else if (score < underutilized_below_) {
+      out.Reason(i, kUnderutilized, 0,
+                 {.observed = score, .threshold = underutilized_below_});
+      // Train on the key features used by fewer than the mark.
+      bool named = false;
+      for (size_t f = 0; has_key && f < num_features; ++f) {
+        if (sdk::IsMissing(use[f]) || use[f] >= underutilized_below_) continue;
+        out.Action(i, static_cast<uint32_t>(kFirstTrainKeyFeature + f),
+                   {use[f]});
+        named = true;
+      }
+      if (!named) out.Action(i, kOfferTraining);
     }
   }
 }

@@ -1,6 +1,6 @@
 // The built-in "feature_adoption" dimension: how much the customer uses the
-// key features the scorecard names, weighted by their importance. Scoring
-// logic only; plugin.cc exports it as a plugin.
+// key features the scorecard names, weighted by their importance. plugin.cc
+// exports it as a plugin.
 #ifndef HEALTHSCORE_PLUGINS_FEATURE_ADOPTION_FEATURE_ADOPTION_H_
 #define HEALTHSCORE_PLUGINS_FEATURE_ADOPTION_FEATURE_ADOPTION_H_
 
@@ -15,10 +15,11 @@
 namespace healthscore::plugins {
 
 // The scorecard names the key features and their weights in the text
-// parameter key_features, e.g. "reports:3,integrations:2,dashboards:1", and
-// the instance then reads one signal per key feature,
-// feature_<name>_use_pct (the share of active users using it), after its
-// fixed signals.
+// parameter key_features ("reports:3,integrations:2,dashboards:1"); the
+// instance then reads feature_<name>_use_pct (share of active users using it)
+// per key feature, after its two fixed signals, and has a rule
+// key_feature_<name> and an action train_key_feature_<name> per key feature.
+// So it is batch-level: Signals(), Rules() and Actions() depend on it.
 //
 // Scores feature adoption 0-100 from three components, each a sub-score 0-100:
 //
@@ -28,101 +29,74 @@ namespace healthscore::plugins {
 //   feedback     = feature_feedback_positive_pct (share of feature feedback
 //                  that is positive)
 //
-// The sub-scores are the percentages themselves, so the bands read directly:
-// at or above strong_min_score (90) adoption is strong; below
-// underutilized_below (60) the product is under-utilized and an action
-// recommends training or product guidance, naming the key features below 60%.
-// Band reasons have impact 0.
-//
-// The dimension score is the weighted mean of the components present
+// The score is the weighted mean of the components present
 // (weight_key_features, weight_adoption, weight_feedback, renormalized over
-// them); a missing key feature is left out of the key-feature average. No
-// signal is required on its own, but a row needs usage data: at least one key
-// feature or feature_adoption_pct (feedback alone is not adoption). Without
-// it the row is INSUFFICIENT_DATA naming those signals.
+// them); a missing key feature is left out of the key-feature average. A row
+// needs usage data (a key feature or feature_adoption_pct, with a non-zero
+// weight): feedback alone is INSUFFICIENT_DATA naming the usage signals.
 //
-// Explanation: the baseline is 50. Each component's reason has impact
-// (w_i / sum of present w) * (sub_i - 50); the key-feature component gives one
-// reason per key feature present, each carrying its share of that. So 50 + the
-// sum of all impacts == the score. An infinite input makes the row FAILED
-// naming the signal.
+// Bands: at or above strong_min_score adoption is strong; below
+// underutilized_below the product is under-utilized, and actions recommend
+// training on each key feature used by fewer than underutilized_below percent
+// of active users (or on unused features in general when none is). Band
+// reasons have impact 0.
 //
-// Monotonic: every signal is higher-is-better and raises its sub-score.
-//
-// Thread-safety: immutable after construction; Score() may run concurrently.
+// Explanation: each component's reason has impact share * (sub - 50), so it
+// raises the score when more than half use it; the key-feature component is
+// one reason per key feature present, each with its weight's part of that.
+// 50 + the impacts == the score. Monotonic: every signal is higher-is-better.
 class FeatureAdoption : public healthscore::sdk::Dimension {
  public:
   // A scorecard names at most this many key features.
   static constexpr size_t kMaxKeyFeatures = 20;
-
-  static healthscore::sdk::Info Describe();
-
-  // Throws std::invalid_argument naming the parameter and its value when the
-  // parameters are inconsistent (a malformed key_features entry, a duplicate
-  // feature, both usage weights 0, underutilized_below above
-  // strong_min_score).
-  explicit FeatureAdoption(const healthscore::sdk::Params& params);
-
-  // The fixed signals, then feature_<name>_use_pct per key feature, in the
-  // order key_features names them: the column order Score() sees.
-  std::vector<healthscore::sdk::Signal> Signals() const;
-
-  void Score(const healthscore::sdk::Batch& batch,
-             healthscore::sdk::Output& out) const override;
+  // The fixed rules; key_feature_<name> follow, in key_features order.
+  enum Rule : uint32_t {
+    kAdoption,
+    kFeedback,
+    kStrong,
+    kUnderutilized,
+    kFirstKeyFeature
+  };
+  // offer_training, then train_key_feature_<name> per key feature.
+  enum Action : uint32_t { kOfferTraining, kFirstTrainKeyFeature };
 
   // One key feature as the scorecard names it.
   struct KeyFeature {
     std::string name;
     double weight = 1;
-    std::string signal;   // feature_<name>_use_pct
-    std::string rule_id;  // key_feature_<name>
   };
 
-  // Parses key_features text: name:weight pairs separated by commas or new
-  // lines ("reports:3, integrations:2"), optionally in YAML flow or block
-  // form ("{reports: 3, integrations: 2}", "reports: 3\nintegrations: 2",
-  // "[reports, integrations]", "- reports"); a name without a weight weighs
-  // 1. Throws std::invalid_argument naming the bad entry.
+  // The declaration of an instance with the default key_features.
+  static healthscore::sdk::Info Describe();
+  // Throws std::invalid_argument naming the parameter and its value: a
+  // malformed key_features entry, a duplicate feature, both usage weights 0,
+  // underutilized_below above strong_min_score.
+  explicit FeatureAdoption(const healthscore::sdk::Params& params);
+
+  std::vector<healthscore::sdk::Signal> Signals() const;
+  std::vector<healthscore::sdk::Rule> Rules() const;
+  std::vector<healthscore::sdk::Action> Actions() const;
+  void Score(const healthscore::sdk::Batch& batch,
+             healthscore::sdk::Output& out) const override;
+
+  // Parses key_features: name:weight pairs separated by commas or new lines,
+  // optionally in YAML flow or block form ("{reports: 3}", "[reports, api]",
+  // "- reports"); a name without a weight weighs 1. Throws
+  // std::invalid_argument naming the bad entry.
   static std::vector<KeyFeature> ParseKeyFeatures(std::string_view text);
 
  private:
-  struct Row {
-    double adoption;  // NaN when missing
-    double feedback;  // NaN when missing
-    double use[kMaxKeyFeatures];
-  };
+  FeatureAdoption() = default;  // the defaults, for Describe()
+  static std::vector<healthscore::sdk::Setting<FeatureAdoption>> Settings();
 
-  // The numbers behind one row's score, kept so the explanation and the score
-  // come from the same arithmetic.
-  struct Evaluation {
-    bool has_adoption = false;
-    bool has_feedback = false;
-    bool has_key = false;
-    // Configured weights renormalized over the present components; they sum
-    // to 1.
-    double key_share = 0;
-    double adoption_share = 0;
-    double feedback_share = 0;
-    // Each present key feature's reason impact; they sum to the key-feature
-    // component's.
-    bool key_present[kMaxKeyFeatures] = {};
-    double key_impact[kMaxKeyFeatures] = {};
-    double score = 0;
-  };
-
-  // Returns false when no usage signal with a non-zero weight has data.
-  bool Evaluate(const Row& row, Evaluation& eval) const;
-  void Explain(uint32_t index, const Row& row, const Evaluation& eval,
-               healthscore::sdk::Output& out) const;
-
+  std::string key_features_text_ = "reports:3,integrations:2,dashboards:1";
+  double weight_key_features_ = 0.6;
+  double weight_adoption_ = 0.3;
+  double weight_feedback_ = 0.1;
+  double strong_min_score_ = 90;
+  double underutilized_below_ = 60;
   std::vector<KeyFeature> key_features_;
-  double weight_key_features_;
-  double weight_adoption_;
-  double weight_feedback_;
-  double strong_min_score_;
-  double underutilized_below_;
-  // The INSUFFICIENT_DATA message, built once: it names the usage signals
-  // that count (those with a non-zero weight).
+  // Names the usage signals with a non-zero weight; built once.
   std::string no_data_message_;
 };
 

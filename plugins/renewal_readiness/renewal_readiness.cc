@@ -1,121 +1,148 @@
 // The renewal_readiness dimension's declarations and scoring: see
-// renewal_readiness.h for the model.
+// renewal_readiness.h.
 #include "renewal_readiness.h"
 
 #include <algorithm>
-#include <cmath>
-#include <span>
 #include <stdexcept>
-#include <string>
-#include <utility>
 
-#include "plugins/common/dimension_util.h"
-
-#ifndef HEALTHSCORE_PLUGIN_VERSION
-#error \
-    "HEALTHSCORE_PLUGIN_VERSION must be defined (healthscore_add_dimension does)"
-#endif
+#include "healthscore/sdk/scoring.h"
 
 namespace healthscore::plugins {
-namespace {
 
 namespace sdk = ::healthscore::sdk;
+using Row = RenewalReadinessRow;
 
-constexpr char kDaysToEnd[] = "days_to_contract_end";
-constexpr char kUsageChange[] = "usage_change_30d_pct";
-constexpr char kCommunications[] = "customer_communications_30d";
+namespace {
 
-// Describe() declares these, in this order; the constructor reads them back.
-constexpr ParamSpec kParams[] = {
-    {"usage_decline_floor_pct", -30, -100, 1000,
-     "Usage change month over month (%) at or below which the usage "
-     "sub-score is 0"},
-    {"usage_growth_target_pct", 10, -100, 1000,
-     "Usage change (%) at or above which the usage sub-score is 100; linear "
-     "between the floor and the target"},
-    {"target_communications_30d", 4, 1, 1e6,
-     "Communications with the customer in 30 days at or above which the "
-     "communication sub-score is 100 (weekly: 4); linear below"},
-    {"weight_usage", 0.6, 0, 100,
-     "Weight of the usage-trend component (renormalized over the components "
-     "present)"},
-    {"weight_communications", 0.4, 0, 100,
-     "Weight of the communication-frequency component"},
-    {"renewal_window_days", 90, 0, 3650,
-     "A contract ending within this many days is inside the renewal window: "
-     "a low score then asks to start the renewal conversation now"},
-    {"low_score_action_below", 60, 0, 100,
-     "Below this score the dimension recommends renewal work (urgent inside "
-     "the renewal window)"},
-};
-
-// "ends in 45 days", "ends today", "ended 5 days ago".
-std::string ContractEnd(double days) {
-  if (days > 0) return "ends in " + Count(days, "day");
-  if (days < 0) return "ended " + Count(-days, "day") + " ago";
-  return "ends today";
+// A number parameter; its default is the bound member's initializer.
+sdk::Param Num(const char* name, double min, double max,
+               const char* description) {
+  return {.name = name, .description = description, .min = min, .max = max};
 }
 
 }  // namespace
 
-sdk::Info RenewalReadiness::Describe() {
-  sdk::Info info;
-  info.name = "renewal_readiness";
-  info.version = HEALTHSCORE_PLUGIN_VERSION;
-  info.description =
-      "How ready the customer is to renew: the usage trend and communication "
-      "frequency, with the days to the contract end setting the urgency";
-  info.signals = {
-      // Higher is better: more time before the end date is never worse. The
-      // score does not depend on it (only the reasons' and actions' urgency
-      // does), so it is trivially monotonic.
-      {.name = kDaysToEnd,
-       .unit = "days",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kRequired,
-       .description = "Days until the current contract ends (negative: the "
-                      "end date has passed)",
-       .min = sdk::kNone,
-       .max = sdk::kNone},
-      {.name = kUsageChange,
-       .unit = "percent",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kRequired,
-       .description = "Change in product usage over the last 30 days against "
-                      "the 30 days before",
-       .min = -100,
-       .max = sdk::kNone},
-      {.name = kCommunications,
-       .unit = "count",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kOptional,
-       .description = "Two-way communications with the customer (calls, "
-                      "meetings, answered emails) in the last 30 days",
-       .min = 0,
-       .max = sdk::kNone},
+RenewalReadiness::Declaration RenewalReadiness::Declare() {
+  using P = RenewalReadiness;
+  return {
+      .description =
+          "How ready the customer is to renew: the usage trend and "
+          "communication frequency, with the days to the contract end "
+          "setting the urgency",
+      .signals =
+          {// Higher is better: more time before the end date is never worse.
+           // The score does not depend on it, only the urgency does.
+           {&Row::days_to_end,
+            {.name = "days_to_contract_end",
+             .unit = "days",
+             .description = "Days until the current contract ends (negative: "
+                            "the end date has passed)",
+             .typical_min = -60,
+             .typical_max = 365}},
+           {&Row::usage_change_pct,
+            {.name = "usage_change_30d_pct",
+             .unit = "percent",
+             .description = "Change in product usage over the last 30 days "
+                            "against the 30 days before",
+             .min = -100,
+             .typical_min = -60,
+             .typical_max = 60}},
+           {&Row::communications,
+            {.name = "customer_communications_30d",
+             .unit = "count",
+             .requirement = sdk::Requirement::kOptional,
+             .description = "Two-way communications with the customer "
+                            "(calls, meetings, answered emails) in the last "
+                            "30 days",
+             .min = 0,
+             .typical_min = 0,
+             .typical_max = 12}}},
+      .params = {{&P::usage_decline_floor_pct_,
+                  Num("usage_decline_floor_pct", -100, 1000,
+                      "Usage change month over month (%) at or below which the "
+                      "usage sub-score is 0")},
+                 {&P::usage_growth_target_pct_,
+                  Num("usage_growth_target_pct", -100, 1000,
+                      "Usage change (%) at or above which the usage sub-score "
+                      "is 100; linear between the floor and the target")},
+                 {&P::target_communications_30d_,
+                  Num("target_communications_30d", 1, 1e6,
+                      "Communications with the customer in 30 days at or above "
+                      "which the communication sub-score is 100 (weekly: 4); "
+                      "linear below")},
+                 {&P::weight_usage_,
+                  Num("weight_usage", 0, 100,
+                      "Weight of the usage-trend component (renormalized over "
+                      "the components present)")},
+                 {&P::weight_communications_,
+                  Num("weight_communications", 0, 100,
+                      "Weight of the communication-frequency component")},
+                 {&P::renewal_window_days_,
+                  Num("renewal_window_days", 0, 3650,
+                      "A contract ending within this many days is inside the "
+                      "renewal window: a low score then asks to start the "
+                      "renewal conversation now")},
+                 {&P::low_score_action_below_,
+                  Num("low_score_action_below", 0, 100,
+                      "Below this score the dimension recommends renewal work "
+                      "(urgent inside the renewal window)")}},
+      // In the order of enum Rule.
+      .rules =
+          {{.id = "usage_trend",
+            .signal = "usage_change_30d_pct",
+            .raises = "Usage changed {observed:signed}% month over month, "
+                      "above the {midpoint:signed}% midpoint of the "
+                      "{floor:signed}% decline floor and {target:signed}% "
+                      "growth target",
+            .lowers = "Usage changed {observed:signed}% month over month, "
+                      "below the {midpoint:signed}% midpoint of the "
+                      "{floor:signed}% decline floor and {target:signed}% "
+                      "growth target",
+            .text = "Usage changed {observed:signed}% month over month, "
+                    "halfway between the {floor:signed}% decline floor and "
+                    "the {target:signed}% growth target",
+            .args = {"midpoint", "floor", "target"}},
+           {.id = "communication_frequency",
+            .signal = "customer_communications_30d",
+            .raises = "{observed:plural:communication} with the customer in "
+                      "the last 30 days, {of_target:percent} of the target of "
+                      "{threshold}",
+            .lowers = "{observed:plural:communication} with the customer in "
+                      "the last 30 days, under half the target of "
+                      "{threshold}",
+            .text = "{observed:plural:communication} with the customer in "
+                    "the last 30 days, half the target of {threshold}",
+            .args = {"of_target"}},
+           {.id = "renewal_window",
+            .signal = "days_to_contract_end",
+            .text = "{observed} left on the contract; the renewal window "
+                    "opens {threshold} before the end"},
+           {.id = "renewal_overdue",
+            .signal = "days_to_contract_end",
+            .text = "The contract ended {overdue:days} ago: the renewal is "
+                    "overdue",
+            .args = {"overdue"}}},
+      .actions = {{.id = "start_renewal",
+                   .text = "Start the renewal conversation now: {days:days} "
+                           "left on the contract and renewal readiness is low",
+                   .args = {"days"}},
+                  {.id = "renew_overdue",
+                   .text = "Start the renewal conversation now: the contract "
+                           "ended {days:days} ago and renewal readiness is low",
+                   .args = {"days"}},
+                  {.id = "plan_renewal",
+                   .text = "Plan the renewal: win back usage and contact "
+                           "before the renewal window opens in {days:days}",
+                   .args = {"days"}}},
   };
-  info.params = ParamDecls(kParams);
-  return info;
 }
 
-RenewalReadiness::RenewalReadiness(const sdk::Params& params)
-    : usage_decline_floor_pct_(
-          ReadParam(kParams, params, "usage_decline_floor_pct")),
-      usage_growth_target_pct_(
-          ReadParam(kParams, params, "usage_growth_target_pct")),
-      target_communications_30d_(
-          ReadParam(kParams, params, "target_communications_30d")),
-      weight_usage_(ReadParam(kParams, params, "weight_usage")),
-      weight_communications_(
-          ReadParam(kParams, params, "weight_communications")),
-      renewal_window_days_(ReadParam(kParams, params, "renewal_window_days")),
-      low_score_action_below_(
-          ReadParam(kParams, params, "low_score_action_below")) {
+void RenewalReadiness::Init() {
   if (usage_decline_floor_pct_ >= usage_growth_target_pct_) {
     throw std::invalid_argument(
-        "usage_decline_floor_pct = " + Exact(usage_decline_floor_pct_) +
+        "usage_decline_floor_pct = " + sdk::Exact(usage_decline_floor_pct_) +
         " must be below usage_growth_target_pct = " +
-        Exact(usage_growth_target_pct_));
+        sdk::Exact(usage_growth_target_pct_));
   }
   if (weight_usage_ + weight_communications_ <= 0) {
     throw std::invalid_argument(
@@ -124,146 +151,70 @@ RenewalReadiness::RenewalReadiness(const sdk::Params& params)
   }
 }
 
-bool RenewalReadiness::Evaluate(const Row& row, Evaluation& eval) const {
-  eval.has_usage = weight_usage_ > 0;
-  if (eval.has_usage) {
-    eval.usage_sub =
-        RampSubScore(row.usage_change_pct, usage_decline_floor_pct_,
-                     usage_growth_target_pct_);
-  }
-  eval.has_communications =
+void RenewalReadiness::Evaluate(const Row& row, sdk::RowOutput& out) const {
+  const bool has_usage = weight_usage_ > 0;
+  const bool has_communications =
       !sdk::IsMissing(row.communications) && weight_communications_ > 0;
-  if (eval.has_communications) {
-    eval.communications_sub =
-        RatioSubScore(row.communications, target_communications_30d_);
+  const double usage_sub =
+      has_usage
+          ? sdk::RampSubScore(row.usage_change_pct, usage_decline_floor_pct_,
+                              usage_growth_target_pct_)
+          : 0;
+  const double communications_sub =
+      has_communications
+          ? sdk::RatioSubScore(row.communications, target_communications_30d_)
+          : 0;
+  const double total = (has_usage ? weight_usage_ : 0) +
+                       (has_communications ? weight_communications_ : 0);
+  if (total <= 0) {
+    return out.InsufficientData(
+        "no component with a non-zero weight has data: weight_usage is 0 and "
+        "customer_communications_30d is missing");
   }
-  const double total = (eval.has_usage ? weight_usage_ : 0) +
-                       (eval.has_communications ? weight_communications_ : 0);
-  if (total <= 0) return false;
-  eval.usage_share = eval.has_usage ? weight_usage_ / total : 0;
-  eval.communications_share =
-      eval.has_communications ? weight_communications_ / total : 0;
-  eval.score =
-      std::clamp(eval.usage_share * eval.usage_sub +
-                     eval.communications_share * eval.communications_sub,
-                 0.0, 100.0);
-  return true;
-}
+  const double usage_share = has_usage ? weight_usage_ / total : 0;
+  const double communications_share =
+      has_communications ? weight_communications_ / total : 0;
+  const double score = std::clamp(
+      usage_share * usage_sub + communications_share * communications_sub, 0.0,
+      100.0);
+  out.Score(score);
 
-void RenewalReadiness::Explain(uint32_t index, const Row& row,
-                               const Evaluation& eval, sdk::Output& out) const {
-  if (eval.has_usage) {
+  if (has_usage) {
     const double change = row.usage_change_pct;
-    std::string message =
-        "Usage " + ChangePhrase(change) + " month over month, ";
-    double threshold = usage_growth_target_pct_;
-    if (change >= usage_growth_target_pct_) {
-      message += "at or above the " + Num(usage_growth_target_pct_) +
-                 "% growth target";
-    } else if (change > usage_decline_floor_pct_) {
-      message +=
-          "below the " + Num(usage_growth_target_pct_) + "% growth target";
-    } else {
-      threshold = usage_decline_floor_pct_;
-      message += "at or below the " + Num(usage_decline_floor_pct_) +
-                 "% decline floor";
-    }
-    out.AddReason(index,
-                  {.rule_id = "usage_trend",
-                   .signal = kUsageChange,
-                   .observed = change,
-                   .threshold = threshold,
-                   .impact = eval.usage_share * (eval.usage_sub - kBaseline),
-                   .message = std::move(message)});
+    out.Reason(
+        kUsage, usage_share * (usage_sub - sdk::kNeutral),
+        {.observed = change,
+         .threshold = change > usage_decline_floor_pct_
+                          ? usage_growth_target_pct_
+                          : usage_decline_floor_pct_,
+         .args = {(usage_decline_floor_pct_ + usage_growth_target_pct_) / 2,
+                  usage_decline_floor_pct_, usage_growth_target_pct_}});
   }
-  if (eval.has_communications) {
-    const double count = row.communications;
-    const bool on_target = count >= target_communications_30d_;
-    out.AddReason(
-        index,
-        {.rule_id = "communication_frequency",
-         .signal = kCommunications,
-         .observed = count,
+  if (has_communications) {
+    out.Reason(
+        kCommunications,
+        communications_share * (communications_sub - sdk::kNeutral),
+        {.observed = row.communications,
          .threshold = target_communications_30d_,
-         .impact =
-             eval.communications_share * (eval.communications_sub - kBaseline),
-         .message = Num(count) +
-                    (count == 1 ? " communication" : " communications") +
-                    " with the customer in the last 30 days, " +
-                    (on_target ? "at or above" : "below") + " the target of " +
-                    Num(target_communications_30d_)});
+         .args = {100 * row.communications / target_communications_30d_}});
   }
-
   // The urgency: information, not a rule that moves the score (impact 0).
   const double days = row.days_to_end;
-  const bool inside_window = days <= renewal_window_days_;
-  std::string window_message = "The contract " + ContractEnd(days);
-  if (days < 0) {
-    window_message += ": the renewal is overdue";
+  if (days >= 0) {
+    out.Reason(kWindow, 0,
+               {.observed = days, .threshold = renewal_window_days_});
   } else {
-    window_message += std::string(inside_window ? ", inside" : ", outside") +
-                      " the " + Num(renewal_window_days_) +
-                      "-day renewal window";
+    out.Reason(
+        kOverdue, 0,
+        {.observed = days, .threshold = renewal_window_days_, .args = {-days}});
   }
-  out.AddReason(index, {.rule_id = "renewal_window",
-                        .signal = kDaysToEnd,
-                        .observed = days,
-                        .threshold = renewal_window_days_,
-                        .impact = 0,
-                        .message = std::move(window_message)});
-
-  if (eval.score < low_score_action_below_) {
-    if (inside_window) {
-      out.AddAction(index, "Start the renewal conversation now: the contract " +
-                               ContractEnd(days) +
-                               " and renewal readiness is low");
+  if (score < low_score_action_below_) {
+    if (days < 0) {
+      out.Action(kRenewOverdue, {-days});
+    } else if (days <= renewal_window_days_) {
+      out.Action(kStartRenewal, {days});
     } else {
-      out.AddAction(index,
-                    "Plan the renewal: win back usage and contact before the "
-                    "renewal window opens in " +
-                        Count(days - renewal_window_days_, "day"));
-    }
-  }
-}
-
-void RenewalReadiness::Score(const sdk::Batch& batch, sdk::Output& out) const {
-  // Columns by name once per batch; the loop below only indexes.
-  const std::span<const double> days = batch.Column(kDaysToEnd);
-  const std::span<const double> usage = batch.Column(kUsageChange);
-  const std::span<const double> communications = batch.Column(kCommunications);
-  const bool explain = out.WantsExplanation();
-
-  for (uint32_t i = 0; i < batch.num_rows(); ++i) {
-    const Row row{days[i], usage[i], communications[i]};
-    const bool no_days = sdk::IsMissing(row.days_to_end);
-    const bool no_usage = sdk::IsMissing(row.usage_change_pct);
-    if (no_days || no_usage) {
-      MarkInsufficientData(
-          out, i,
-          no_days && no_usage
-              ? "missing required signals days_to_contract_end and "
-                "usage_change_30d_pct"
-              : std::string("missing required signal ") +
-                    (no_days ? kDaysToEnd : kUsageChange));
-      continue;
-    }
-    // The host refuses infinities; this guards a host that does not.
-    if (FailIfInfinite(out, i,
-                       LastInfinite({{row.days_to_end, kDaysToEnd},
-                                     {row.usage_change_pct, kUsageChange},
-                                     {row.communications, kCommunications}})))
-      continue;
-
-    Evaluation eval;
-    if (!Evaluate(row, eval)) {
-      MarkInsufficientData(out, i,
-                           "no component with a non-zero weight has data: "
-                           "weight_usage is 0 and "
-                           "customer_communications_30d is missing");
-      continue;
-    }
-    if (SetFiniteScore(out, i, eval.score) && explain) {
-      Explain(i, row, eval, out);
+      out.Action(kPlanRenewal, {days - renewal_window_days_});
     }
   }
 }

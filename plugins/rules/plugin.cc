@@ -1,4 +1,4 @@
 // Exports the rules dimension as this library's plugin.
-#include "plugins/rules/rules.h"
+#include "rules.h"
 
-HEALTHSCORE_DIMENSION(healthscore::plugins::Rules)
+HEALTHSCORE_DIMENSION(healthscore::plugins::ScorecardRules)

@@ -1,6 +1,6 @@
 // The rules dimension: parsing its parameters, compiling its expressions with
-// muparser, and scoring a batch.
-#include "plugins/rules/rules.h"
+// muparser, and scoring a batch. See rules.h.
+#include "rules.h"
 
 #include <muParser.h>
 
@@ -11,23 +11,27 @@
 #include <stdexcept>
 #include <utility>
 
-#include "plugins/common/dimension_util.h"
 #include "yaml-cpp/yaml.h"
-
-#ifndef HEALTHSCORE_PLUGIN_VERSION
-#error "HEALTHSCORE_PLUGIN_VERSION is defined by healthscore_add_dimension"
-#endif
 
 namespace healthscore::plugins {
 namespace {
 
 namespace sdk = healthscore::sdk;
 
-constexpr ParamSpec kNumberParams[] = {
-    {"base", 50, 0, 100, "The score before any rule fires"},
-    {"max_rules", 50, 1, 1000,
-     "The most rules the dimension accepts; more are refused at load"},
-};
+// The id of the reason that carries base - 50; no scorecard rule may take it.
+constexpr char kBaseRule[] = "base";
+
+// A number parameter, range-checked again (a NaN passes the host's check).
+double Bounded(const sdk::Params& params, const std::string& name, double lo,
+               double hi) {
+  const double v = params.Get(name);
+  if (!std::isfinite(v) || v < lo || v > hi) {
+    throw std::invalid_argument("parameter " + name + " = " + sdk::Exact(v) +
+                                " is outside [" + sdk::Exact(lo) + ", " +
+                                sdk::Exact(hi) + "]");
+  }
+  return v;
+}
 
 std::string RuleName(size_t index, const std::string& id) {
   return "rules[" + std::to_string(index) + "]" +
@@ -162,10 +166,52 @@ std::vector<sdk::Signal> ParseSignals(const std::string& text) {
   return signals;
 }
 
+// A sentence template ({name} or {name:format} placeholders, "{{" a literal
+// brace) may name only values the rule has: `names`, and {observed} when
+// `has_observed`. The host checks the formats.
+void CheckTemplate(const std::string& text, const std::string& where,
+                   const std::vector<std::string>& names, bool has_observed,
+                   size_t num_reads) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '{') continue;
+    if (i + 1 < text.size() && text[i + 1] == '{') {
+      ++i;
+      continue;
+    }
+    const size_t close = text.find('}', i);
+    if (close == std::string::npos) {
+      throw std::invalid_argument(where + ": '{' at position " +
+                                  std::to_string(i) +
+                                  " is not closed; write {{ for a literal "
+                                  "brace");
+    }
+    const std::string inside = text.substr(i + 1, close - i - 1);
+    const std::string name = inside.substr(0, inside.find(':'));
+    if ((name == "observed" && has_observed) ||
+        std::find(names.begin(), names.end(), name) != names.end()) {
+      i = close;
+      continue;
+    }
+    std::string known = has_observed ? "observed" : "";
+    for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+    throw std::invalid_argument(
+        where + ": unknown placeholder {" + inside + "} at position " +
+        std::to_string(i) + "; " +
+        (name == "observed"
+             ? "{observed} is the value of the one signal a rule reads, and "
+               "this one reads " +
+                   std::to_string(num_reads) + "; "
+             : "") +
+        (known.empty() ? "this rule has no values to insert"
+                       : "the placeholders are: " + known) +
+        " (write {{ for a literal brace)");
+  }
+}
+
 }  // namespace
 
 // One set of compiled parsers, bound to its own copies of the signal values.
-class Rules::Evaluator {
+class ScorecardRules::Evaluator {
  public:
   // Compiles every rule; throws std::invalid_argument naming the rule, the
   // field and the position on a syntax error or an unknown signal.
@@ -183,17 +229,19 @@ class Rules::Evaluator {
   double When(size_t rule) { return when_[rule]->Eval(); }
   double Points(size_t rule) { return points_[rule]->Eval(); }
 
-  // The signals (indices) an expression of a rule reads, as muparser parsed
-  // them.
-  static std::vector<size_t> Reads(const std::vector<sdk::Signal>& signals,
-                                   const mu::Parser& parser) {
-    std::vector<size_t> reads;
-    for (const auto& [name, ptr] : parser.GetUsedVar()) {
-      for (size_t s = 0; s < signals.size(); ++s) {
-        if (signals[s].name == name) reads.push_back(s);
+  // The signals (indices) rule `rule` reads, ascending, as muparser parsed
+  // its expressions.
+  std::vector<size_t> Reads(const std::vector<sdk::Signal>& signals,
+                            size_t rule) const {
+    std::set<size_t> reads;
+    for (const mu::Parser* parser : {when_[rule].get(), points_[rule].get()}) {
+      for (const auto& used : parser->GetUsedVar()) {
+        for (size_t s = 0; s < signals.size(); ++s) {
+          if (signals[s].name == used.first) reads.insert(s);
+        }
       }
     }
-    return reads;
+    return {reads.begin(), reads.end()};
   }
 
  private:
@@ -242,32 +290,40 @@ class Rules::Evaluator {
   std::vector<std::unique_ptr<mu::Parser>> points_;
 };
 
-sdk::Info Rules::Describe() {
-  sdk::Info info{
-      .name = "rules",
-      .version = HEALTHSCORE_PLUGIN_VERSION,
+sdk::Info ScorecardRules::Describe() {
+  return {
       .description =
           "Rules written in the scorecard: a base score, then conditions over "
           "signals that add or take away points, each with its reason",
+      .params =
+          {{.name = "base",
+            .default_value = 50,
+            .description = "The score before any rule fires",
+            .min = 0,
+            .max = 100},
+           {.name = "max_rules",
+            .default_value = 50,
+            .description = "The most rules the dimension accepts; more are "
+                           "refused at load",
+            .min = 1,
+            .max = 1000},
+           {.name = "signals",
+            .description = "The signals the rules read: a list of names, or a "
+                           "mapping name -> {unit, min, max, higher_is_better}",
+            .kind = sdk::ParamKind::kText},
+           {.name = "rules",
+            .description =
+                "A list of {id, when, points, say, raises, lowers, action}: "
+                "`when` and `points` are expressions over the signals, `say` "
+                "(or `raises` and `lowers`) the reason's sentence",
+            .kind = sdk::ParamKind::kText}},
   };
-  info.params = ParamDecls(kNumberParams);
-  info.params.push_back(
-      {.name = "signals",
-       .description = "The signals the rules read: a list of names, or a "
-                      "mapping name -> {unit, min, max, higher_is_better}",
-       .kind = sdk::ParamKind::kText});
-  info.params.push_back(
-      {.name = "rules",
-       .description = "A list of {id, when, points, say, action}: `when` and "
-                      "`points` are expressions over the signals",
-       .kind = sdk::ParamKind::kText});
-  return info;
 }
 
-Rules::Rules(const sdk::Params& params)
-    : base_(ReadParam(kNumberParams, params, "base")),
+ScorecardRules::ScorecardRules(const sdk::Params& params)
+    : base_(Bounded(params, "base", 0, 100)),
       signals_(ParseSignals(params.GetText("signals"))) {
-  const double max_rules = ReadParam(kNumberParams, params, "max_rules");
+  const double max_rules = Bounded(params, "max_rules", 1, 1000);
   const YAML::Node list = LoadYaml(params.GetText("rules"), "rules");
   if (!list.IsSequence() || list.size() == 0) {
     throw std::invalid_argument(
@@ -275,8 +331,8 @@ Rules::Rules(const sdk::Params& params)
   }
   if (list.size() > max_rules) {
     throw std::invalid_argument("rules has " + std::to_string(list.size()) +
-                                " rules; the limit is " + Exact(max_rules) +
-                                " (max_rules)");
+                                " rules; the limit is " +
+                                sdk::Exact(max_rules) + " (max_rules)");
   }
   std::set<std::string> ids;
   for (size_t i = 0; i < list.size(); ++i) {
@@ -291,21 +347,44 @@ Rules::Rules(const sdk::Params& params)
     if (!IsIdentifier(rule.id)) {
       throw std::invalid_argument(name + ".id must be [a-z][a-z0-9_]*");
     }
+    if (rule.id == kBaseRule) {
+      throw std::invalid_argument(
+          name + ".id 'base' is reserved for the reason of the base score");
+    }
     if (!ids.insert(rule.id).second) {
       throw std::invalid_argument(name + ".id repeats an earlier rule's id");
     }
     for (const auto& kv : node) {
       const std::string key = kv.first.as<std::string>();
       if (key != "id" && key != "when" && key != "points" && key != "say" &&
-          key != "action") {
+          key != "raises" && key != "lowers" && key != "action") {
         throw std::invalid_argument(
             name + "." + key +
-            " is unknown; expected id, when, points, say, action");
+            " is unknown; expected id, when, points, say, raises, lowers, "
+            "action");
       }
     }
     rule.when = Scalar(node["when"], name + ".when");
     rule.points = Scalar(node["points"], name + ".points");
-    rule.say = Scalar(node["say"], name + ".say");
+    // A sentence given empty would say nothing: refused.
+    auto sentence = [&](const char* key) {
+      std::string text = Scalar(node[key], name + "." + key);
+      if (text.empty())
+        throw std::invalid_argument(name + "." + key + " is empty");
+      return text;
+    };
+    const bool raises = node["raises"].IsDefined();
+    const bool lowers = node["lowers"].IsDefined();
+    const bool say = node["say"].IsDefined();
+    if (raises) rule.raises = sentence("raises");
+    if (lowers) rule.lowers = sentence("lowers");
+    // A sentence for either sign: `say`, or both `raises` and `lowers`.
+    if (!say && raises != lowers) {
+      throw std::invalid_argument(
+          name + ".say is required unless both raises and lowers are given");
+    }
+    if (say || !(raises && lowers)) rule.say = sentence("say");
+    // An empty action is no action.
     if (node["action"].IsDefined()) {
       rule.action = Scalar(node["action"], name + ".action");
     }
@@ -314,27 +393,77 @@ Rules::Rules(const sdk::Params& params)
   // Compiling one evaluator checks every expression now, at load; it then
   // serves the first Score() call.
   auto evaluator = std::make_unique<Evaluator>(signals_, rules_);
+  int num_actions = 0;
   for (size_t i = 0; i < rules_.size(); ++i) {
-    mu::Parser when;
-    mu::Parser points;
-    std::vector<double> scratch(signals_.size());
-    for (size_t s = 0; s < signals_.size(); ++s) {
-      when.DefineVar(signals_[s].name, &scratch[s]);
-      points.DefineVar(signals_[s].name, &scratch[s]);
+    Rule& rule = rules_[i];
+    rule.reads = evaluator->Reads(signals_, i);
+    std::vector<std::string> names;
+    for (size_t s : rule.reads) {
+      const std::string& n = signals_[s].name;
+      if (names.size() == HS_MAX_ARGS || n == "observed" || n == "threshold") {
+        continue;
+      }
+      rule.args.push_back(s);
+      names.push_back(n);
     }
-    when.SetExpr(rules_[i].when);
-    points.SetExpr(rules_[i].points);
-    std::set<size_t> reads;
-    for (size_t s : Evaluator::Reads(signals_, when)) reads.insert(s);
-    for (size_t s : Evaluator::Reads(signals_, points)) reads.insert(s);
-    rules_[i].reads.assign(reads.begin(), reads.end());
+    const std::string name = RuleName(i, rule.id);
+    const bool one = rule.reads.size() == 1;
+    for (const auto& [field, text] :
+         {std::pair<const char*, const std::string*>{"say", &rule.say},
+          {"raises", &rule.raises},
+          {"lowers", &rule.lowers}}) {
+      if (!text->empty()) {
+        CheckTemplate(*text, name + "." + field, names, one, rule.reads.size());
+      }
+    }
+    if (!rule.action.empty()) {
+      CheckTemplate(rule.action, name + ".action", names, false,
+                    rule.reads.size());
+      rule.action_index = num_actions++;
+    }
   }
   pool_.push_back(std::move(evaluator));
+  for (const sdk::Signal& s : signals_) {
+    signal_names_ += (signal_names_.empty() ? "" : ", ") + s.name;
+  }
 }
 
-Rules::~Rules() = default;
+ScorecardRules::~ScorecardRules() = default;
 
-std::unique_ptr<Rules::Evaluator> Rules::Acquire() const {
+std::vector<sdk::Rule> ScorecardRules::Rules() const {
+  std::vector<sdk::Rule> rules;
+  for (const Rule& r : rules_) {
+    sdk::Rule d{.id = r.id,
+                .signal = r.reads.size() == 1 ? signals_[r.reads[0]].name : "",
+                .raises = r.raises,
+                .lowers = r.lowers,
+                .text = r.say};
+    for (size_t s : r.args) d.args.push_back(signals_[s].name);
+    rules.push_back(std::move(d));
+  }
+  if (base_ != sdk::kNeutral) {
+    rules.push_back(
+        {.id = kBaseRule,
+         .raises = "The scorecard sets this dimension's base score to "
+                   "{observed:score}, above the neutral {threshold:score}",
+         .lowers = "The scorecard sets this dimension's base score to "
+                   "{observed:score}, below the neutral {threshold:score}"});
+  }
+  return rules;
+}
+
+std::vector<sdk::Action> ScorecardRules::Actions() const {
+  std::vector<sdk::Action> actions;
+  for (const Rule& r : rules_) {
+    if (r.action_index < 0) continue;
+    sdk::Action a{.id = r.id, .text = r.action};
+    for (size_t s : r.args) a.args.push_back(signals_[s].name);
+    actions.push_back(std::move(a));
+  }
+  return actions;
+}
+
+std::unique_ptr<ScorecardRules::Evaluator> ScorecardRules::Acquire() const {
   {
     std::lock_guard<std::mutex> lock(pool_mu_);
     if (!pool_.empty()) {
@@ -348,46 +477,36 @@ std::unique_ptr<Rules::Evaluator> Rules::Acquire() const {
   return std::make_unique<Evaluator>(signals_, rules_);
 }
 
-void Rules::Release(std::unique_ptr<Evaluator> evaluator) const {
+void ScorecardRules::Release(std::unique_ptr<Evaluator> evaluator) const {
   std::lock_guard<std::mutex> lock(pool_mu_);
   pool_.push_back(std::move(evaluator));
 }
 
-void Rules::Score(const sdk::Batch& batch, sdk::Output& out) const {
+void ScorecardRules::Score(const sdk::Batch& batch, sdk::Output& out) const {
   std::vector<std::span<const double>> columns;
   for (size_t s = 0; s < signals_.size(); ++s) {
     columns.push_back(batch.Column(s));
   }
   std::unique_ptr<Evaluator> evaluator = Acquire();
   struct Returner {
-    const Rules* rules;
+    const ScorecardRules* rules;
     std::unique_ptr<Evaluator>* evaluator;
     ~Returner() { rules->Release(std::move(*evaluator)); }
   } returner{this, &evaluator};
 
+  const auto base_rule = static_cast<uint32_t>(rules_.size());
   double* values = evaluator->values();
   std::vector<double> fired(rules_.size());
   for (uint32_t row = 0; row < batch.num_rows(); ++row) {
     bool any_present = false;
-    bool infinite = false;
     for (size_t s = 0; s < signals_.size(); ++s) {
       values[s] = columns[s][row];
       any_present = any_present || !sdk::IsMissing(values[s]);
-      infinite = infinite || std::isinf(values[s]);
-    }
-    if (infinite) {
-      MarkFailed(out, row, "an infinite signal value");
-      continue;
     }
     if (!any_present) {
-      std::string names;
-      for (const sdk::Signal& s : signals_) {
-        names += (names.empty() ? "" : ", ") + s.name;
-      }
-      MarkInsufficientData(out, row,
-                           "none of the signals the rules read is "
-                           "present: " +
-                               names);
+      out.SetInsufficientData(
+          row,
+          "none of the signals the rules read is present: " + signal_names_);
       continue;
     }
     double total = 0;
@@ -403,21 +522,28 @@ void Rules::Score(const sdk::Batch& batch, sdk::Output& out) const {
       total += points;
     }
     const double score = std::clamp(base_ + total, 0.0, 100.0);
-    SetFiniteScore(out, row, score);
+    out.SetScore(row, score);
     if (!out.WantsExplanation()) continue;
+    if (base_ != sdk::kNeutral) {
+      out.Reason(row, base_rule, base_ - sdk::kNeutral,
+                 {.observed = base_, .threshold = sdk::kNeutral});
+    }
     // Clamping scales every rule's impact alike, so base + impacts == score.
     const double scale = score == base_ + total ? 1 : (score - base_) / total;
     for (size_t r = 0; r < rules_.size(); ++r) {
       if (std::isnan(fired[r])) continue;
       const Rule& rule = rules_[r];
-      sdk::Reason reason{
-          .rule_id = rule.id, .impact = fired[r] * scale, .message = rule.say};
-      if (rule.reads.size() == 1) {
-        reason.signal = signals_[rule.reads[0]].name;
-        reason.observed = values[rule.reads[0]];
+      sdk::Facts facts;
+      if (rule.reads.size() == 1) facts.observed = values[rule.reads[0]];
+      for (size_t a = 0; a < rule.args.size(); ++a) {
+        facts.args[a] = values[rule.args[a]];
       }
-      out.AddReason(row, reason);
-      if (!rule.action.empty()) out.AddAction(row, rule.action);
+      out.Reason(row, static_cast<uint32_t>(r), fired[r] * scale, facts);
+      if (rule.action_index >= 0) {
+        out.Action(
+            row, static_cast<uint32_t>(rule.action_index),
+            {facts.args[0], facts.args[1], facts.args[2], facts.args[3]});
+      }
     }
   }
 }

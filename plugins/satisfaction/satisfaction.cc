@@ -1,109 +1,136 @@
-// The satisfaction dimension's declarations and scoring: see satisfaction.h
-// for the model.
+// The satisfaction dimension's declarations and scoring: see satisfaction.h.
 #include "satisfaction.h"
 
 #include <algorithm>
-#include <cmath>
-#include <span>
 #include <stdexcept>
-#include <string>
-#include <utility>
 
-#include "plugins/common/components.h"
-#include "plugins/common/dimension_util.h"
-
-#ifndef HEALTHSCORE_PLUGIN_VERSION
-#error \
-    "HEALTHSCORE_PLUGIN_VERSION must be defined (healthscore_add_dimension does)"
-#endif
+#include "healthscore/sdk/scoring.h"
 
 namespace healthscore::plugins {
-namespace {
 
 namespace sdk = ::healthscore::sdk;
+using Row = SatisfactionRow;
 
-constexpr char kCsat[] = "csat_90d_pct";
-constexpr char kPrevCsat[] = "csat_prev_90d_pct";
-constexpr char kSentiment[] = "feedback_sentiment_net_90d";
-
-// Describe() declares these, in this order; the constructor reads them back.
-constexpr ParamSpec kParams[] = {
-    {"weight_csat", 0.7, 0, 100,
-     "Weight of the CSAT component (renormalized over the components "
-     "present)"},
-    {"weight_sentiment", 0.3, 0, 100,
-     "Weight of the qualitative-feedback sentiment component"},
-    {"csat_drop_alert_points", 5, 0.1, 100,
-     "A fall of csat_90d_pct against csat_prev_90d_pct of this many points or "
-     "more is a warning sign and costs points"},
-    {"trend_penalty_per_point", 0.5, 0, 10,
-     "Points taken off the score per point of a CSAT fall at or above "
-     "csat_drop_alert_points"},
-    {"trend_penalty_max", 10, 0, 100,
-     "The most points a CSAT fall can take off the score"},
-    {"satisfied_min_score", 90, 0, 100,
-     "At or above this score the customer is satisfied"},
-    {"discontent_below", 70, 0, 100,
-     "Below this score the customer is discontent, and the dimension "
-     "recommends a recovery conversation"},
-};
-
-}  // namespace
-
-sdk::Info Satisfaction::Describe() {
-  sdk::Info info;
-  info.name = "satisfaction";
-  info.version = HEALTHSCORE_PLUGIN_VERSION;
-  info.description =
-      "Customer satisfaction index (CSI): CSAT and its quarter-over-quarter "
-      "trend, and the sentiment of qualitative feedback";
-  info.signals = {
-      {.name = kCsat,
-       .unit = "percent",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kRequired,
-       .description =
-           "CSAT over the last 90 days on the 0-100 scale: the percentage of "
-           "the customer's survey responses rating 4 or 5 on a 1-5 "
-           "satisfaction question",
-       .min = 0,
-       .max = 100},
-      // Lower is better for this dimension's score: it is the reference the
-      // trend compares csat_90d_pct with, so with this quarter fixed a higher
-      // value means a steeper fall.
-      {.name = kPrevCsat,
-       .unit = "percent",
-       .direction = sdk::Direction::kLowerIsBetter,
-       .requirement = sdk::Requirement::kOptional,
-       .description = "CSAT (0-100, as csat_90d_pct) over the 90 days before "
-                      "the last 90 (the trend's reference)",
-       .min = 0,
-       .max = 100},
-      {.name = kSentiment,
-       .unit = "net_percent",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kOptional,
-       .description =
-           "Net sentiment of the customer's qualitative feedback (survey "
-           "comments, tickets, calls) over the last 90 days: % positive minus "
-           "% negative, -100 to 100",
-       .min = -100,
-       .max = 100},
+Satisfaction::Declaration Satisfaction::Declare() {
+  return {
+      .description =
+          "Customer satisfaction index (CSI): CSAT and its quarter-over-quarter "
+          "trend, and the sentiment of qualitative feedback",
+      .signals =
+          {{&Row::csat,
+            {.name = "csat_90d_pct",
+             .unit = "percent",
+             .description = "CSAT over the last 90 days on the 0-100 scale: the "
+                            "percentage of the customer's survey responses "
+                            "rating 4 or 5 on a 1-5 satisfaction question",
+             .min = 0,
+             .max = 100,
+             .typical_min = 40,
+             .typical_max = 100}},
+           // Lower is better for this score: it is the trend's reference, so
+           // with this quarter fixed a higher value is a steeper fall.
+           {&Row::prev_csat,
+            {.name = "csat_prev_90d_pct",
+             .unit = "percent",
+             .direction = sdk::Direction::kLowerIsBetter,
+             .requirement = sdk::Requirement::kOptional,
+             .description = "CSAT (0-100, as csat_90d_pct) over the 90 days "
+                            "before the last 90 (the trend's reference)",
+             .min = 0,
+             .max = 100,
+             .typical_min = 40,
+             .typical_max = 100}},
+           {&Row::sentiment,
+            {.name = "feedback_sentiment_net_90d",
+             .unit = "net_percent",
+             .requirement = sdk::Requirement::kOptional,
+             .description = "Net sentiment of the customer's qualitative "
+                            "feedback (survey comments, tickets, calls) over "
+                            "the last 90 days: % positive minus % negative, "
+                            "-100 to 100",
+             .min = -100,
+             .max = 100}}},
+      .params =
+          {{&Satisfaction::weight_csat_,
+            {.name = "weight_csat",
+             .description = "Weight of the CSAT component (renormalized over "
+                            "the components present)",
+             .min = 0,
+             .max = 100}},
+           {&Satisfaction::weight_sentiment_,
+            {.name = "weight_sentiment",
+             .description =
+                 "Weight of the qualitative-feedback sentiment component",
+             .min = 0,
+             .max = 100}},
+           {&Satisfaction::csat_drop_alert_points_,
+            {.name = "csat_drop_alert_points",
+             .description = "A fall of csat_90d_pct against csat_prev_90d_pct "
+                            "of this many points or more is a warning sign "
+                            "and costs points",
+             .min = 0.1,
+             .max = 100}},
+           {&Satisfaction::trend_penalty_per_point_,
+            {.name = "trend_penalty_per_point",
+             .description = "Points taken off the score per point of a CSAT "
+                            "fall at or above csat_drop_alert_points",
+             .min = 0,
+             .max = 10}},
+           {&Satisfaction::trend_penalty_max_,
+            {.name = "trend_penalty_max",
+             .description = "The most points a CSAT fall can take off",
+             .min = 0,
+             .max = 100}},
+           {&Satisfaction::satisfied_min_score_,
+            {.name = "satisfied_min_score",
+             .description = "At or above this score the customer is satisfied",
+             .min = 0,
+             .max = 100}},
+           {&Satisfaction::discontent_below_,
+            {.name = "discontent_below",
+             .description = "Below this score the customer is discontent, and "
+                            "the dimension recommends a recovery conversation",
+             .min = 0,
+             .max = 100}}},
+      // In the order of enum Rule.
+      .rules = {{.id = "csat",
+                 .signal = "csat_90d_pct",
+                 .raises = "CSAT is {observed} over the last 90 days: most "
+                           "survey responses are satisfied",
+                 .lowers = "CSAT is only {observed} over the last 90 days: "
+                           "most survey responses are not satisfied",
+                 .text = "CSAT is {observed} over the last 90 days"},
+                {.id = "feedback_sentiment",
+                 .signal = "feedback_sentiment_net_90d",
+                 .raises = "Qualitative feedback over the last 90 days is net "
+                           "positive ({observed})",
+                 .lowers = "Qualitative feedback over the last 90 days is net "
+                           "negative ({observed})",
+                 .text = "Qualitative feedback over the last 90 days is "
+                         "neutral"},
+                {.id = "csat_trend",
+                 .signal = "csat_90d_pct",
+                 .unit = "points",
+                 .lowers = "CSAT fell {observed} quarter over quarter "
+                           "({prev:percent} to {now:percent})",
+                 .args = {"prev", "now"}},
+                {.id = "satisfied",
+                 .text = "Satisfaction {observed:score} is at or above "
+                         "{threshold:score}: satisfied"},
+                {.id = "discontent",
+                 .text = "Satisfaction {observed:score} is below "
+                         "{threshold:score}: discontent"}},
+      .actions = {{.id = "review_surveys",
+                   .text = "Review this quarter's surveys and support cases "
+                           "with the customer to find what lowered "
+                           "satisfaction"},
+                  {.id = "recovery_plan",
+                   .text = "Call the customer's sponsor to understand the "
+                           "dissatisfaction and agree on a recovery plan"}},
   };
-  info.params = ParamDecls(kParams);
-  return info;
 }
 
-Satisfaction::Satisfaction(const sdk::Params& params)
-    : weight_csat_(ReadParam(kParams, params, "weight_csat")),
-      weight_sentiment_(ReadParam(kParams, params, "weight_sentiment")),
-      csat_drop_alert_points_(
-          ReadParam(kParams, params, "csat_drop_alert_points")),
-      trend_penalty_per_point_(
-          ReadParam(kParams, params, "trend_penalty_per_point")),
-      trend_penalty_max_(ReadParam(kParams, params, "trend_penalty_max")),
-      satisfied_min_score_(ReadParam(kParams, params, "satisfied_min_score")),
-      discontent_below_(ReadParam(kParams, params, "discontent_below")) {
+void Satisfaction::Init() {
   if (weight_csat_ + weight_sentiment_ <= 0) {
     throw std::invalid_argument(
         "weight_csat and weight_sentiment are both 0: at least one must be "
@@ -111,141 +138,64 @@ Satisfaction::Satisfaction(const sdk::Params& params)
   }
   if (discontent_below_ > satisfied_min_score_) {
     throw std::invalid_argument(
-        "discontent_below = " + Exact(discontent_below_) +
+        "discontent_below = " + sdk::Exact(discontent_below_) +
         " must not be above satisfied_min_score = " +
-        Exact(satisfied_min_score_));
+        sdk::Exact(satisfied_min_score_));
   }
 }
 
-bool Satisfaction::Evaluate(const Row& row, Evaluation& eval) const {
-  eval.csat_sub = std::clamp(row.csat, 0.0, 100.0);
-  eval.has_sentiment = !sdk::IsMissing(row.sentiment) && weight_sentiment_ > 0;
-  if (eval.has_sentiment) {
-    eval.sentiment_sub = std::clamp((row.sentiment + 100.0) / 2.0, 0.0, 100.0);
+void Satisfaction::Evaluate(const Row& row, sdk::RowOutput& out) const {
+  const bool has_sentiment =
+      !sdk::IsMissing(row.sentiment) && weight_sentiment_ > 0;
+  const double csat_sub = std::clamp(row.csat, 0.0, 100.0);
+  const double sentiment_sub =
+      has_sentiment ? std::clamp((row.sentiment + 100.0) / 2.0, 0.0, 100.0) : 0;
+  const double total = weight_csat_ + (has_sentiment ? weight_sentiment_ : 0);
+  if (total <= 0) {
+    return out.InsufficientData(
+        "no component with a non-zero weight has data: weight_csat is 0 and "
+        "feedback_sentiment_net_90d is missing");
   }
-  const double total =
-      weight_csat_ + (eval.has_sentiment ? weight_sentiment_ : 0);
-  if (total <= 0) return false;
-  eval.csat_share = weight_csat_ / total;
-  eval.sentiment_share = eval.has_sentiment ? weight_sentiment_ / total : 0;
-  eval.base = std::clamp(eval.csat_share * eval.csat_sub +
-                             eval.sentiment_share * eval.sentiment_sub,
-                         0.0, 100.0);
+  const double csat_share = weight_csat_ / total;
+  const double sentiment_share = has_sentiment ? weight_sentiment_ / total : 0;
+  const double base = std::clamp(
+      csat_share * csat_sub + sentiment_share * sentiment_sub, 0.0, 100.0);
 
-  // A NaN previous quarter means no trend; a rise or a small fall costs
+  // A missing previous quarter means no trend; a rise or a small fall costs
   // nothing.
-  if (!sdk::IsMissing(row.prev_csat)) {
-    eval.drop_points = row.prev_csat - row.csat;
-    if (eval.drop_points >= csat_drop_alert_points_) {
-      eval.trend_fired = true;
-      eval.penalty =
-          PointsDropPenalty(trend_penalty_per_point_, eval.drop_points,
-                            trend_penalty_max_, eval.base);
-    }
+  double penalty = 0;
+  const double drop = row.prev_csat - row.csat;
+  const bool trend = !sdk::IsMissing(row.prev_csat) &&
+                     drop >= csat_drop_alert_points_;
+  if (trend) {
+    penalty = sdk::PointsDropPenalty(trend_penalty_per_point_, drop,
+                                     trend_penalty_max_, base);
   }
-  eval.score = std::clamp(eval.base - eval.penalty, 0.0, 100.0);
-  return true;
-}
+  const double score = std::clamp(base - penalty, 0.0, 100.0);
+  out.Score(score);
 
-void Satisfaction::Explain(uint32_t index, const Row& row,
-                           const Evaluation& eval, sdk::Output& out) const {
   if (weight_csat_ > 0) {
-    // Compare CSAT with the band marks: with sub = CSAT, they say which band
-    // CSAT alone would put the customer in.
-    double threshold = satisfied_min_score_;
-    std::string versus;
-    if (row.csat >= satisfied_min_score_) {
-      versus =
-          "at or above the " + Num(satisfied_min_score_) + "% satisfied mark";
-    } else if (row.csat >= discontent_below_) {
-      versus = "below the " + Num(satisfied_min_score_) + "% satisfied mark";
-    } else {
-      threshold = discontent_below_;
-      versus = "below the " + Num(discontent_below_) + "% discontent mark";
-    }
-    out.AddReason(index,
-                  {.rule_id = "csat",
-                   .signal = kCsat,
-                   .observed = row.csat,
-                   .threshold = threshold,
-                   .impact = eval.csat_share * (eval.csat_sub - kBaseline),
-                   .message = "CSAT " + Num(row.csat) +
-                              "% over the last 90 days is " + versus});
+    out.Reason(kCsat, csat_share * (csat_sub - sdk::kNeutral),
+               {.observed = row.csat, .threshold = sdk::kNeutral});
   }
-  if (eval.has_sentiment) {
-    const char* tone = row.sentiment > 0   ? "net positive"
-                       : row.sentiment < 0 ? "net negative"
-                                           : "neutral";
-    out.AddReason(
-        index,
-        {.rule_id = "feedback_sentiment",
-         .signal = kSentiment,
-         .observed = row.sentiment,
-         .threshold = 0,
-         .impact = eval.sentiment_share * (eval.sentiment_sub - kBaseline),
-         .message = std::string("Qualitative feedback over the last 90 days "
-                                "is ") +
-                    tone + " (" + Signed(row.sentiment) + ")"});
+  if (has_sentiment) {
+    out.Reason(kSentiment, sentiment_share * (sentiment_sub - sdk::kNeutral),
+               {.observed = row.sentiment, .threshold = 0});
   }
-  if (eval.trend_fired) {
-    out.AddReason(index, {.rule_id = "csat_trend",
-                          .signal = kCsat,
-                          .observed = eval.drop_points,
-                          .threshold = csat_drop_alert_points_,
-                          .impact = -eval.penalty,
-                          .message = "CSAT fell " + Num(eval.drop_points) +
-                                     " points quarter over quarter (" +
-                                     Num(row.prev_csat) + "% -> " +
-                                     Num(row.csat) + "%)"});
-    out.AddAction(index,
-                  "Review this quarter's surveys and support cases with the "
-                  "customer to find what lowered satisfaction");
+  if (trend) {
+    out.Reason(kTrend, -penalty,
+               {.observed = drop,
+                .threshold = csat_drop_alert_points_,
+                .args = {row.prev_csat, row.csat}});
+    out.Action(kReviewSurveys);
   }
-
-  if (eval.score >= satisfied_min_score_) {
-    out.AddReason(index,
-                  BandReason("satisfied", "Satisfaction", eval.score,
-                             "at or above", satisfied_min_score_, "satisfied"));
-  } else if (eval.score < discontent_below_) {
-    out.AddReason(index, BandReason("discontent", "Satisfaction", eval.score,
-                                    "below", discontent_below_, "discontent"));
-    out.AddAction(index,
-                  "Call the customer's sponsor to understand the "
-                  "dissatisfaction and agree on a recovery plan");
-  }
-}
-
-void Satisfaction::Score(const sdk::Batch& batch, sdk::Output& out) const {
-  // Columns by name once per batch; the loop below only indexes.
-  const std::span<const double> csat = batch.Column(kCsat);
-  const std::span<const double> prev_csat = batch.Column(kPrevCsat);
-  const std::span<const double> sentiment = batch.Column(kSentiment);
-  const bool explain = out.WantsExplanation();
-
-  for (uint32_t i = 0; i < batch.num_rows(); ++i) {
-    const Row row{csat[i], prev_csat[i], sentiment[i]};
-    if (sdk::IsMissing(row.csat)) {
-      MarkInsufficientData(out, i, "missing required signal csat_90d_pct");
-      continue;
-    }
-    // The host refuses infinities; this guards a host that does not.
-    if (FailIfInfinite(out, i,
-                       LastInfinite({{row.csat, kCsat},
-                                     {row.prev_csat, kPrevCsat},
-                                     {row.sentiment, kSentiment}})))
-      continue;
-
-    Evaluation eval;
-    if (!Evaluate(row, eval)) {
-      MarkInsufficientData(
-          out, i,
-          "no component with a non-zero weight has data: weight_csat is 0 and "
-          "feedback_sentiment_net_90d is missing");
-      continue;
-    }
-    if (SetFiniteScore(out, i, eval.score) && explain) {
-      Explain(i, row, eval, out);
-    }
+  if (score >= satisfied_min_score_) {
+    out.Reason(kSatisfied, 0,
+               {.observed = score, .threshold = satisfied_min_score_});
+  } else if (score < discontent_below_) {
+    out.Reason(kDiscontent, 0,
+               {.observed = score, .threshold = discontent_below_});
+    out.Action(kRecoveryPlan);
   }
 }
 

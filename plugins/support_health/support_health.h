@@ -1,5 +1,6 @@
 // The built-in "support_health" dimension: how the customer's support
-// experience is going. Scoring logic only; plugin.cc exports it as a plugin.
+// experience is going. plugin.cc exports it as a plugin; the spec is
+// docs/dimensions/support_health.md.
 #ifndef HEALTHSCORE_PLUGINS_SUPPORT_HEALTH_SUPPORT_HEALTH_H_
 #define HEALTHSCORE_PLUGINS_SUPPORT_HEALTH_SUPPORT_HEALTH_H_
 
@@ -9,115 +10,102 @@
 
 namespace healthscore::plugins {
 
-// Scores support health 0-100 from six components. Every one reads a signal
-// where less is better and has a sub-score of 100 at or below its "good" value,
-// 0 at or above its "poor" value and linear between:
+// One customer's inputs. tickets is never missing (required); the others may
+// be NaN.
+struct SupportHealthRow {
+  double response;
+  double resolution;
+  double tickets;
+  double severity;
+  double tone;
+  double escalations;
+  double prev_tickets;
+  double repeats;
+};
+
+// Scores support health 0-100 from six components, each reading a signal
+// where less is better: sub-score 100 at or below its good mark, 0 at or above
+// its poor mark, linear between.
 //
 //   response     avg_first_response_hours    good 4 h, poor 24 h
 //   resolution   avg_resolution_hours        good 24 h, poor 120 h
-//   volume       support_tickets_90d         good 10, poor 40
+//   volume       support_tickets_90d         good 10, poor 40 (always present)
 //   severity     high_severity_tickets_90d   good 0, poor 3
 //   tone         negative_tone_tickets_pct   good 10%, poor 50%
 //   escalations  support_escalations_90d     good 0, poor 2
 //
-// The base score is the weighted mean of the components present (weight_*,
-// renormalized over them); volume is always present (its signal is required),
-// the others when their signal is. Missing optional data neither helps nor
-// hurts.
+// The base is the weighted mean of the components present (weight_*,
+// renormalized over them). Two warning signs then take points off, never
+// below 0:
+// - ticket surge: tickets rose ticket_surge_alert_pct or more against
+//   support_tickets_prev_90d (from 0: the steepest rise), with at least
+//   surge_min_tickets now: surge_penalty_max * min(1, rise% / 100) points;
+// - education gap: repeat_question_tickets_90d >= education_gap_repeats:
+//   repeat_question_penalty per repeat, at most repeat_penalty_max.
 //
-// Two warning signs then take points off the base, never below 0:
-// - ticket surge: support_tickets_90d rose by ticket_surge_alert_pct or more
-//   against support_tickets_prev_90d (with at least surge_min_tickets tickets
-//   now): surge_penalty_max * min(1, rise% / 100) points;
-// - education gap: repeat_question_tickets_90d (questions asked again after an
-//   answer) at or above education_gap_repeats: repeat_question_penalty points
-//   per repeated question, at most repeat_penalty_max. Its reason names the
-//   education gap and an action offers training.
+// Bands: above satisfied_above satisfied with support, below
+// service_issues_below service issues (with an action); impact 0.
 //
-// Bands: above satisfied_above (85) the customer is satisfied with support,
-// below service_issues_below (60) there are service issues; each gives an
-// informational reason with impact 0, and service issues an action.
-//
-// Explanation: the baseline is 50. Each component's reason has impact
-// (w_i / sum of present w) * (sub_i - 50); each penalty is its own negative
-// reason worth the points it actually took. So 50 + the sum of the impacts ==
-// the score.
-//
-// support_tickets_90d missing (NaN) makes the row INSUFFICIENT_DATA; an
-// infinite input makes it FAILED. Non-finite scores are never written as OK.
-//
-// Monotonic: raising any signal declared lower-is-better never raises the
-// score. support_tickets_prev_90d is declared higher-is-better: it is only the
-// reference for the surge, and with support_tickets_90d fixed a higher previous
-// count means a smaller rise (a previous count of 0 counts as the steepest
-// rise, so the score never drops as it grows from 0).
-//
-// Thread-safety: immutable after construction; Score() may run concurrently.
-class SupportHealth : public healthscore::sdk::Dimension {
+// Explanation: each component's reason has impact share * (sub - 50); each
+// penalty is its own negative reason; 50 + the impacts == the score.
+// Monotonic: raising a lower-is-better signal never raises the score
+// (support_tickets_prev_90d is higher-is-better: it is the surge's reference).
+class SupportHealth
+    : public healthscore::sdk::RowDimension<SupportHealth, SupportHealthRow> {
  public:
-  static healthscore::sdk::Info Describe();
-
-  // Throws std::invalid_argument naming the parameter and its value when the
-  // parameters are inconsistent (e.g. response_good_hours >=
-  // response_poor_hours, every weight 0).
-  explicit SupportHealth(const healthscore::sdk::Params& params);
-
-  void Score(const healthscore::sdk::Batch& batch,
-             healthscore::sdk::Output& out) const override;
-
- private:
-  // The order of the sub-score components everywhere in this class.
-  enum Component {
+  // The components first, in the order of the table above.
+  enum Rule : uint32_t {
     kResponse,
     kResolution,
     kVolume,
     kSeverity,
     kTone,
     kEscalations,
-    kNumComponents
+    kSurge,
+    kEducationGap,
+    kSatisfied,
+    kServiceIssues
   };
+  enum Action : uint32_t { kSurgeCause, kTraining, kServiceReview };
+  static constexpr int kNumComponents = kEscalations + 1;
 
-  struct Row {
-    double value[kNumComponents];  // each component's signal; NaN = missing
-    double prev_tickets;
-    double repeats;
-  };
+  static Declaration Declare();
+  // Refuses a good mark not below its poor mark, every weight 0, and
+  // service_issues_below above satisfied_above.
+  void Init();
+  void Evaluate(const SupportHealthRow& row,
+                healthscore::sdk::RowOutput& out) const;
 
-  // The numbers behind one row's score, kept so the explanation and the score
-  // come from the same arithmetic.
-  struct Evaluation {
-    bool present[kNumComponents] = {};
-    double sub[kNumComponents] = {};
-    // Effective weights: configured weights renormalized over the present
-    // components; they sum to 1.
-    double share[kNumComponents] = {};
-    double base = 0;  // weighted mean of the sub-scores, before penalties
-    bool surge_fired = false;
-    double rise_pct = 0;       // infinite when the previous count was 0
-    double surge_penalty = 0;  // points actually taken off
-    bool gap_fired = false;
-    double gap_penalty = 0;  // points actually taken off
-    double score = 0;
-  };
+ private:
+  double response_good_hours_ = 4;
+  double response_poor_hours_ = 24;
+  double resolution_good_hours_ = 24;
+  double resolution_poor_hours_ = 120;
+  double tickets_good_90d_ = 10;
+  double tickets_poor_90d_ = 40;
+  double high_severity_poor_90d_ = 3;
+  double negative_tone_good_pct_ = 10;
+  double negative_tone_poor_pct_ = 50;
+  double escalations_poor_90d_ = 2;
+  double weight_response_ = 0.2;
+  double weight_resolution_ = 0.2;
+  double weight_volume_ = 0.15;
+  double weight_severity_ = 0.15;
+  double weight_tone_ = 0.15;
+  double weight_escalations_ = 0.15;
+  double ticket_surge_alert_pct_ = 50;
+  double surge_min_tickets_ = 5;
+  double surge_penalty_max_ = 10;
+  double education_gap_repeats_ = 3;
+  double repeat_question_penalty_ = 2;
+  double repeat_penalty_max_ = 10;
+  double satisfied_above_ = 85;
+  double service_issues_below_ = 60;
 
-  // REQUIRES: row.value[kVolume] is not NaN. Returns false when no component
-  // with a non-zero weight has data.
-  bool Evaluate(const Row& row, Evaluation& eval) const;
-  void Explain(uint32_t index, const Row& row, const Evaluation& eval,
-               healthscore::sdk::Output& out) const;
-
-  // Per component: sub-score 100 at or below good_, 0 at or above poor_.
-  double good_[kNumComponents];
-  double poor_[kNumComponents];
-  double weight_[kNumComponents];
-  double ticket_surge_alert_pct_;
-  double surge_min_tickets_;
-  double surge_penalty_max_;
-  double education_gap_repeats_;
-  double repeat_question_penalty_;
-  double repeat_penalty_max_;
-  double satisfied_above_;
-  double service_issues_below_;
+  // Set by Init(), per component in enum Rule order.
+  double good_[kNumComponents] = {};
+  double poor_[kNumComponents] = {};
+  double weight_[kNumComponents] = {};
 };
 
 }  // namespace healthscore::plugins

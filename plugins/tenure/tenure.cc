@@ -1,204 +1,152 @@
-// The tenure dimension's declarations and scoring: see tenure.h for the model.
+// The tenure dimension's declarations and scoring: see tenure.h.
 #include "tenure.h"
 
 #include <algorithm>
 #include <cmath>
-#include <span>
-#include <stdexcept>
-#include <string>
-
-#include "plugins/common/dimension_util.h"
-
-#ifndef HEALTHSCORE_PLUGIN_VERSION
-#error \
-    "HEALTHSCORE_PLUGIN_VERSION must be defined (healthscore_add_dimension does)"
-#endif
 
 namespace healthscore::plugins {
-namespace {
 
 namespace sdk = ::healthscore::sdk;
+using Row = TenureRow;
 
-constexpr char kMonths[] = "months_as_customer";
-constexpr char kRenewals[] = "renewal_count";
-
-// Describe() declares these, in this order; the constructor reads them back.
-constexpr ParamSpec kParams[] = {
-    {"established_months", 24, 1, 600,
-     "Months as a customer at which tenure counts as established: the tenure "
-     "curve reaches established_score there"},
-    {"established_score", 90, 1, 99.9,
-     "The tenure curve's value at established_months; it starts at 0 and "
-     "approaches 100 (the gap to 100 shrinks by the same factor every "
-     "established_months)"},
-    {"early_tenure_months", 3, 0, 120,
-     "Months at the start of the relationship when churn risk is highest; "
-     "below this the score loses points and an onboarding check-in is "
-     "recommended (0 turns the rule off)"},
-    {"early_tenure_penalty", 10, 0, 100,
-     "Points taken off at month 0 during early tenure, fading linearly to 0 "
-     "at early_tenure_months"},
-    {"renewal_bonus", 5, 0, 100, "Points added per renewal (renewal_count)"},
-    {"max_renewal_bonus", 15, 0, 100,
-     "At most this many points are added for renewals in all"},
-    {"low_score_action_below", 50, 0, 100,
-     "Below this score the dimension recommends extra attention until the "
-     "customer is established"},
-};
-
-}  // namespace
-
-sdk::Info Tenure::Describe() {
-  sdk::Info info;
-  info.name = "tenure";
-  info.version = HEALTHSCORE_PLUGIN_VERSION;
-  info.description =
-      "How long the customer has been a customer, on a saturating curve, with "
-      "an early-tenure risk and credit for renewals";
-  info.signals = {
-      {.name = kMonths,
-       .unit = "months",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kRequired,
-       .description = "Months since the customer's first contract started",
-       .min = 0,
-       .max = sdk::kNone},
-      {.name = kRenewals,
-       .unit = "count",
-       .direction = sdk::Direction::kHigherIsBetter,
-       .requirement = sdk::Requirement::kOptional,
-       .description = "Contract renewals so far",
-       .min = 0,
-       .max = sdk::kNone},
+Tenure::Declaration Tenure::Declare() {
+  return {
+      .description =
+          "How long the customer has been a customer, on a saturating curve, "
+          "with an early-tenure risk and credit for renewals",
+      .signals = {{&Row::months,
+                   {.name = "months_as_customer",
+                    .unit = "months",
+                    .description =
+                        "Months since the customer's first contract started",
+                    .min = 0,
+                    .typical_min = 0,
+                    .typical_max = 120}},
+                  {&Row::renewals,
+                   {.name = "renewal_count",
+                    .unit = "count",
+                    .requirement = sdk::Requirement::kOptional,
+                    .description = "Contract renewals so far",
+                    .min = 0,
+                    .typical_min = 0,
+                    .typical_max = 10}}},
+      .params =
+          {{&Tenure::established_months_,
+            {.name = "established_months",
+             .description = "Months as a customer at which tenure counts as "
+                            "established: the tenure curve reaches "
+                            "established_score there",
+             .min = 1,
+             .max = 600}},
+           {&Tenure::established_score_,
+            {.name = "established_score",
+             .description = "The tenure curve's value at established_months; "
+                            "it starts at 0 and approaches 100 (the gap to "
+                            "100 shrinks by the same factor every "
+                            "established_months)",
+             .min = 1,
+             .max = 99.9}},
+           {&Tenure::early_tenure_months_,
+            {.name = "early_tenure_months",
+             .description = "Months at the start of the relationship when "
+                            "churn risk is highest; below this the score loses "
+                            "points and an onboarding check-in is recommended "
+                            "(0 turns the rule off)",
+             .min = 0,
+             .max = 120}},
+           {&Tenure::early_tenure_penalty_,
+            {.name = "early_tenure_penalty",
+             .description = "Points taken off at month 0 during early tenure, "
+                            "fading linearly to 0 at early_tenure_months",
+             .min = 0,
+             .max = 100}},
+           {&Tenure::renewal_bonus_,
+            {.name = "renewal_bonus",
+             .description = "Points added per renewal (renewal_count)",
+             .min = 0,
+             .max = 100}},
+           {&Tenure::max_renewal_bonus_,
+            {.name = "max_renewal_bonus",
+             .description =
+                 "At most this many points are added for renewals in all",
+             .min = 0,
+             .max = 100}},
+           {&Tenure::low_score_action_below_,
+            {.name = "low_score_action_below",
+             .description = "Below this score the dimension recommends extra "
+                            "attention until the customer is established",
+             .min = 0,
+             .max = 100}}},
+      // In the order of enum Rule.
+      .rules = {{.id = "tenure",
+                 .signal = "months_as_customer",
+                 .raises = "Customer for {observed}, a tenure that lowers "
+                           "churn risk (tenure is established at {threshold})",
+                 .lowers = "Customer for only {observed}, a tenure that still "
+                           "carries churn risk (tenure is established at "
+                           "{threshold})",
+                 .text = "Customer for {observed} (tenure is established at "
+                         "{threshold})"},
+                {.id = "early_tenure",
+                 .signal = "months_as_customer",
+                 .text = "Customer for {observed}: the first {threshold} "
+                         "carry the highest churn risk"},
+                {.id = "renewals",
+                 .signal = "renewal_count",
+                 .raises = "{observed:plural:renewal} so far, credited "
+                           "{per:points} each (at most {max:points}, and "
+                           "never past a score of 100)",
+                 .text = "{observed:plural:renewal} so far",
+                 .args = {"per", "max"}}},
+      .actions = {{.id = "onboarding_check_in",
+                   .text = "Schedule an onboarding check-in to make sure the "
+                           "customer reaches first value"},
+                  {.id = "extra_attention",
+                   .text = "Give this newer account extra attention (regular "
+                           "check-ins, an executive sponsor) until its tenure "
+                           "is established"}},
   };
-  info.params = ParamDecls(kParams);
-  return info;
 }
 
-Tenure::Tenure(const sdk::Params& params)
-    : established_months_(ReadParam(kParams, params, "established_months")),
-      established_score_(ReadParam(kParams, params, "established_score")),
-      early_tenure_months_(ReadParam(kParams, params, "early_tenure_months")),
-      early_tenure_penalty_(ReadParam(kParams, params, "early_tenure_penalty")),
-      renewal_bonus_(ReadParam(kParams, params, "renewal_bonus")),
-      max_renewal_bonus_(ReadParam(kParams, params, "max_renewal_bonus")),
-      low_score_action_below_(
-          ReadParam(kParams, params, "low_score_action_below")),
-      gap_per_period_(1.0 - established_score_ / 100.0) {}
-
-void Tenure::Evaluate(const Row& row, Evaluation& eval) const {
-  // gap_per_period_ is in [0.001, 0.99], so pow() only shrinks toward 0 as
-  // months grow: the curve rises monotonically from 0 to 100.
-  eval.curve = std::clamp(
+void Tenure::Evaluate(const Row& row, sdk::RowOutput& out) const {
+  // 1 - established_score / 100 is in [0.001, 0.99], so pow() only shrinks
+  // toward 0 as months grow: the curve rises monotonically from 0 to 100.
+  const double gap_per_period = 1.0 - established_score_ / 100.0;
+  const double curve = std::clamp(
       100.0 *
-          (1.0 - std::pow(gap_per_period_, row.months / established_months_)),
+          (1.0 - std::pow(gap_per_period, row.months / established_months_)),
       0.0, 100.0);
-  double after_penalty = eval.curve;
-  if (row.months < early_tenure_months_) {
-    eval.early = true;
-    // Floored at 0, and the penalty is what the floor let through, so the
-    // reasons still add up to the score exactly.
-    after_penalty =
-        std::max(eval.curve - early_tenure_penalty_ *
-                                  (1.0 - row.months / early_tenure_months_),
-                 0.0);
-    eval.penalty = eval.curve - after_penalty;
-  }
-  eval.has_renewals = !sdk::IsMissing(row.renewals);
+  // Floored at 0; the penalty is what the floor let through, so the reasons
+  // add up to the score exactly.
+  const bool early = row.months < early_tenure_months_;
+  const double after_penalty =
+      early ? std::max(curve - early_tenure_penalty_ *
+                                   (1.0 - row.months / early_tenure_months_),
+                       0.0)
+            : curve;
+  const bool has_renewals = !sdk::IsMissing(row.renewals);
   double bonus = 0;
-  if (eval.has_renewals && renewal_bonus_ > 0) {
-    bonus = row.renewals * renewal_bonus_;
-    eval.bonus_capped = bonus > max_renewal_bonus_;
-    bonus = std::min(bonus, max_renewal_bonus_);
+  if (has_renewals && renewal_bonus_ > 0) {
+    bonus = std::min(row.renewals * renewal_bonus_, max_renewal_bonus_);
   }
-  // Capped at 100 the same way: the bonus is what fitted below it.
-  eval.at_ceiling = after_penalty + bonus > 100.0;
-  eval.score = std::min(after_penalty + bonus, 100.0);
-  eval.bonus = eval.score - after_penalty;
-}
+  // Capped at 100 the same way: the credit is what fitted below it.
+  const double score = std::min(after_penalty + bonus, 100.0);
+  out.Score(score);
 
-void Tenure::Explain(uint32_t index, const Row& row, const Evaluation& eval,
-                     sdk::Output& out) const {
-  const bool established = row.months >= established_months_;
-  out.AddReason(
-      index, {.rule_id = "tenure",
-              .signal = kMonths,
-              .observed = row.months,
-              .threshold = established_months_,
-              .impact = eval.curve - kBaseline,
-              .message = "Customer for " + Count(row.months, "month") + ", " +
-                         (established ? "at or past" : "short of") + " the " +
-                         Num(established_months_) +
-                         " months at which tenure is established"});
-  if (eval.early) {
-    out.AddReason(index,
-                  {.rule_id = "early_tenure",
-                   .signal = kMonths,
-                   .observed = row.months,
-                   .threshold = early_tenure_months_,
-                   .impact = 0.0 - eval.penalty,  // never -0
-                   .message = "Customer for " + Count(row.months, "month") +
-                              ": the first " + Num(early_tenure_months_) +
-                              " months carry the highest churn risk"});
-    out.AddAction(index,
-                  "Schedule an onboarding check-in to make sure the customer "
-                  "reaches first value");
+  out.Reason(kTenure, curve - sdk::kNeutral,
+             {.observed = row.months, .threshold = established_months_});
+  if (early) {
+    out.Reason(kEarlyTenure, after_penalty - curve,
+               {.observed = row.months, .threshold = early_tenure_months_});
+    out.Action(kOnboardingCheckIn);
   }
-  if (eval.has_renewals) {
-    std::string message = row.renewals > 0
-                              ? Count(row.renewals, "renewal") + " so far"
-                              : "No renewals yet";
-    if (eval.at_ceiling) {
-      message += " (credit limited by the score's ceiling of 100)";
-    } else if (eval.bonus_capped) {
-      message += " (credit capped at " + Num(max_renewal_bonus_) + " points)";
-    }
-    out.AddReason(index, {.rule_id = "renewals",
-                          .signal = kRenewals,
-                          .observed = row.renewals,
-                          .threshold = 0,
-                          .impact = eval.bonus,
-                          .message = std::move(message)});
+  if (has_renewals) {
+    out.Reason(kRenewals, score - after_penalty,
+               {.observed = row.renewals,
+                .threshold = 0,
+                .args = {renewal_bonus_, max_renewal_bonus_}});
   }
-  if (eval.score < low_score_action_below_) {
-    out.AddAction(index,
-                  "Give this newer account extra attention (regular check-ins, "
-                  "an executive sponsor) until its tenure is established");
-  }
-}
-
-void Tenure::Score(const sdk::Batch& batch, sdk::Output& out) const {
-  // Columns by name once per batch; the loop below only indexes.
-  const std::span<const double> months = batch.Column(kMonths);
-  const std::span<const double> renewals = batch.Column(kRenewals);
-  const bool explain = out.WantsExplanation();
-
-  for (uint32_t i = 0; i < batch.num_rows(); ++i) {
-    const Row row{months[i], renewals[i]};
-    if (sdk::IsMissing(row.months)) {
-      MarkInsufficientData(out, i,
-                           "missing required signal months_as_customer");
-      continue;
-    }
-    // The host refuses infinities and values below the declared minimum;
-    // this guards a host that does not.
-    if (FailIfInfinite(
-            out, i,
-            LastInfinite({{row.months, kMonths}, {row.renewals, kRenewals}})))
-      continue;
-    if (row.months < 0 || row.renewals < 0) {
-      MarkFailed(out, i,
-                 std::string("signal ") +
-                     (row.months < 0 ? kMonths : kRenewals) + " is negative");
-      continue;
-    }
-
-    Evaluation eval;
-    Evaluate(row, eval);
-    if (SetFiniteScore(out, i, eval.score) && explain) {
-      Explain(i, row, eval, out);
-    }
-  }
+  if (score < low_score_action_below_) out.Action(kExtraAttention);
 }
 
 }  // namespace healthscore::plugins

@@ -7,9 +7,14 @@
 # - hidden visibility and a linker version script, so the library exports only
 #   hs_plugin_abi_version and hs_plugin_entry;
 # - -Wl,--no-undefined, so a missing symbol fails the link, not the load;
+# - --require-defined for both entry points, so a library that forgets
+#   HEALTHSCORE_DIMENSION(Class) fails the link with "required symbol
+#   `hs_plugin_entry' not defined" instead of building a plugin that exports
+#   nothing (ALLOW_MISSING_ENTRY_POINTS turns that off, for tests of the
+#   loader's own check);
 # - HEALTHSCORE_PLUGIN_NAME / HEALTHSCORE_PLUGIN_VERSION defined for the code.
 function(healthscore_add_dimension name)
-  cmake_parse_arguments(ARG "" "VERSION;OUTPUT_DIRECTORY" "SOURCES;LIBRARIES"
+  cmake_parse_arguments(ARG "ALLOW_MISSING_ENTRY_POINTS" "VERSION;OUTPUT_DIRECTORY" "SOURCES;LIBRARIES"
                         ${ARGN})
   if(NOT ARG_VERSION)
     message(FATAL_ERROR "healthscore_add_dimension(${name}): VERSION is required")
@@ -37,4 +42,9 @@ function(healthscore_add_dimension name)
   target_link_options(${name} PRIVATE
     "LINKER:--version-script=${map}"
     "LINKER:--no-undefined")
+  if(NOT ARG_ALLOW_MISSING_ENTRY_POINTS)
+    target_link_options(${name} PRIVATE
+      "LINKER:--require-defined=hs_plugin_abi_version"
+      "LINKER:--require-defined=hs_plugin_entry")
+  endif()
 endfunction()

@@ -15,72 +15,70 @@
 namespace healthscore {
 namespace {
 
-// Reasons kept for a SUMMARY: only the top drivers are returned, so reasons
-// go into one flat buffer rather than one protobuf message (and a few heap
-// strings) each, and only the drivers become messages.
-struct ReasonPool {
-  struct Entry {
-    uint32_t row;
-    int dimension;
-    double impact;
-    uint32_t text;  // offset into `text`: rule id, signal, message
-    uint32_t rule_len;
-    uint32_t signal_len;
-    uint32_t message_len;
+// The reason and action records of one share of a batch, every dimension's,
+// and per row which of them are its (in emission order).
+struct Explanations {
+  std::vector<Records> records;  // per dimension of the variant
+  struct Ref {
+    uint32_t dimension;
+    uint32_t index;  // into records[dimension].reasons or .actions
   };
-  std::vector<Entry> entries;
-  std::string text;
+  // Reasons of row r: reasons[reason_start[r] .. reason_start[r + 1]).
+  std::vector<Ref> reasons;
+  std::vector<uint32_t> reason_start;
+  std::vector<Ref> actions;
+  std::vector<uint32_t> action_start;
 
-  absl::string_view At(uint32_t offset, uint32_t len) const {
-    return absl::string_view(text).substr(offset, len);
+  // Groups every dimension's records by row (a counting sort, stable).
+  template <typename Rec, typename Get>
+  static void Index(const std::vector<Records>& records, size_t num_rows,
+                    Get get, std::vector<Ref>& refs,
+                    std::vector<uint32_t>& start) {
+    start.assign(num_rows + 1, 0);
+    for (const Records& r : records) {
+      for (const Rec& rec : get(r)) ++start[rec.row + 1];
+    }
+    for (size_t row = 0; row < num_rows; ++row) start[row + 1] += start[row];
+    refs.resize(start[num_rows]);
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (uint32_t d = 0; d < records.size(); ++d) {
+      const auto& recs = get(records[d]);
+      for (uint32_t i = 0; i < recs.size(); ++i) {
+        refs[next[recs[i].row]++] = {d, i};
+      }
+    }
+  }
+
+  void Index(size_t num_rows) {
+    Index<hs_reason_record>(
+        records, num_rows,
+        [](const Records& r) -> const auto& { return r.reasons; }, reasons,
+        reason_start);
+    Index<hs_action_record>(
+        records, num_rows,
+        [](const Records& r) -> const auto& { return r.actions; }, actions,
+        action_start);
+  }
+
+  std::span<const Ref> ReasonsOf(size_t row) const {
+    return {reasons.data() + reason_start[row],
+            reasons.data() + reason_start[row + 1]};
+  }
+  std::span<const Ref> ActionsOf(size_t row) const {
+    return {actions.data() + action_start[row],
+            actions.data() + action_start[row + 1]};
   }
 };
 
-// The ScoreSink one dimension scores one batch into: straight into the
-// customers' DimensionResult (FULL), or the pool (SUMMARY).
+// The ScoreSink one dimension scores one batch into: statuses straight into
+// the customers' DimensionResult.
 struct DimensionRun {
   std::span<v1::CustomerScore* const> out;
   int dimension = 0;
-  bool explain = false;
-  ReasonPool* pool = nullptr;  // set: keep reasons there, not in `out`
   std::string error;
 
   v1::DimensionResult* Result(uint32_t row) const {
     return out[row]->mutable_dimensions(dimension);
-  }
-
-  bool WantsExplanation() const { return explain; }
-
-  void Reason(uint32_t row, const hs_reason& reason) {
-    if (!explain) return;
-    v1::DimensionResult* result = Result(row);
-    if (pool != nullptr) {
-      const double impact = std::isfinite(reason.impact) ? reason.impact : 0;
-      if (impact == 0) return;  // moves nothing: never a driver
-      std::string& text = pool->text;
-      const absl::string_view rule = reason.rule_id ? reason.rule_id : "";
-      const absl::string_view signal = reason.signal ? reason.signal : "";
-      const absl::string_view message = reason.message ? reason.message : "";
-      pool->entries.push_back({row, dimension, impact,
-                               static_cast<uint32_t>(text.size()),
-                               static_cast<uint32_t>(rule.size()),
-                               static_cast<uint32_t>(signal.size()),
-                               static_cast<uint32_t>(message.size())});
-      absl::StrAppend(&text, rule, signal, message);
-      return;
-    }
-    v1::Reason* r = result->add_reasons();
-    if (reason.rule_id != nullptr) r->set_rule_id(reason.rule_id);
-    if (reason.signal != nullptr) r->set_signal(reason.signal);
-    if (std::isfinite(reason.observed)) r->set_observed(reason.observed);
-    if (std::isfinite(reason.threshold)) r->set_threshold(reason.threshold);
-    r->set_impact(std::isfinite(reason.impact) ? reason.impact : 0);
-    if (reason.message != nullptr) r->set_message(reason.message);
-  }
-
-  void Action(uint32_t row, const char* action) {
-    if (!explain) return;
-    Result(row)->add_actions(action);
   }
 
   void Status(uint32_t row, hs_status status, const char* message) {
@@ -110,12 +108,17 @@ void Fail(v1::DimensionResult* result, std::string reason) {
   result->set_status_reason(std::move(reason));
 }
 
+// How far the sum of a row's impacts may be from its score less the neutral
+// 50 before the reasons count as not explaining it.
+constexpr double kExplainTolerance = 1e-6;
+
 // Runs one dimension over the whole batch, then turns whatever the plugin did
-// wrong into FAILED rows.
+// wrong into FAILED rows: a failed batch, a NaN or out-of-range score, and
+// (when explaining) reasons that do not add up to the score.
 // `out` holds the rows [first_row, first_row + out.size()) of `batch`.
 void RunDimension(const BoundDimension& dim, int index,
                   const BatchColumns& batch, size_t first_row, bool explain,
-                  ReasonPool* pool, std::span<v1::CustomerScore* const> out) {
+                  Records& records, std::span<v1::CustomerScore* const> out) {
   const uint32_t num_rows = static_cast<uint32_t>(out.size());
   std::vector<const double*> columns;
   columns.reserve(dim.signal_columns.size());
@@ -124,8 +127,16 @@ void RunDimension(const BoundDimension& dim, int index,
   }
   std::vector<double> scores(num_rows,
                              std::numeric_limits<double>::quiet_NaN());
-  DimensionRun run{out, index, explain, pool, {}};
-  const hs_result result = dim.instance->Score(columns, scores, run);
+  DimensionRun run{out, index, {}};
+  const hs_result result =
+      dim.instance->Score(columns, scores, explain, records, run);
+  std::vector<double> explained;
+  if (explain) {
+    explained.assign(num_rows, HS_NEUTRAL_SCORE);
+    for (const hs_reason_record& r : records.reasons) {
+      explained[r.row] += r.impact;
+    }
+  }
   const std::string& id = dim.plugin->id();
   for (uint32_t row = 0; row < num_rows; ++row) {
     v1::DimensionResult* r = out[row]->mutable_dimensions(index);
@@ -138,69 +149,66 @@ void RunDimension(const BoundDimension& dim, int index,
         Fail(r, absl::StrCat(id, " returned NaN"));
       } else if (!(s >= 0 && s <= 100)) {
         Fail(r, absl::StrFormat("%s returned %g, outside 0-100", id, s));
+      } else if (explain && !(std::fabs(explained[row] - s) <=
+                              kExplainTolerance)) {
+        Fail(r, absl::StrFormat("%s scored %.6g, but its reasons add up to "
+                                "%.6g (50 + their impacts): a plugin bug",
+                                id, s, explained[row]));
       } else {
         r->set_score(s);
       }
     }
-    if (r->status() != v1::DIMENSION_STATUS_OK) {
-      // Reasons explain a score; a dimension without one keeps only why.
-      r->clear_reasons();
-      r->clear_actions();
-      r->set_score(0);
-    }
+    if (r->status() != v1::DIMENSION_STATUS_OK) r->set_score(0);
   }
 }
 
-void AddDrivers(v1::CustomerScore& score, const ReasonPool* pool,
-                std::span<const uint32_t> pooled) {
+// The top drivers up and down among the row's reasons (impact weighted by the
+// dimension's effective weight) and the gates that cut the total; sentences
+// are formatted for these only.
+void AddDrivers(const Variant& v, const Explanations& ex, size_t row,
+                v1::CustomerScore& score) {
   struct Candidate {
     double impact;
-    std::string dimension;
-    std::string rule_id;
-    std::string signal;
-    std::string message;
+    const Explanations::Ref* ref;  // NULL: a gate
+    const v1::GateResult* gate;
   };
   std::vector<Candidate> up;
   std::vector<Candidate> down;
-  for (const v1::DimensionResult& d : score.dimensions()) {
-    for (const v1::Reason& r : d.reasons()) {
-      const double impact = d.effective_weight() * r.impact();
-      if (impact == 0) continue;
-      (impact > 0 ? up : down)
-          .push_back({impact, d.name(), r.rule_id(), r.signal(), r.message()});
-    }
-  }
-  // A failed dimension's reasons explain nothing; its share is 0 anyway.
-  for (uint32_t i : pooled) {
-    const ReasonPool::Entry& e = pool->entries[i];
-    const v1::DimensionResult& d = score.dimensions(e.dimension);
-    const double impact = d.effective_weight() * e.impact;
-    if (d.status() != v1::DIMENSION_STATUS_OK || impact == 0) continue;
-    const uint32_t signal = e.text + e.rule_len;
-    (impact > 0 ? up : down)
-        .push_back(
-            {impact, d.name(), std::string(pool->At(e.text, e.rule_len)),
-             std::string(pool->At(signal, e.signal_len)),
-             std::string(pool->At(signal + e.signal_len, e.message_len))});
+  for (const Explanations::Ref& ref : ex.ReasonsOf(row)) {
+    const v1::DimensionResult& d = score.dimensions(ref.dimension);
+    // A failed dimension's reasons explain nothing; its share is 0 anyway.
+    if (d.status() != v1::DIMENSION_STATUS_OK) continue;
+    const double impact = d.effective_weight() *
+                          ex.records[ref.dimension].reasons[ref.index].impact;
+    if (impact == 0) continue;
+    (impact > 0 ? up : down).push_back({impact, &ref, nullptr});
   }
   // A gate that cut the total is a driver down in its own right.
   for (const v1::GateResult& g : score.gates()) {
-    if (g.impact() < 0) {
-      down.push_back(
-          {g.impact(), g.dimension(), "gate:" + g.id(), "", g.message()});
-    }
+    if (g.impact() < 0) down.push_back({g.impact(), nullptr, &g});
   }
-  auto add = [](std::vector<Candidate>& from, auto better,
-                google::protobuf::RepeatedPtrField<v1::Driver>* to) {
+  auto add = [&](std::vector<Candidate>& from, auto better,
+                 google::protobuf::RepeatedPtrField<v1::Driver>* to) {
     const size_t n = std::min<size_t>(from.size(), kTopDrivers);
     std::partial_sort(from.begin(), from.begin() + n, from.end(), better);
     for (size_t i = 0; i < n; ++i) {
       v1::Driver* d = to->Add();
-      d->set_dimension(from[i].dimension);
-      d->set_rule_id(from[i].rule_id);
-      d->set_signal(from[i].signal);
       d->set_impact(from[i].impact);
-      d->set_message(from[i].message);
+      if (from[i].gate != nullptr) {
+        d->set_dimension(from[i].gate->dimension());
+        d->set_rule_id("gate:" + from[i].gate->id());
+        d->set_message(from[i].gate->message());
+        continue;
+      }
+      const Explanations::Ref& ref = *from[i].ref;
+      const PluginInstance& instance = *v.dimensions[ref.dimension].instance;
+      const hs_reason_record& r =
+          ex.records[ref.dimension].reasons[ref.index];
+      const RuleInfo& rule = instance.rules()[r.rule];
+      d->set_dimension(score.dimensions(ref.dimension).name());
+      d->set_rule_id(rule.id);
+      d->set_signal(rule.signal);
+      instance.AppendReason(r, *d->mutable_message());
     }
   };
   add(
@@ -215,6 +223,36 @@ void AddDrivers(v1::CustomerScore& score, const ReasonPool* pool,
         return a.impact < b.impact;
       },
       score.mutable_top_drivers_down());
+}
+
+// Every reason and action of the row's scored dimensions as messages: the
+// reasons for FULL, the actions for SUMMARY and FULL.
+void AddExplanations(const Variant& v, const Explanations& ex, size_t row,
+                     bool reasons, v1::CustomerScore& score) {
+  auto& dims = *score.mutable_dimensions();
+  if (reasons) {
+    for (const Explanations::Ref& ref : ex.ReasonsOf(row)) {
+      v1::DimensionResult& d = dims[ref.dimension];
+      if (d.status() != v1::DIMENSION_STATUS_OK) continue;
+      const PluginInstance& instance = *v.dimensions[ref.dimension].instance;
+      const hs_reason_record& r =
+          ex.records[ref.dimension].reasons[ref.index];
+      const RuleInfo& rule = instance.rules()[r.rule];
+      v1::Reason* out = d.add_reasons();
+      out->set_rule_id(rule.id);
+      out->set_signal(rule.signal);
+      if (std::isfinite(r.observed)) out->set_observed(r.observed);
+      if (std::isfinite(r.threshold)) out->set_threshold(r.threshold);
+      out->set_impact(r.impact);
+      instance.AppendReason(r, *out->mutable_message());
+    }
+  }
+  for (const Explanations::Ref& ref : ex.ActionsOf(row)) {
+    v1::DimensionResult& d = dims[ref.dimension];
+    if (d.status() != v1::DIMENSION_STATUS_OK) continue;
+    d.add_actions(v.dimensions[ref.dimension].instance->ActionText(
+        ex.records[ref.dimension].actions[ref.index]));
+  }
 }
 
 void AddWarning(v1::CustomerScore& score, absl::string_view code,
@@ -277,7 +315,7 @@ void AddActions(const Variant& v, const BandSpec& band,
 // when no weighted dimension could score the customer.
 absl::Status Aggregate(const Snapshot& snapshot, const Variant& v,
                        v1::Explain explain, absl::Time now,
-                       const ReasonPool* pool, std::span<const uint32_t> pooled,
+                       const Explanations& ex, size_t row,
                        v1::CustomerScore& score) {
   auto& dims = *score.mutable_dimensions();
   struct GroupState {
@@ -453,13 +491,11 @@ absl::Status Aggregate(const Snapshot& snapshot, const Variant& v,
   }
 
   if (explain != v1::EXPLAIN_NONE) {
-    AddDrivers(score, pool, pooled);
+    AddExplanations(v, ex, row, explain == v1::EXPLAIN_FULL, score);
+    AddDrivers(v, ex, row, score);
     AddActions(v, band, score);
-  }
-  if (explain != v1::EXPLAIN_FULL) {
-    for (v1::DimensionResult& d : dims) {
-      d.clear_reasons();
-      d.clear_actions();
+    if (explain != v1::EXPLAIN_FULL) {
+      for (v1::DimensionResult& d : dims) d.clear_actions();
     }
   }
   *score.mutable_provenance() = snapshot.provenance();
@@ -483,26 +519,15 @@ void ScoreVariant(const Snapshot& snapshot, const Variant& v,
     }
   }
   const bool wants_reasons = explain != v1::EXPLAIN_NONE;
-  ReasonPool pool;
-  ReasonPool* summary_pool = explain == v1::EXPLAIN_SUMMARY ? &pool : nullptr;
+  Explanations ex;
+  ex.records.resize(v.dimensions.size());
   for (size_t i = 0; i < v.dimensions.size(); ++i) {
     RunDimension(v.dimensions[i], static_cast<int>(i), batch, first_row,
-                 wants_reasons, summary_pool, out);
+                 wants_reasons, ex.records[i], out);
   }
-  // The pooled reasons of each row, in emission order (a counting sort).
-  std::vector<uint32_t> first(out.size() + 1, 0);
-  for (const ReasonPool::Entry& e : pool.entries) ++first[e.row + 1];
-  for (size_t row = 0; row < out.size(); ++row) first[row + 1] += first[row];
-  std::vector<uint32_t> by_row(pool.entries.size());
-  std::vector<uint32_t> next(first.begin(), first.end() - 1);
-  for (uint32_t i = 0; i < pool.entries.size(); ++i) {
-    by_row[next[pool.entries[i].row]++] = i;
-  }
+  ex.Index(out.size());
   for (size_t row = 0; row < out.size(); ++row) {
-    const std::span<const uint32_t> pooled(by_row.data() + first[row],
-                                           first[row + 1] - first[row]);
-    statuses[row] =
-        Aggregate(snapshot, v, explain, now, &pool, pooled, *out[row]);
+    statuses[row] = Aggregate(snapshot, v, explain, now, ex, row, *out[row]);
   }
 }
 

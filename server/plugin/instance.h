@@ -1,8 +1,10 @@
 // A plugin instance: one Plugin bound to parameter values, and the one place
-// where the host speaks the plugin ABI's callbacks (hs_host_api).
+// where the host speaks the plugin ABI's callbacks (hs_host_api) and reads
+// what score_batch wrote (hs_output).
 #ifndef HEALTHSCORE_SERVER_PLUGIN_INSTANCE_H_
 #define HEALTHSCORE_SERVER_PLUGIN_INSTANCE_H_
 
+#include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <memory>
@@ -27,22 +29,23 @@ struct ParamValue {
   std::optional<std::string> text;  // set for a text parameter
 };
 
-// Receives what a plugin reports while it scores one batch. The adapter in
-// PluginInstance::Score calls it on the scoring thread only, statically (no
-// virtual call): the engine's hot path pays nothing for the indirection.
-// Every `row` is within the batch and `reason` / `action` are never NULL (the
-// adapter screens out such calls); messages may be NULL. A sink may also
-// define `void Misuse(std::string what)` to hear about the calls screened out
-// (a row past the batch, a NULL reason or action); otherwise they are
-// dropped without cost.
+// Receives the statuses and the batch error a plugin reports while it scores
+// one batch, on the scoring thread only, statically (no virtual call). Every
+// `row` is within the batch; messages may be NULL. A sink may also define
+// `void Misuse(std::string what)` to hear about calls the ABI does not allow
+// (a row past the batch), which are otherwise dropped.
 template <typename S>
-concept ScoreSink = requires(S& sink, uint32_t row, const hs_reason& reason,
-                             const char* text, hs_status status) {
-  { sink.WantsExplanation() } -> std::convertible_to<bool>;
-  sink.Reason(row, reason);
-  sink.Action(row, text);
+concept ScoreSink = requires(S& sink, uint32_t row, const char* text,
+                             hs_status status) {
   sink.Status(row, status, text);
   sink.Error(text);
+};
+
+// The reason and action records of one batch, as the plugin wrote them
+// (rows, rules and actions checked to be in range). Reused across batches.
+struct Records {
+  std::vector<hs_reason_record> reasons;
+  std::vector<hs_action_record> actions;
 };
 
 // Owns one instance of a plugin: created from the plugin and its bound
@@ -51,8 +54,8 @@ concept ScoreSink = requires(S& sink, uint32_t row, const hs_reason& reason,
 // instance at once, each with its own batch and sink.
 class PluginInstance {
  public:
-  // Binds `plugin` to `params`, then reads the signals the instance reads
-  // (instance_signals, or else the plugin's declared signals).
+  // Binds `plugin` to `params`, then reads what the instance reads and says
+  // (describe_instance, or else the plugin's declarations).
   // REQUIRES: `params` holds every declared parameter, in declaration order,
   // range-checked, with `text` set exactly for the text parameters.
   // `dimension` names the instance in errors. Errors read "plugin <id>
@@ -69,24 +72,55 @@ class PluginInstance {
   const std::vector<ParamValue>& params() const { return params_; }
   // The signals the instance reads, in the column order Score takes.
   const std::vector<SignalInfo>& signals() const { return signals_; }
+  const std::vector<RuleInfo>& rules() const { return rules_; }
+  const std::vector<ActionInfo>& actions() const { return actions_; }
 
   // Scores one batch: columns[i] holds scores.size() values of signals()[i]
-  // (NaN: missing). Writes scores[row] for every row and reports reasons,
-  // actions, statuses and a batch error to `sink`. Returns what score_batch
-  // returned; the caller judges the scores (NaN-fill them beforehand).
+  // (NaN: missing). A row missing a required signal is reported to `sink`
+  // as INSUFFICIENT_DATA naming the signal, and the plugin never sees it.
+  // Writes scores[row] for the other rows (NaN-fill beforehand: the caller
+  // judges the scores), and, when `explain`, fills `records` with the
+  // reasons and actions (rows are the batch's). Returns what score_batch
+  // returned, or HS_ERROR (with the error reported to `sink`) when a record
+  // names a row, rule or action that does not exist or carries a non-finite
+  // impact.
   template <ScoreSink Sink>
   hs_result Score(std::span<const double* const> columns,
-                  std::span<double> scores, Sink& sink) const;
+                  std::span<double> scores, bool explain, Records& records,
+                  Sink& sink) const;
+
+  // The sentence of a reason record: the rule's template for the impact's
+  // sign, filled in. REQUIRES: r.rule < rules().size().
+  void AppendReason(const hs_reason_record& r, std::string& out) const {
+    rules_[r.rule].For(r.impact).Append(r.observed, r.threshold, r.args, out);
+  }
+  std::string ReasonText(const hs_reason_record& r) const {
+    std::string out;
+    AppendReason(r, out);
+    return out;
+  }
+  std::string ActionText(const hs_action_record& a) const {
+    std::string out;
+    actions_[a.action].text.Append(0, 0, a.args, out);
+    return out;
+  }
 
  private:
+  // What every adapter context starts with, for the non-template part.
+  struct ContextBase {
+    uint32_t num_rows;        // as the plugin sees the batch
+    const uint32_t* row_map;  // the batch's row of each plugin row; or NULL
+    Records* records;
+    void (*error)(ContextBase*, const char*);
+  };
   template <typename Sink>
   struct HostAdapter;
 
   PluginInstance() = default;
 
   hs_result ScoreRaw(std::span<const double* const> columns,
-                     std::span<double> scores, const hs_host_api& host,
-                     void* ctx) const;
+                     std::span<double> scores, bool explain,
+                     const hs_host_api& host, ContextBase& ctx) const;
 
   std::shared_ptr<const Plugin> plugin_;
   std::vector<ParamValue> params_;
@@ -95,67 +129,72 @@ class PluginInstance {
   std::vector<hs_param_value> raw_params_;
   hs_instance* instance_ = nullptr;
   std::vector<SignalInfo> signals_;
+  std::vector<int> required_;  // indices into signals_
+  std::vector<RuleInfo> rules_;
+  std::vector<ActionInfo> actions_;
 };
 
 // The host-callback adapter: an hs_host_api per sink type whose callbacks
-// screen what the ABI does not allow and forward the rest to the sink.
+// map rows back to the batch's, screen what the ABI does not allow, and
+// forward the rest to the sink.
 template <typename Sink>
 struct PluginInstance::HostAdapter {
-  struct Context {
+  struct Context : ContextBase {
     Sink* sink;
-    uint32_t num_rows;
   };
   static Context& Ctx(void* ctx) { return *static_cast<Context*>(ctx); }
 
-  static void Misuse(Context& c, const char* callback, uint32_t row,
-                     const char* null_argument) {
-    if constexpr (requires { c.sink->Misuse(std::string()); }) {
-      if (null_argument == nullptr) {
-        c.sink->Misuse(absl::StrCat(callback, " for row ", row,
-                                    " of a batch of ", c.num_rows, " rows"));
-      } else {
-        c.sink->Misuse(absl::StrCat(callback, " with a NULL ", null_argument,
-                                    " for row ", row));
-      }
+  static int32_t Grow(void* ctx, hs_output* out, int32_t which) {
+    Records& r = *Ctx(ctx).records;
+    if (which == 0) {
+      r.reasons.resize(std::max<size_t>(64, 2 * r.reasons.size()));
+      out->reasons = r.reasons.data();
+      out->reasons_capacity = static_cast<uint32_t>(r.reasons.size());
+      return 1;
     }
-  }
-
-  static int32_t WantsExplanation(void* ctx) {
-    return Ctx(ctx).sink->WantsExplanation() ? 1 : 0;
-  }
-  static void EmitReason(void* ctx, uint32_t row, const hs_reason* reason) {
-    Context& c = Ctx(ctx);
-    if (row >= c.num_rows) return Misuse(c, "emit_reason", row, nullptr);
-    if (reason == nullptr) return Misuse(c, "emit_reason", row, "reason");
-    c.sink->Reason(row, *reason);
-  }
-  static void EmitAction(void* ctx, uint32_t row, const char* action) {
-    Context& c = Ctx(ctx);
-    if (row >= c.num_rows) return Misuse(c, "emit_action", row, nullptr);
-    if (action == nullptr) return Misuse(c, "emit_action", row, "action");
-    c.sink->Action(row, action);
+    if (which == 1) {
+      r.actions.resize(std::max<size_t>(16, 2 * r.actions.size()));
+      out->actions = r.actions.data();
+      out->actions_capacity = static_cast<uint32_t>(r.actions.size());
+      return 1;
+    }
+    return 0;
   }
   static void SetStatus(void* ctx, uint32_t row, hs_status status,
                         const char* message) {
     Context& c = Ctx(ctx);
-    if (row >= c.num_rows) return Misuse(c, "set_status", row, nullptr);
-    c.sink->Status(row, status, message);
+    if (row >= c.num_rows) {
+      if constexpr (requires { c.sink->Misuse(std::string()); }) {
+        c.sink->Misuse(absl::StrCat("set_status for row ", row,
+                                    " of a batch of ", c.num_rows, " rows"));
+      }
+      return;
+    }
+    c.sink->Status(c.row_map != nullptr ? c.row_map[row] : row, status,
+                   message);
   }
   static void SetError(void* ctx, const char* message) {
     Ctx(ctx).sink->Error(message);
   }
+  static void Error(ContextBase* ctx, const char* message) {
+    static_cast<Context*>(ctx)->sink->Error(message);
+  }
 
-  static constexpr hs_host_api kApi = {sizeof(hs_host_api), &WantsExplanation,
-                                       &EmitReason,         &EmitAction,
-                                       &SetStatus,          &SetError};
+  static constexpr hs_host_api kApi = {sizeof(hs_host_api), &Grow, &SetStatus,
+                                       &SetError};
 };
 
 template <ScoreSink Sink>
 hs_result PluginInstance::Score(std::span<const double* const> columns,
-                                std::span<double> scores, Sink& sink) const {
-  typename HostAdapter<Sink>::Context ctx{&sink,
-                                          static_cast<uint32_t>(scores.size())};
-  return ScoreRaw(columns, scores, HostAdapter<Sink>::kApi, &ctx);
+                                std::span<double> scores, bool explain,
+                                Records& records, Sink& sink) const {
+  typename HostAdapter<Sink>::Context ctx;
+  ctx.num_rows = static_cast<uint32_t>(scores.size());
+  ctx.row_map = nullptr;
+  ctx.records = &records;
+  ctx.error = &HostAdapter<Sink>::Error;
+  ctx.sink = &sink;
+  return ScoreRaw(columns, scores, explain, HostAdapter<Sink>::kApi, ctx);
 }
 
 }  // namespace healthscore

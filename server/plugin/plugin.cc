@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "server/common/status_macros.h"
 
@@ -65,7 +66,9 @@ absl::StatusOr<std::vector<SignalInfo>> ReadSignals(const hs_signal_decl* decls,
                  d.higher_is_better != 0,
                  d.required != 0,
                  d.min_value,
-                 d.max_value};
+                 d.max_value,
+                 d.typical_min,
+                 d.typical_max};
     if (!IsIdentifier(s.name)) {
       return absl::InvalidArgumentError(
           absl::StrCat(what, ": signals[", i, "] name '", s.name,
@@ -81,6 +84,135 @@ absl::StatusOr<std::vector<SignalInfo>> ReadSignals(const hs_signal_decl* decls,
                        Bounds(s.min, s.max), " with min above max"));
     }
     out.push_back(std::move(s));
+  }
+  return out;
+}
+
+namespace {
+
+// The declared argument names: identifiers, unique, up to the first NULL.
+absl::StatusOr<std::vector<std::string>> ReadArgs(
+    const char* const (&names)[HS_MAX_ARGS], absl::string_view where) {
+  std::vector<std::string> args;
+  for (int i = 0; i < HS_MAX_ARGS && names[i] != nullptr; ++i) {
+    const std::string name = names[i];
+    if (!IsIdentifier(name) || name == "observed" || name == "threshold") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": args[", i, "] '", name,
+          "' is not an identifier ([a-z][a-z0-9_]*) other than observed and "
+          "threshold"));
+    }
+    for (const std::string& seen : args) {
+      if (seen == name) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": argument '", name, "' is declared twice"));
+      }
+    }
+    args.push_back(name);
+  }
+  return args;
+}
+
+absl::Status CompileInto(const char* text, const std::vector<std::string>& args,
+                         absl::string_view unit, bool has_facts,
+                         absl::string_view where, Wording& out) {
+  if (text == nullptr) return absl::OkStatus();
+  if (*text == '\0') {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, " is empty (NULL when there is none)"));
+  }
+  absl::StatusOr<Wording> w = Wording::Compile(text, args, unit, has_facts);
+  if (!w.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, " '", text, "': ", w.status().message()));
+  }
+  out = *std::move(w);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<RuleInfo>> ReadRules(
+    const hs_rule_decl* decls, uint32_t count,
+    const std::vector<SignalInfo>& signals, absl::string_view what) {
+  std::vector<RuleInfo> out;
+  std::set<std::string> seen;
+  for (uint32_t i = 0; i < count; ++i) {
+    const hs_rule_decl& d = decls[i];
+    RuleInfo r;
+    r.id = OrEmpty(d.id);
+    if (!IsIdentifier(r.id)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": rules[", i, "] id '", r.id,
+                       "' is not an identifier ([a-z][a-z0-9_]*)"));
+    }
+    if (!seen.insert(r.id).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": rule '", r.id, "' is declared twice"));
+    }
+    const std::string where = absl::StrCat(what, ": rule '", r.id, "'");
+    r.signal = OrEmpty(d.signal);
+    r.unit = OrEmpty(d.unit);
+    if (!r.signal.empty()) {
+      const SignalInfo* signal = nullptr;
+      for (const SignalInfo& s : signals) {
+        if (s.name == r.signal) signal = &s;
+      }
+      if (signal == nullptr) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, " names signal '", r.signal, "', which is not declared"));
+      }
+      if (d.unit == nullptr) r.unit = signal->unit;
+    }
+    ASSIGN_OR_RETURN(r.args, ReadArgs(d.args, where));
+    RETURN_IF_ERROR(CompileInto(d.raises, r.args, r.unit, true,
+                                absl::StrCat(where, " raises"), r.raises));
+    RETURN_IF_ERROR(CompileInto(d.lowers, r.args, r.unit, true,
+                                absl::StrCat(where, " lowers"), r.lowers));
+    RETURN_IF_ERROR(CompileInto(d.text, r.args, r.unit, true,
+                                absl::StrCat(where, " text"), r.text));
+    if (r.text.empty() && r.raises.empty() && r.lowers.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, " has no wording: it needs a neutral text, or raises and/or "
+                 "lowers"));
+    }
+    // For a sign the plugin gave no wording for (the checker reports that):
+    // the rule's id and the observed value, never the other sign's sentence.
+    r.fallback = *Wording::Compile(
+        absl::StrCat(absl::StrReplaceAll(r.id, {{"_", " "}}),
+                     " (observed {observed})"),
+        {}, r.unit, true);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ActionInfo>> ReadActions(const hs_action_decl* decls,
+                                                    uint32_t count,
+                                                    absl::string_view what) {
+  std::vector<ActionInfo> out;
+  std::set<std::string> seen;
+  for (uint32_t i = 0; i < count; ++i) {
+    const hs_action_decl& d = decls[i];
+    ActionInfo a;
+    a.id = OrEmpty(d.id);
+    if (!IsIdentifier(a.id)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": actions[", i, "] id '", a.id,
+                       "' is not an identifier ([a-z][a-z0-9_]*)"));
+    }
+    if (!seen.insert(a.id).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": action '", a.id, "' is declared twice"));
+    }
+    const std::string where = absl::StrCat(what, ": action '", a.id, "'");
+    ASSIGN_OR_RETURN(a.args, ReadArgs(d.args, where));
+    if (d.text == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(where, " has no text"));
+    }
+    RETURN_IF_ERROR(
+        CompileInto(d.text, a.args, "", false, where + " text", a.text));
+    out.push_back(std::move(a));
   }
   return out;
 }
@@ -118,12 +250,21 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
   if (!library.has(HS_ENTRY_ABI_VERSION)) {
     return absl::InvalidArgumentError(absl::StrCat(
         file, ": missing entry point ", HS_ENTRY_ABI_VERSION,
-        "; is it a healthscore plugin built with healthscore_add_dimension?"));
+        "; a plugin exports it with HEALTHSCORE_DIMENSION(YourClass) from "
+        "healthscore/sdk/dimension.h, built with healthscore_add_dimension"));
   }
   auto plugin = std::shared_ptr<Plugin>(new Plugin);
   plugin->path_ = path;
   plugin->abi_version_ = library.get<uint32_t()>(HS_ENTRY_ABI_VERSION)();
   const uint32_t abi = plugin->abi_version_;
+  if (HS_ABI_MAJOR(abi) < HS_ABI_VERSION_MAJOR) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        file, ": built for plugin ABI ", AbiVersionString(abi),
+        " (SDK ", HS_ABI_MAJOR(abi), ".x); this server loads ABI ",
+        HS_ABI_VERSION_MAJOR, ".x plugins only. Rebuild it against SDK ",
+        HS_ABI_VERSION_MAJOR, ".", HS_ABI_VERSION_MINOR,
+        ": docs/plugin-sdk.md, \"From 1.x to 2.0\", says what changes"));
+  }
   if (HS_ABI_MAJOR(abi) != HS_ABI_VERSION_MAJOR) {
     return absl::FailedPreconditionError(absl::StrCat(
         file, ": built for plugin ABI ", AbiVersionString(abi),
@@ -138,28 +279,30 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
         "; upgrade the server or rebuild the plugin against an older SDK"));
   }
   if (!library.has(HS_ENTRY_PLUGIN)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ": missing entry point ", HS_ENTRY_PLUGIN));
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": missing entry point ", HS_ENTRY_PLUGIN,
+        "; a plugin exports it with HEALTHSCORE_DIMENSION(YourClass) from "
+        "healthscore/sdk/dimension.h"));
   }
-  const hs_plugin_v1* api =
-      library.get<const hs_plugin_v1*()>(HS_ENTRY_PLUGIN)();
+  const hs_plugin_v2* api =
+      library.get<const hs_plugin_v2*()>(HS_ENTRY_PLUGIN)();
   if (api == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat(file, ": ", HS_ENTRY_PLUGIN,
                      " returned NULL (the plugin's Describe() failed)"));
   }
-  // A v1.0 table ends at instance_signals; a newer minor may append fields.
-  constexpr size_t kV1Size =
-      offsetof(hs_plugin_v1, instance_signals) + sizeof(api->instance_signals);
-  if (api->struct_size < kV1Size) {
+  // A v2.0 table ends at score_batch; a newer minor may append fields.
+  constexpr size_t kV2Size =
+      offsetof(hs_plugin_v2, score_batch) + sizeof(api->score_batch);
+  if (api->struct_size < kV2Size) {
     return absl::InvalidArgumentError(
-        absl::StrCat(file, ": hs_plugin_v1.struct_size is ", api->struct_size,
-                     "; ABI 1.0 needs at least ", kV1Size));
+        absl::StrCat(file, ": hs_plugin_v2.struct_size is ", api->struct_size,
+                     "; ABI 2.0 needs at least ", kV2Size));
   }
   if (api->create == nullptr || api->destroy == nullptr ||
       api->score_batch == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
-        file, ": hs_plugin_v1 has a NULL create, destroy or score_batch"));
+        file, ": hs_plugin_v2 has a NULL create, destroy or score_batch"));
   }
   plugin->api_ = api;
   plugin->name_ = OrEmpty(api->name);
@@ -211,6 +354,10 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
     }
     plugin->params_.push_back(std::move(p));
   }
+  ASSIGN_OR_RETURN(plugin->rules_, ReadRules(api->rules, api->num_rules,
+                                             plugin->signals_, file));
+  ASSIGN_OR_RETURN(plugin->actions_,
+                   ReadActions(api->actions, api->num_actions, file));
 
   return plugin;
 }

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "healthscore/sdk/abi.h"
+#include "server/plugin/wording.h"
 
 namespace healthscore {
 
@@ -24,6 +25,43 @@ struct SignalInfo {
   bool required = false;
   double min = 0;
   double max = 0;
+  double typical_min = 0;  // NaN when not declared
+  double typical_max = 0;
+};
+
+// A rule as the plugin declares it, its templates compiled.
+struct RuleInfo {
+  std::string id;
+  std::string signal;  // "" when it names none
+  std::string unit;    // of observed and threshold (the signal's by default)
+  std::vector<std::string> args;
+  Wording raises;  // empty() when not declared
+  Wording lowers;
+  Wording text;
+  Wording fallback;  // "<id> (observed <value>)", for a sign without wording
+
+  // Whether a reason of this impact has a wording of its own: raises when
+  // positive, lowers when negative, the neutral text for either; at impact 0
+  // the text, or the one signed wording a rule declares.
+  bool HasWordingFor(double impact) const { return &For(impact) != &fallback; }
+  // The template for a reason of this impact (as HasWordingFor says), else
+  // the fallback; never the other sign's wording.
+  const Wording& For(double impact) const {
+    if (impact > 0 && !raises.empty()) return raises;
+    if (impact < 0 && !lowers.empty()) return lowers;
+    if (!text.empty()) return text;
+    if (impact == 0 && raises.empty() != lowers.empty()) {
+      return raises.empty() ? lowers : raises;
+    }
+    return fallback;
+  }
+};
+
+// An action as the plugin declares it.
+struct ActionInfo {
+  std::string id;
+  std::vector<std::string> args;
+  Wording text;
 };
 
 // A parameter as the plugin declares it. Bounds are NaN when absent.
@@ -40,6 +78,19 @@ struct ParamInfo {
 // Copies and checks a plugin's signal declarations (names are identifiers and
 // unique, min <= max). `what` names them in errors ("file: signals").
 absl::StatusOr<std::vector<SignalInfo>> ReadSignals(const hs_signal_decl* decls,
+                                                    uint32_t count,
+                                                    absl::string_view what);
+
+// Copies and checks rule declarations against the signals they may name: ids
+// are identifiers and unique, a named signal is one of `signals`, each rule
+// has a neutral text or both signed wordings, and every template compiles
+// (its placeholders resolve). `what` names them in errors.
+absl::StatusOr<std::vector<RuleInfo>> ReadRules(
+    const hs_rule_decl* decls, uint32_t count,
+    const std::vector<SignalInfo>& signals, absl::string_view what);
+
+// The same for action declarations.
+absl::StatusOr<std::vector<ActionInfo>> ReadActions(const hs_action_decl* decls,
                                                     uint32_t count,
                                                     absl::string_view what);
 
@@ -69,6 +120,8 @@ class Plugin {
   uint32_t abi_version() const { return abi_version_; }
   const std::vector<SignalInfo>& signals() const { return signals_; }
   const std::vector<ParamInfo>& params() const { return params_; }
+  const std::vector<RuleInfo>& rules() const { return rules_; }
+  const std::vector<ActionInfo>& actions() const { return actions_; }
 
  private:
   // Only an instance calls the plugin's functions.
@@ -77,17 +130,19 @@ class Plugin {
   Plugin() = default;
 
   // The plugin's function table. Valid for the life of the process.
-  const hs_plugin_v1& api() const { return *api_; }
+  const hs_plugin_v2& api() const { return *api_; }
 
   std::filesystem::path path_;
   uint32_t abi_version_ = 0;
-  const hs_plugin_v1* api_ = nullptr;
+  const hs_plugin_v2* api_ = nullptr;
   std::string name_;
   std::string version_;
   std::string id_;
   std::string description_;
   std::vector<SignalInfo> signals_;
   std::vector<ParamInfo> params_;
+  std::vector<RuleInfo> rules_;
+  std::vector<ActionInfo> actions_;
 };
 
 }  // namespace healthscore

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end, the way an outside team and an operator would do it:
 #  1. install the SDK package and build examples/custom_dimension out of tree
-#     with find_package(HealthScoreSdk);
+#     with find_package(HealthScoreSdk 2), and check the plugin with
+#     healthscore-plugin-check and the example's cases.yaml;
 #  2. run the real healthscore-server binary with that plugin beside the
 #     built-in ones, on a free loopback port;
 #  3. score through the real CLI and check the example's dimension score;
@@ -34,6 +35,9 @@ so="$work/example/plugins/web_engagement/0.1.0/libweb_engagement.so"
 exported=$(nm -D --defined-only "$so" | awk '{print $3}' | sort | tr '\n' ' ')
 [ "$exported" = "hs_plugin_abi_version hs_plugin_entry " ] ||
   fail "the example exports more than the SDK entry points: $exported"
+"$build/bin/healthscore-plugin-check" "$so" "$src/examples/custom_dimension/cases.yaml" \
+  >"$work/check.txt" 2>&1 || { cat "$work/check.txt" >&2; fail "healthscore-plugin-check failed on the example"; }
+tail -1 "$work/check.txt"
 
 echo "== run the server with the example plugin"
 mkdir -p "$work/plugins"
@@ -94,8 +98,16 @@ score = doc["score"] if isinstance(doc.get("score"), dict) else doc
 dims = {d["name"]: d for d in score["dimensions"]}
 web = dims["web_engagement"]
 assert web["plugin"] == "web_engagement@0.1.0", web
-assert abs(web["score"] - 24) < 1e-9, web                      # 1 visit, 12% opens
-assert any(r["rule_id"] for r in web["reasons"]), web
+# 1 visit (target 5) and 12% opens (target 40%): sub-scores 20 and 30;
+# 0.6 * 20 + 0.4 * 30 = 24 = 50 - 18 (site_visits) - 8 (email_opens).
+assert abs(web["score"] - 24) < 1e-9, web
+reasons = {r["rule_id"]: r for r in web["reasons"]}
+assert set(reasons) == {"site_visits", "email_opens", "low_engagement"}, web["reasons"]
+assert abs(reasons["site_visits"].get("impact", 0) + 18) < 1e-9, reasons
+assert abs(reasons["email_opens"].get("impact", 0) + 8) < 1e-9, reasons
+assert abs(50 + sum(r.get("impact", 0) for r in web["reasons"]) - web["score"]) < 1e-6, web
+assert "visited the website only 1 time in the last 7 days" in reasons["site_visits"]["message"], reasons
+assert any("re-engagement" in a for a in web.get("actions", [])), web
 assert "web_engagement@0.1.0" in score["provenance"]["plugins"], score["provenance"]
 total = sum(d.get("contribution", 0) for d in score["dimensions"])
 assert abs(total - score["score"]) < 1e-6, (total, score["score"])

@@ -111,12 +111,12 @@ grep -q "^reloaded: scorecard e2e version 3" "$work/reload.txt" || fail "$(cat "
 
 echo "== healthscore plugins, load-plugin, unload-plugin"
 "$cli" plugins --admin-target="$admin" >"$work/plugins.txt" || fail "plugins failed"
-grep -Eq "^product_adoption@1\.0\.0 +READY +1\.0 .* product_adoption$" "$work/plugins.txt" ||
+grep -Eq "^product_adoption@2\.0\.0 +READY +2\.0 .* product_adoption$" "$work/plugins.txt" ||
   fail "plugins does not show product_adoption READY and in use: $(cat "$work/plugins.txt")"
 code=0
-"$cli" unload-plugin product_adoption@1.0.0 --admin-target="$admin" 2>"$work/unload.err" || code=$?
+"$cli" unload-plugin product_adoption@2.0.0 --admin-target="$admin" 2>"$work/unload.err" || code=$?
 [ "$code" -eq 1 ] || fail "unloading a plugin in use exited $code, expected 1"
-grep -q "FAILED_PRECONDITION: plugin product_adoption@1.0.0 is in use by the live scorecard e2e version 3" \
+grep -q "FAILED_PRECONDITION: plugin product_adoption@2.0.0 is in use by the live scorecard e2e version 3" \
   "$work/unload.err" || fail "unexpected refusal: $(cat "$work/unload.err")"
 code=0
 "$cli" load-plugin no_such_plugin@1.0 --admin-target="$admin" 2>"$work/load.err" || code=$?

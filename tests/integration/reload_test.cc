@@ -513,7 +513,7 @@ TEST_F(AdminTest, PluginVersionsLoadSwitchAndUnload) {
   const v1::PluginInfo* v100 = FindPlugin(plugins, "test_echo", "1.0.0");
   ASSERT_NE(v100, nullptr);
   EXPECT_EQ(v100->state(), v1::PluginInfo::STATE_READY);
-  EXPECT_EQ(v100->abi_version(), "1.0");
+  EXPECT_EQ(v100->abi_version(), "2.0");
   EXPECT_THAT(v100->used_by(), ElementsAre("echo_x", "echo_y"));
   EXPECT_GT(v100->load_time().seconds(), 0);
   EXPECT_THAT(v100->path(), HasSubstr("test_echo/1.0.0/libtest_echo.so"));

@@ -109,7 +109,7 @@ TEST_F(ServerTest, ScoresOneCustomerWithItsExplanation) {
             Sha256Hex(testing::ReadFile(DefaultScorecard())));
   EXPECT_THAT(
       s.provenance().plugins(),
-      UnorderedElementsAre("financial_health@1.0.0", "product_adoption@1.0.0"));
+      UnorderedElementsAre("financial_health@2.0.0", "product_adoption@2.0.0"));
   EXPECT_TRUE(response.unused_signals().empty());
 }
 
@@ -127,10 +127,10 @@ TEST_F(ServerTest, ScoreRefusesBadValuesNamingTheField) {
        "customer.signals['logins_30d'] = inf: values must be finite"},
       {"late_payments_12m", -2,
        "customer.signals['late_payments_12m'] = -2 is below the minimum 0 "
-       "(count, declared by financial_health@1.0.0)"},
+       "(count, declared by financial_health@2.0.0)"},
       {"feature_adoption_pct", 140,
        "customer.signals['feature_adoption_pct'] = 140 is above the maximum "
-       "100 (percent, declared by product_adoption@1.0.0)"},
+       "100 (percent, declared by product_adoption@2.0.0)"},
   };
   for (const Case& c : cases) {
     v1::ScoreRequest request;
@@ -202,7 +202,7 @@ TEST_F(ServerTest, ABatchScoresGoodRowsAndGivesEachBadRowItsError) {
             "marks a missing value)");
   EXPECT_EQ(error(4),
             "rows[4].values[3] (late_payments_12m) = -1 is below the minimum "
-            "0 (count, declared by financial_health@1.0.0)");
+            "0 (count, declared by financial_health@2.0.0)");
   EXPECT_EQ(error(5), "rows[5].customer_id is empty");
   for (int i : {1, 2, 3, 4, 5}) {
     EXPECT_EQ(response.results(i).error().code(), 3) << i;  // INVALID_ARGUMENT
@@ -293,9 +293,14 @@ TEST_F(ServerTest, ListsDimensionsAndTheFileThatFailedToLoad) {
   }
   ASSERT_NE(found, nullptr);
   const v1::DimensionInfo& financial = *found;
-  EXPECT_EQ(financial.version(), "1.0.0");
+  EXPECT_EQ(financial.version(), "2.0.0");
   EXPECT_EQ(financial.state(), v1::PLUGIN_STATE_READY);
-  EXPECT_EQ(financial.abi_version(), "1.0");
+  EXPECT_EQ(financial.abi_version(), "2.0");
+  // Every built-in plugin speaks ABI 2.x.
+  for (const auto& d : response.dimensions()) {
+    if (d.state() != v1::PLUGIN_STATE_READY) continue;
+    EXPECT_THAT(d.abi_version(), ::testing::StartsWith("2.")) << d.name();
+  }
   EXPECT_FALSE(financial.description().empty());
   bool saw_late_payments = false;
   for (const auto& s : financial.signals()) {

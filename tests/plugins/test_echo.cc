@@ -42,7 +42,13 @@ class TestEcho : public sdk::Dimension {
                    {.name = "throw_on", .default_value = -1},
                    {.name = "nan_on", .default_value = -1},
                    {.name = "fail_on", .default_value = -1},
-                   {.name = "refuse", .default_value = 0, .min = 0, .max = 1}}};
+                   {.name = "refuse", .default_value = 0, .min = 0, .max = 1}},
+        .rules = {{.id = "echo",
+                   .raises = "the echoed value {observed} is above 50",
+                   .lowers = "the echoed value {observed} is below 50",
+                   .text = "the echoed value is {observed}"}},
+        .actions = {{.id = "raise_x", .text = "raise x"},
+                    {.id = "raise_y", .text = "raise y"}}};
   }
 
   explicit TestEcho(const sdk::Params& params)
@@ -75,13 +81,9 @@ class TestEcho : public sdk::Dimension {
                                ? std::numeric_limits<double>::quiet_NaN()
                                : v * scale_ + TEST_ECHO_BONUS;
       out.SetScore(row, score);
-      out.AddReason(row, {.rule_id = "echo",
-                          .signal = signal,
-                          .observed = v,
-                          .threshold = 50,
-                          .impact = score - 50,
-                          .message = signal + " is " + std::to_string(v)});
-      if (score < 50) out.AddAction(row, "raise " + signal);
+      if (std::isnan(score)) continue;  // the host fails the row: nothing to explain
+      out.Reason(row, 0, score - 50, {.observed = v, .threshold = 50});
+      if (score < 50) out.Action(row, use_y_ ? 1 : 0);
     }
   }
 

@@ -20,7 +20,9 @@ class TestNamed : public sdk::Dimension {
             .params = {{.name = "names",
                         .description = "signal names, comma separated",
                         .kind = sdk::ParamKind::kText,
-                        .default_text = "alpha"}}};
+                        .default_text = "alpha"}},
+            .rules = {{.id = "mean",
+                       .text = "the named signals average {observed}"}}};
   }
 
   explicit TestNamed(const sdk::Params& params) {
@@ -63,6 +65,7 @@ class TestNamed : public sdk::Dimension {
         out.SetInsufficientData(row, "none of the named signals");
       } else {
         out.SetScore(row, sum / n);
+        out.Reason(row, 0, sum / n - 50, {.observed = sum / n});
       }
     }
   }

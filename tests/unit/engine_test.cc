@@ -102,7 +102,8 @@ TEST_F(EngineTest, WeighsDimensionsAndExplainsContributions) {
 
   ASSERT_EQ(a.reasons_size(), 1);
   EXPECT_EQ(a.reasons(0).rule_id(), "echo");
-  EXPECT_EQ(a.reasons(0).signal(), "x");
+  EXPECT_EQ(a.reasons(0).signal(), "");  // x or y: the rule names neither
+  EXPECT_EQ(a.reasons(0).message(), "the echoed value 80 is above 50");
   EXPECT_DOUBLE_EQ(a.reasons(0).observed(), 80);
   EXPECT_DOUBLE_EQ(a.reasons(0).impact(), 30);
   EXPECT_EQ(b.actions_size(), 1);
@@ -199,7 +200,7 @@ TEST_F(EngineTest, ExplainLevelsControlWhatIsReturned) {
   EXPECT_EQ(scores_[0].top_drivers_up(0).SerializeAsString() +
                 scores_[0].top_drivers_down(0).SerializeAsString(),
             summary_drivers);
-  EXPECT_EQ(scores_[0].top_drivers_up(0).message(), "x is 80.000000");
+  EXPECT_EQ(scores_[0].top_drivers_up(0).message(), "the echoed value 80 is above 50");
 
   Score({{80, 40}}, v1::EXPLAIN_UNSPECIFIED);  // means SUMMARY
   EXPECT_EQ(scores_[0].top_drivers_up_size(), 1);

@@ -1,4 +1,5 @@
 // Loading plugins the real way: real .so files through Boost.DLL.
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 // it must come after it, in a block of its own so that sorting keeps it there.
 #include <boost/dll/library_info.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/plugin/instance.h"
@@ -29,7 +31,7 @@ TEST(PluginLoader, LoadsAGoodPluginAndReadsItsDeclaration) {
   EXPECT_EQ(p.name(), "test_echo");
   EXPECT_EQ(p.version(), "1.0.0");
   EXPECT_EQ(p.id(), "test_echo@1.0.0");
-  EXPECT_EQ(AbiVersionString(p.abi_version()), "1.0");
+  EXPECT_EQ(AbiVersionString(p.abi_version()), "2.0");
   ASSERT_EQ(p.signals().size(), 2u);
   EXPECT_EQ(p.signals()[0].name, "x");
   EXPECT_EQ(p.signals()[0].max, 100);
@@ -37,6 +39,121 @@ TEST(PluginLoader, LoadsAGoodPluginAndReadsItsDeclaration) {
   ASSERT_EQ(p.params().size(), 6u);
   EXPECT_EQ(p.params()[1].name, "scale");
   EXPECT_EQ(p.params()[1].default_value, 1);
+  ASSERT_EQ(p.rules().size(), 1u);
+  EXPECT_EQ(p.rules()[0].id, "echo");
+  EXPECT_EQ(p.rules()[0].raises.source(),
+            "the echoed value {observed} is above 50");
+  ASSERT_EQ(p.actions().size(), 2u);
+  EXPECT_EQ(p.actions()[1].id, "raise_y");
+}
+
+TEST(PluginLoader, RefusesAnAbi1PluginSayingHowToRebuild) {
+  auto plugin = Plugin::Load(TestPlugin("test_abi_v1"));
+  ASSERT_FALSE(plugin.ok());
+  EXPECT_EQ(plugin.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(
+      plugin.status().message(),
+      HasSubstr("libtest_abi_v1.so: built for plugin ABI 1.0 (SDK 1.x); this "
+                "server loads ABI 2.x plugins only. Rebuild it against SDK "
+                "2.0: docs/plugin-sdk.md, \"From 1.x to 2.0\", says what "
+                "changes"));
+}
+
+// A rule declaration as a plugin would give it, for ReadRules.
+hs_rule_decl Rule(const char* id, const char* signal, const char* raises,
+                  const char* lowers, const char* text,
+                  const char* arg = nullptr) {
+  return {id, signal, nullptr, raises, lowers, text, {arg, nullptr, nullptr,
+                                                       nullptr}};
+}
+
+TEST(PluginLoader, ChecksRuleDeclarationsAndTheirTemplates) {
+  const std::vector<SignalInfo> signals = {
+      {.name = "csat", .unit = "percent"}};
+  auto read = [&](std::vector<hs_rule_decl> rules) {
+    return ReadRules(rules.data(), static_cast<uint32_t>(rules.size()),
+                     signals, "lib.so");
+  };
+  auto ok = read({Rule("csat", "csat", "CSAT {observed}", nullptr, nullptr),
+                  Rule("fall", nullptr, nullptr, "fell {by}", nullptr, "by")});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ((*ok)[0].unit, "percent");  // the signal's
+  EXPECT_EQ((*ok)[1].args, std::vector<std::string>{"by"});
+
+  EXPECT_EQ(read({Rule("Bad", nullptr, nullptr, nullptr, "x")}).status().message(),
+            "lib.so: rules[0] id 'Bad' is not an identifier ([a-z][a-z0-9_]*)");
+  EXPECT_EQ(read({Rule("a", nullptr, nullptr, nullptr, "x"),
+                  Rule("a", nullptr, nullptr, nullptr, "y")})
+                .status()
+                .message(),
+            "lib.so: rule 'a' is declared twice");
+  EXPECT_EQ(read({Rule("a", "nps", nullptr, nullptr, "x")}).status().message(),
+            "lib.so: rule 'a' names signal 'nps', which is not declared");
+  EXPECT_EQ(read({Rule("a", nullptr, nullptr, nullptr, nullptr)})
+                .status()
+                .message(),
+            "lib.so: rule 'a' has no wording: it needs a neutral text, or "
+            "raises and/or lowers");
+  EXPECT_EQ(read({Rule("a", nullptr, "up {obsrved}", nullptr, nullptr)})
+                .status()
+                .message(),
+            "lib.so: rule 'a' raises 'up {obsrved}': unknown placeholder "
+            "{obsrved} (known: observed, threshold)");
+  EXPECT_EQ(read({Rule("a", nullptr, nullptr, nullptr, "x", "observed")})
+                .status()
+                .message(),
+            "lib.so: rule 'a': args[0] 'observed' is not an identifier "
+            "([a-z][a-z0-9_]*) other than observed and threshold");
+}
+
+// Records what an instance reports, as the engine's sink does.
+struct StatusSink {
+  std::vector<std::string> statuses;
+  std::string error;
+  void Status(uint32_t row, hs_status status, const char* message) {
+    statuses.push_back(absl::StrCat(row, ":", status, ":", message));
+  }
+  void Error(const char* message) { error = message; }
+};
+
+TEST(PluginInstance, ARowMissingARequiredSignalNeverReachesThePlugin) {
+  // The test plugins' signals are all optional; the built-in satisfaction
+  // plugin's CSAT is required.
+  auto sat = Plugin::Load(testing::BuiltinPluginDir() /
+                          "satisfaction/2.0.0/libsatisfaction.so");
+  ASSERT_TRUE(sat.ok()) << sat.status();
+  std::vector<ParamValue> params;
+  for (const ParamInfo& p : (*sat)->params()) {
+    params.push_back({p.name, p.default_value, std::nullopt});
+  }
+  auto instance = PluginInstance::Create(*sat, params, "satisfaction");
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  const double csat[] = {90, NAN, 40};
+  const double prev[] = {NAN, 80, NAN};
+  const double sentiment[] = {NAN, NAN, NAN};
+  const double* columns[] = {csat, prev, sentiment};
+  std::vector<double> scores(3, NAN);
+  Records records;
+  StatusSink sink;
+  ASSERT_EQ((*instance)->Score(columns, scores, true, records, sink), HS_OK)
+      << sink.error;
+  EXPECT_EQ(scores[0], 90);
+  EXPECT_TRUE(std::isnan(scores[1]));
+  EXPECT_EQ(scores[2], 40);
+  EXPECT_THAT(sink.statuses,
+              ::testing::ElementsAre(
+                  "1:1:missing required signal csat_90d_pct"));
+  // Records come back in the batch's rows, not the plugin's compacted ones.
+  std::set<uint32_t> rows;
+  for (const hs_reason_record& r : records.reasons) rows.insert(r.row);
+  EXPECT_EQ(rows, (std::set<uint32_t>{0, 2}));
+  for (const hs_reason_record& r : records.reasons) {
+    if (r.row == 2 && (*instance)->rules()[r.rule].id == "csat") {
+      EXPECT_EQ((*instance)->ReasonText(r),
+                "CSAT is only 40% over the last 90 days: most survey "
+                "responses are not satisfied");
+    }
+  }
 }
 
 TEST(PluginLoader, ReadsTextParameters) {
@@ -66,22 +183,23 @@ TEST(PluginLoader, RefusesAnotherAbiMajorNamingBothVersions) {
   EXPECT_THAT(plugin.status().message(), HasSubstr("libtest_abi_major.so"));
   EXPECT_THAT(
       plugin.status().message(),
-      HasSubstr("built for plugin ABI 2.0; this server speaks ABI 1.0"));
+      HasSubstr("built for plugin ABI 3.0; this server speaks ABI 2.0"));
 }
 
 TEST(PluginLoader, RefusesANewerAbiMinor) {
   auto plugin = Plugin::Load(TestPlugin("test_abi_newer_minor"));
   ASSERT_FALSE(plugin.ok());
   EXPECT_THAT(plugin.status().message(),
-              HasSubstr("built for plugin ABI 1.99, newer than this server's "
-                        "ABI 1.0"));
+              HasSubstr("built for plugin ABI 2.99, newer than this server's "
+                        "ABI 2.0"));
 }
 
 TEST(PluginLoader, RefusesAMissingEntryPoint) {
   auto plugin = Plugin::Load(TestPlugin("test_abi_missing_entry"));
   ASSERT_FALSE(plugin.ok());
   EXPECT_THAT(plugin.status().message(),
-              HasSubstr("missing entry point hs_plugin_entry"));
+              HasSubstr("missing entry point hs_plugin_entry; a plugin exports "
+                        "it with HEALTHSCORE_DIMENSION(YourClass)"));
 }
 
 TEST(PluginLoader, RefusesAFileThatIsNotASharedLibrary) {
@@ -106,9 +224,9 @@ TEST(PluginLoader, PluginsExportOnlyTheSdkEntryPoints) {
   for (const auto& path :
        {TestPlugin("test_echo"), TestPlugin("test_c_plugin"),
         testing::BuiltinPluginDir() /
-            "product_adoption/1.0.0/libproduct_adoption.so",
+            "product_adoption/2.0.0/libproduct_adoption.so",
         testing::BuiltinPluginDir() /
-            "financial_health/1.0.0/libfinancial_health.so"}) {
+            "financial_health/2.0.0/libfinancial_health.so"}) {
     // library_info lists the symbols a library makes visible to others:
     // the version script must leave exactly the two entry points.
     boost::dll::library_info info(path);
@@ -140,7 +258,7 @@ TEST(Registry, LoadsADirectoryAndRecordsEachFailureWithItsReason) {
   EXPECT_EQ(records[1].plugin->id(), "test_echo@1.0.0");
   EXPECT_EQ(records[2].state, PluginRecord::State::kFailed);
   EXPECT_THAT(records[2].reason, HasSubstr("broken/libbroken.so"));
-  EXPECT_THAT(records[3].reason, HasSubstr("built for plugin ABI 2.0"));
+  EXPECT_THAT(records[3].reason, HasSubstr("built for plugin ABI 3.0"));
 
   EXPECT_TRUE(registry.Find("test_echo").ok());
   EXPECT_TRUE(registry.Find("test_echo@1.0.0").ok());

@@ -1,5 +1,6 @@
 // The rules plugin (plugins/rules), loaded from its .so and bound by a real
-// snapshot: arithmetic, clamping, reasons, and every load-time error.
+// snapshot: arithmetic, clamping, reasons (50 + impacts == score, sentences
+// from the scorecard's templates), and every load-time error.
 #include <cmath>
 #include <memory>
 #include <string>
@@ -32,7 +33,7 @@ class RulesTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(
         registry_
-            .LoadFile(testing::BuiltinPluginDir() / "rules/1.0.0/librules.so")
+            .LoadFile(testing::BuiltinPluginDir() / "rules/2.0.0/librules.so")
             .ok());
   }
 
@@ -102,6 +103,7 @@ TEST_F(RulesTest, AddsPointsToTheBaseAndExplainsEachRule) {
   EXPECT_DOUBLE_EQ(Web(2).score(), 35);  // 50 - 15 (capped at 3 pieces)
   EXPECT_DOUBLE_EQ(Web(3).score(), 50);  // no rule fires; feedback missing
 
+  // Base 50: the rules' reasons are the whole explanation.
   ASSERT_EQ(Web(1).reasons_size(), 2);
   EXPECT_EQ(Web(1).reasons(0).rule_id(), "frequent_visits");
   EXPECT_EQ(Web(1).reasons(0).signal(), "site_visits_7d");
@@ -122,8 +124,63 @@ TEST_F(RulesTest, ClampsTo0To100AndScalesTheImpactsToMatch) {
   ASSERT_TRUE(snapshot.ok()) << snapshot.status();
   Score(**snapshot, {{9, 0}});
   EXPECT_DOUBLE_EQ(Web(0).score(), 100);
-  ASSERT_EQ(Web(0).reasons_size(), 1);
-  EXPECT_DOUBLE_EQ(Web(0).reasons(0).impact(), 5);  // 95 + 5 == 100
+  // 50 + 45 (the base) + 5 (the rule, scaled from 10) == 100.
+  ASSERT_EQ(Web(0).reasons_size(), 2);
+  EXPECT_EQ(Web(0).reasons(0).rule_id(), "base");
+  EXPECT_DOUBLE_EQ(Web(0).reasons(0).impact(), 45);
+  EXPECT_EQ(Web(0).reasons(1).rule_id(), "frequent_visits");
+  EXPECT_DOUBLE_EQ(Web(0).reasons(1).impact(), 5);
+}
+
+TEST_F(RulesTest, ABaseOtherThan50IsAReasonReadForItsSign) {
+  for (const auto& [base, words] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"70", "base score to 70, above the neutral 50"},
+           {"20", "base score to 20, below the neutral 50"}}) {
+    auto snapshot = Build("      base: " + base + R"(
+      signals: [site_visits_7d, negative_feedback_30d]
+      rules:)" + std::string(kRules));
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    auto statuses = Score(**snapshot, {{0, 0}, {7, 1}});
+    for (const auto& st : statuses) ASSERT_TRUE(st.ok()) << st;
+    // No rule fired: the base alone explains the score.
+    EXPECT_DOUBLE_EQ(Web(0).score(), std::stod(base));
+    ASSERT_EQ(Web(0).reasons_size(), 1);
+    EXPECT_EQ(Web(0).reasons(0).rule_id(), "base");
+    EXPECT_DOUBLE_EQ(Web(0).reasons(0).impact(), std::stod(base) - 50);
+    EXPECT_THAT(Web(0).reasons(0).message(), HasSubstr(words));
+    // The rules' impacts stay their points.
+    EXPECT_DOUBLE_EQ(Web(1).score(), std::stod(base) + 10 - 5);
+    ASSERT_EQ(Web(1).reasons_size(), 3);
+    EXPECT_DOUBLE_EQ(Web(1).reasons(1).impact(), 10);
+    EXPECT_DOUBLE_EQ(Web(1).reasons(2).impact(), -5);
+  }
+}
+
+TEST_F(RulesTest, SentencesAreTemplatesReadForTheSign) {
+  auto snapshot =
+      Build(R"(      signals: [site_visits_7d, negative_feedback_30d]
+      rules:
+        - {id: visits, when: "site_visits_7d >= 0", points: "site_visits_7d - 5",
+           raises: "{observed:plural:visit}, {{more} than 5",
+           lowers: "Only {observed:plural:visit}",
+           say: "Exactly {site_visits_7d} visits"}
+        - {id: both, when: "negative_feedback_30d > 0 && site_visits_7d > 0",
+           points: "-negative_feedback_30d",
+           say: "{negative_feedback_30d} complaints and {site_visits_7d} visits",
+           action: "Ask about the {negative_feedback_30d:plural:complaint}"}
+)");
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  auto statuses = Score(**snapshot, {{8, 0}, {1, 2}, {5, NAN}});
+  for (const auto& st : statuses) ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(Web(0).reasons(0).message(), "8 visits, {more} than 5");
+  EXPECT_EQ(Web(1).reasons(0).message(), "Only 1 visit");
+  EXPECT_EQ(Web(1).reasons(1).message(), "2 complaints and 1 visits");
+  EXPECT_EQ(Web(1).reasons(1).signal(), "");  // it reads two
+  ASSERT_EQ(Web(1).actions_size(), 1);
+  EXPECT_EQ(Web(1).actions(0), "Ask about the 2 complaints");
+  ASSERT_EQ(Web(2).reasons_size(), 1);  // 0 points: the neutral `say`
+  EXPECT_EQ(Web(2).reasons(0).message(), "Exactly 5 visits");
 }
 
 TEST_F(RulesTest, NoSignalAtAllIsInsufficientData) {
@@ -144,7 +201,7 @@ TEST_F(RulesTest, RefusesASyntaxErrorWithTheRuleAndPosition) {
       rules:
         - {id: broken, when: "site_visits_7d >= (5", points: 1, say: x}
 )"),
-              HasSubstr("rules.yaml:5: dimensions.web: plugin rules@1.0.0 "
+              HasSubstr("rules.yaml:5: dimensions.web: plugin rules@2.0.0 "
                         "refused its parameters: rules[0] (broken).when: "
                         "syntax error at position"));
 }
@@ -194,6 +251,40 @@ TEST_F(RulesTest, RefusesAssignmentDuplicateIdsAndMissingFields) {
         - {id: a, when: "1", points: 1, say: x}
 )"),
               HasSubstr("signals is empty"));
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d]
+      rules:
+        - {id: base, when: "1", points: 1, say: x}
+)"),
+              HasSubstr("rules[0] (base).id 'base' is reserved"));
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d]
+      rules:
+        - {id: a, when: "1", points: 1, raises: x}
+)"),
+              HasSubstr("rules[0] (a).say is required unless both raises and "
+                        "lowers are given"));
+}
+
+TEST_F(RulesTest, RefusesABraceThatIsNoPlaceholder) {
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d]
+      rules:
+        - {id: a, when: "site_visits_7d > 1", points: 1, say: "Score {beta}"}
+)"),
+              HasSubstr("rules[0] (a).say: unknown placeholder {beta} at "
+                        "position 6; the placeholders are: observed, "
+                        "site_visits_7d (write {{ for a literal brace)"));
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d]
+      rules:
+        - {id: a, when: "1", points: 1, say: x, action: "Call {x"}
+)"),
+              HasSubstr("rules[0] (a).action: '{' at position 5 is not "
+                        "closed; write {{ for a literal brace"));
+  EXPECT_THAT(Error(R"(      signals: [site_visits_7d, negative_feedback_30d]
+      rules:
+        - {id: a, when: "site_visits_7d > negative_feedback_30d", points: 1,
+           say: "{observed}"}
+)"),
+              HasSubstr("{observed} is the value of the one signal a rule "
+                        "reads, and this one reads 2"));
 }
 
 }  // namespace

@@ -162,9 +162,18 @@ TEST_F(ScorecardModelTest, ACriticalGateCapsTheTotalAndSaysSo) {
   EXPECT_DOUBLE_EQ(s.gates(0).observed(), 20);
   EXPECT_DOUBLE_EQ(s.gates(0).impact(), -5);
   EXPECT_EQ(s.gates(0).message(), "Service below 30 caps the score at 40");
-  ASSERT_GE(s.top_drivers_down_size(), 1);
-  EXPECT_EQ(s.top_drivers_down(0).rule_id(), "gate:service_floor");
-  EXPECT_DOUBLE_EQ(s.top_drivers_down(0).impact(), -5);
+  // The gate is a driver down of its own, between the dimensions' reasons:
+  // c's mean of 20 is 0.5 * (20 - 50) = -15 of the total; b's echo of 40 is
+  // 0.5 * 1/4 * (40 - 50) = -1.25.
+  ASSERT_EQ(s.top_drivers_down_size(), 3);
+  EXPECT_EQ(s.top_drivers_down(0).rule_id(), "mean");
+  EXPECT_DOUBLE_EQ(s.top_drivers_down(0).impact(), -15);
+  EXPECT_EQ(s.top_drivers_down(1).rule_id(), "gate:service_floor");
+  EXPECT_DOUBLE_EQ(s.top_drivers_down(1).impact(), -5);
+  EXPECT_EQ(s.top_drivers_down(1).message(),
+            "Service below 30 caps the score at 40");
+  EXPECT_EQ(s.top_drivers_down(2).rule_id(), "echo");
+  EXPECT_DOUBLE_EQ(s.top_drivers_down(2).impact(), -1.25);
 }
 
 TEST_F(ScorecardModelTest, AGateThatDoesNotBindTakesNothing) {

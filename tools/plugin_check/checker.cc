@@ -228,8 +228,11 @@ struct CaseInstance {
   Columns row;
 };
 
+// Also collects the ids of the rules that fired in any case into `fired`,
+// and fails a case whose reasons do not add up to its score.
 CheckResult CheckGoldenCases(const CasesFile& file,
-                             const std::vector<CaseInstance>& instances) {
+                             const std::vector<CaseInstance>& instances,
+                             std::set<std::string>& fired) {
   std::vector<std::string> failures;
   for (size_t i = 0; i < file.cases.size(); ++i) {
     const Case& c = file.cases[i];
@@ -240,8 +243,22 @@ CheckResult CheckGoldenCases(const CasesFile& file,
       continue;
     }
     const BoundDimension& dim = Dimension(*instances[i].snapshot);
-    const std::vector<std::string> mismatches = CaseMismatches(
-        c, ScoreBatch(*dim.instance, instances[i].row), file.bands);
+    const BatchOutput output = ScoreBatch(*dim.instance, instances[i].row);
+    std::vector<std::string> mismatches =
+        CaseMismatches(c, output, file.bands);
+    if (output.result == HS_OK && !output.rows.empty() &&
+        output.rows[0].status == HS_STATUS_OK) {
+      double sum = HS_NEUTRAL_SCORE;
+      for (const RecordedReason& r : output.rows[0].reasons) {
+        sum += r.impact;
+        fired.insert(r.rule_id.value_or(""));
+      }
+      if (!(std::fabs(sum - output.rows[0].score) <= 1e-6)) {
+        mismatches.push_back(absl::StrCat(
+            "its reasons add up to ", Exact(sum), " (50 + the impacts), not ",
+            "its score ", Exact(output.rows[0].score)));
+      }
+    }
     if (!mismatches.empty()) {
       failures.push_back(label + absl::StrJoin(mismatches, "; "));
     }
@@ -384,8 +401,10 @@ int RunChecks(const Options& options, std::ostream& out, std::ostream& err) {
                                               base_name, " and were not run")));
   }
 
+  std::set<std::string> fired_in_cases;
   if (cases) {
-    report.Add("golden cases", CheckGoldenCases(*cases, case_instances));
+    report.Add("golden cases",
+               CheckGoldenCases(*cases, case_instances, fired_in_cases));
   }
 
   if (base.ok()) {
@@ -397,6 +416,10 @@ int RunChecks(const Options& options, std::ostream& out, std::ostream& err) {
     report.Add("monotonic", CheckMonotonic(target));
     report.Add("deterministic", CheckDeterministic(target));
     report.Add("concurrent", CheckConcurrent(target));
+    const Sweep sweep = RunSweep(target);
+    report.Add("explained", CheckExplained(target, sweep));
+    report.Add("wording", CheckWording(target, sweep));
+    report.Add("rules fire", CheckRulesFire(target, sweep, fired_in_cases));
   }
   report.Summary();
   return report.failed() > 0 ? kExitFailed : kExitPassed;

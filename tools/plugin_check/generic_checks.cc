@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tools/plugin_check/host.h"
@@ -75,6 +76,27 @@ class Sampler {
       if (std::isnan(s.min)) return Uniform(hi - kFarRange, hi);
     }
     return Uniform(lo, hi);
+  }
+
+  // From the signal's typical range when it declares one, else as Draw.
+  double DrawTypical(size_t signal) {
+    const SignalInfo& s = signals_[signal];
+    if (std::isnan(s.typical_min) || std::isnan(s.typical_max)) {
+      return Draw(signal);
+    }
+    return Uniform(s.typical_min, s.typical_max);
+  }
+
+  Columns Typical(uint32_t rows) {
+    Columns c;
+    c.num_rows = rows;
+    c.values.assign(signals_.size(), std::vector<double>(rows));
+    for (uint32_t r = 0; r < rows; ++r) {
+      for (size_t s = 0; s < signals_.size(); ++s) {
+        c.values[s][r] = DrawTypical(s);
+      }
+    }
+    return c;
   }
 
   double Uniform(double lo, double hi) {
@@ -448,6 +470,200 @@ CheckResult CheckConcurrent(const Target& t) {
                            " runs of the same ", kMixedRows,
                            "-row batch at once: all agree with the "
                            "single-threaded result"));
+}
+
+}  // namespace healthscore::plugin_check
+
+namespace healthscore::plugin_check {
+namespace {
+
+constexpr uint32_t kSweepRows = 2000;  // per kind of row
+constexpr double kExplainTolerance = 1e-6;
+
+// Whole words of `text`, lower-cased.
+std::set<std::string> Words(absl::string_view text) {
+  std::set<std::string> words;
+  std::string word;
+  for (char c : text) {
+    if (absl::ascii_isalpha(c)) {
+      word += absl::ascii_tolower(c);
+    } else if (!word.empty()) {
+      words.insert(word);
+      word.clear();
+    }
+  }
+  if (!word.empty()) words.insert(word);
+  return words;
+}
+
+// Words saying a value is high or rose, and low or fell.
+constexpr absl::string_view kUpWords[] = {"above", "exceeds", "grew", "rose",
+                                          "higher", "more"};
+constexpr absl::string_view kDownWords[] = {"below", "fell", "dropped",
+                                            "under", "lower", "fewer"};
+
+// The first word of `words` in `list`, or "".
+std::string FirstOf(const std::set<std::string>& words,
+                    std::span<const absl::string_view> list) {
+  for (absl::string_view w : list) {
+    if (words.count(std::string(w)) > 0) return std::string(w);
+  }
+  return "";
+}
+
+}  // namespace
+
+Sweep RunSweep(const Target& t) {
+  Sampler sampler(*t.signals, 8);
+  Sweep sweep;
+  sweep.inputs.push_back(sampler.Complete(kSweepRows));
+  sweep.inputs.push_back(sampler.Typical(kSweepRows));
+  sweep.inputs.push_back(sampler.Mixed(kSweepRows));
+  for (const Columns& c : sweep.inputs) {
+    sweep.outputs.push_back(ScoreBatch(*t.instance, c));
+    sweep.rows += c.num_rows;
+  }
+  return sweep;
+}
+
+CheckResult CheckExplained(const Target& t, const Sweep& sweep) {
+  int ok = 0;
+  for (size_t b = 0; b < sweep.inputs.size(); ++b) {
+    const BatchOutput& out = sweep.outputs[b];
+    if (auto misuse = Misuse(out)) return Fail(*misuse);
+    if (out.result != HS_OK) {
+      return Fail(absl::StrCat("score_batch refused a sweep batch: ",
+                               out.error.value_or("no reason given")));
+    }
+    for (uint32_t r = 0; r < out.rows.size(); ++r) {
+      const RowOutput& row = out.rows[r];
+      if (row.status != HS_STATUS_OK || !InRange(row.score)) continue;
+      ++ok;
+      double sum = HS_NEUTRAL_SCORE;
+      std::vector<std::string> parts;
+      for (const RecordedReason& reason : row.reasons) {
+        sum += reason.impact;
+        parts.push_back(absl::StrCat(reason.rule_id.value_or("?"), " ",
+                                     Exact(reason.impact)));
+      }
+      if (!(std::fabs(sum - row.score) <= kExplainTolerance)) {
+        return Fail(absl::StrCat(
+            DescribeRow(*t.signals, sweep.inputs[b], r), " scored ",
+            Exact(row.score), " but 50 + its reasons' impacts is ", Exact(sum),
+            " (", parts.empty() ? "no reasons" : absl::StrJoin(parts, ", "),
+            ")"));
+      }
+    }
+  }
+  return Pass(absl::StrCat(ok, " OK rows of ", sweep.rows,
+                           " (random, typical and with signals missing): 50 "
+                           "+ the impacts is the score within 1e-6 on each"));
+}
+
+CheckResult CheckWording(const Target& t, const Sweep& sweep) {
+  const std::vector<RuleInfo>& rules = t.instance->rules();
+  // The templates themselves, against the direction of the signal they read.
+  for (const RuleInfo& rule : rules) {
+    const SignalInfo* signal = nullptr;
+    for (const SignalInfo& s : *t.signals) {
+      if (s.name == rule.signal) signal = &s;
+    }
+    if (signal == nullptr) continue;
+    // For a higher-is-better signal a raise is "high", a fall "low".
+    const auto good = signal->higher_is_better ? std::span(kUpWords)
+                                               : std::span(kDownWords);
+    const auto bad = signal->higher_is_better ? std::span(kDownWords)
+                                              : std::span(kUpWords);
+    const std::string raise_word = FirstOf(Words(rule.raises.source()), bad);
+    if (!raise_word.empty()) {
+      return Fail(absl::StrCat(
+          "rule ", rule.id, ": its raises wording '", rule.raises.source(),
+          "' says '", raise_word, "' of ", signal->name, ", which is ",
+          signal->higher_is_better ? "higher" : "lower",
+          "-is-better: it reads against the sign"));
+    }
+    const std::string lower_word = FirstOf(Words(rule.lowers.source()), good);
+    if (!lower_word.empty()) {
+      return Fail(absl::StrCat(
+          "rule ", rule.id, ": its lowers wording '", rule.lowers.source(),
+          "' says '", lower_word, "' of ", signal->name, ", which is ",
+          signal->higher_is_better ? "higher" : "lower",
+          "-is-better: it reads against the sign"));
+    }
+  }
+  int checked = 0;
+  for (size_t b = 0; b < sweep.inputs.size(); ++b) {
+    const BatchOutput& out = sweep.outputs[b];
+    for (uint32_t r = 0; r < out.rows.size(); ++r) {
+      const RowOutput& row = out.rows[r];
+      if (row.status != HS_STATUS_OK) continue;
+      for (const RecordedReason& reason : row.reasons) {
+        const RuleInfo& rule = rules[reason.rule];
+        ++checked;
+        const std::string where =
+            absl::StrCat("rule ", rule.id, " on ",
+                         DescribeRow(*t.signals, sweep.inputs[b], r), ": ");
+        if (!rule.HasWordingFor(reason.impact)) {
+          if (reason.impact == 0) {
+            return Fail(absl::StrCat(
+                where, "impact 0 moves nothing, and the rule has no neutral "
+                       "text for it (only signed wordings)"));
+          }
+          return Fail(absl::StrCat(
+              where, "impact ", Exact(reason.impact), " ",
+              reason.impact > 0 ? "raises" : "lowers",
+              " the score, but the rule declares no ",
+              reason.impact > 0 ? "raises" : "lowers",
+              " wording and no neutral text"));
+        }
+        const Wording& w = rule.For(reason.impact);
+        const double values[2] = {reason.observed, reason.threshold};
+        for (int slot = 0; slot < 2 + static_cast<int>(rule.args.size());
+             ++slot) {
+          const double v = slot < 2 ? values[slot] : reason.args[slot - 2];
+          if (w.Uses(slot) && std::isnan(v)) {
+            const std::string name =
+                slot == 0 ? "observed"
+                          : slot == 1 ? "threshold" : rule.args[slot - 2];
+            return Fail(absl::StrCat(where, "its wording '", w.source(),
+                                     "' reads {", name,
+                                     "}, which the record leaves NaN (the "
+                                     "sentence would say 'n/a')"));
+          }
+        }
+      }
+    }
+  }
+  return Pass(absl::StrCat(rules.size(), " rules' wordings agree with their "
+                           "signals' direction; ", checked,
+                           " reasons in the sweep each read in a wording "
+                           "declared for its sign, every placeholder set"));
+}
+
+CheckResult CheckRulesFire(const Target& t, const Sweep& sweep,
+                           const std::set<std::string>& fired_in_cases) {
+  std::set<std::string> fired = fired_in_cases;
+  for (const BatchOutput& out : sweep.outputs) {
+    for (const RowOutput& row : out.rows) {
+      for (const RecordedReason& reason : row.reasons) {
+        fired.insert(reason.rule_id.value_or(""));
+      }
+    }
+  }
+  std::vector<std::string> dead;
+  for (const RuleInfo& rule : t.instance->rules()) {
+    if (fired.count(rule.id) == 0) dead.push_back(rule.id);
+  }
+  if (!dead.empty()) {
+    return Fail(absl::StrCat(
+        dead.size(), " of ", t.instance->rules().size(),
+        " declared rules never fired in ", sweep.rows,
+        " sweep rows or the golden cases (dead rules): ",
+        absl::StrJoin(dead, ", ")));
+  }
+  return Pass(absl::StrCat("each of ", t.instance->rules().size(),
+                           " declared rules fired in the sweep or a golden "
+                           "case"));
 }
 
 }  // namespace healthscore::plugin_check

@@ -4,11 +4,13 @@
 #ifndef HEALTHSCORE_TOOLS_PLUGIN_CHECK_GENERIC_CHECKS_H_
 #define HEALTHSCORE_TOOLS_PLUGIN_CHECK_GENERIC_CHECKS_H_
 
+#include <set>
 #include <string>
 #include <vector>
 
 #include "server/plugin/instance.h"
 #include "server/plugin/plugin.h"
+#include "tools/plugin_check/host.h"
 
 namespace healthscore::plugin_check {
 
@@ -36,6 +38,32 @@ CheckResult CheckInfinite(const Target& target);
 
 // Raising a signal moves OK scores only its declared way (tolerance 1e-9).
 CheckResult CheckMonotonic(const Target& target);
+
+// Rows for the explanation checks: complete random rows, rows drawn from the
+// signals' typical ranges (where declared), and rows with some signals
+// missing; scored once and shared by the three checks below.
+struct Sweep {
+  std::vector<Columns> inputs;
+  std::vector<BatchOutput> outputs;
+  size_t rows = 0;
+};
+Sweep RunSweep(const Target& target);
+
+// Every OK row's reasons add up: 50 + the sum of the impacts == the score,
+// within 1e-6.
+CheckResult CheckExplained(const Target& target, const Sweep& sweep);
+
+// Each reason reads in a wording declared for its sign (raises for a
+// positive impact, lowers for a negative one, or the neutral text); no
+// template uses an observed value, threshold or argument the record leaves
+// NaN; and no template says the opposite of its sign for the signal's
+// direction ("below" in a raises wording of a higher-is-better signal).
+CheckResult CheckWording(const Target& target, const Sweep& sweep);
+
+// Each declared rule and action fires somewhere: in the sweep, or in a
+// golden case (`fired_in_cases`, rule and action ids). The others are dead.
+CheckResult CheckRulesFire(const Target& target, const Sweep& sweep,
+                           const std::set<std::string>& fired_in_cases);
 
 // The same batch twice gives the same answers.
 CheckResult CheckDeterministic(const Target& target);

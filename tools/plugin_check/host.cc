@@ -12,26 +12,9 @@
 namespace healthscore::plugin_check {
 namespace {
 
-std::optional<std::string> Copy(const char* s) {
-  if (s == nullptr) return std::nullopt;
-  return std::string(s);
-}
-
 // The ScoreSink of one score_batch call: records everything.
 struct Recording {
   BatchOutput* out;
-
-  bool WantsExplanation() const { return true; }
-
-  void Reason(uint32_t row, const hs_reason& reason) {
-    out->rows[row].reasons.push_back({Copy(reason.rule_id), Copy(reason.signal),
-                                      reason.observed, reason.threshold,
-                                      reason.impact, Copy(reason.message)});
-  }
-
-  void Action(uint32_t row, const char* action) {
-    out->rows[row].actions.push_back(action);
-  }
 
   void Status(uint32_t row, hs_status status, const char* message) {
     // Setting OK again clears an earlier status, as in the engine: that is
@@ -67,6 +50,9 @@ std::string DescribeReason(const RecordedReason& r) {
 }
 
 bool SameReason(const RecordedReason& a, const RecordedReason& b) {
+  for (int i = 0; i < HS_MAX_ARGS; ++i) {
+    if (!SameNumber(a.args[i], b.args[i])) return false;
+  }
   return a.rule_id == b.rule_id && a.signal == b.signal &&
          SameNumber(a.observed, b.observed) &&
          SameNumber(a.threshold, b.threshold) &&
@@ -85,9 +71,22 @@ BatchOutput ScoreBatch(const PluginInstance& instance, const Columns& columns) {
   std::vector<double> scores(columns.num_rows,
                              std::numeric_limits<double>::quiet_NaN());
   Recording recording{&out};
-  out.result = instance.Score(pointers, scores, recording);
+  Records records;
+  out.result =
+      instance.Score(pointers, scores, /*explain=*/true, records, recording);
   for (uint32_t row = 0; row < columns.num_rows; ++row) {
     out.rows[row].score = scores[row];
+  }
+  for (const hs_reason_record& r : records.reasons) {
+    const RuleInfo& rule = instance.rules()[r.rule];
+    RecordedReason reason{r.rule,      rule.id,  rule.signal, r.observed,
+                          r.threshold, r.impact, {},          std::nullopt};
+    std::copy(std::begin(r.args), std::end(r.args), reason.args.begin());
+    reason.message = instance.ReasonText(r);
+    out.rows[r.row].reasons.push_back(std::move(reason));
+  }
+  for (const hs_action_record& a : records.actions) {
+    out.rows[a.row].actions.push_back(instance.ActionText(a));
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #ifndef HEALTHSCORE_TOOLS_PLUGIN_CHECK_HOST_H_
 #define HEALTHSCORE_TOOLS_PLUGIN_CHECK_HOST_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,13 +16,16 @@
 
 namespace healthscore::plugin_check {
 
-// One hs_reason as emitted; a NULL string is kept apart from an empty one.
+// One reason record as written, with the rule it names and the sentence the
+// host formats for it.
 struct RecordedReason {
+  uint32_t rule = 0;  // index into the instance's rules
   std::optional<std::string> rule_id;
   std::optional<std::string> signal;
   double observed = 0;
   double threshold = 0;
   double impact = 0;
+  std::array<double, HS_MAX_ARGS> args{};
   std::optional<std::string> message;
 };
 
@@ -39,8 +43,8 @@ struct BatchOutput {
   hs_result result = HS_OK;
   std::optional<std::string> error;  // set_error's message
   std::vector<RowOutput> rows;
-  // Callbacks the ABI does not allow (a row past the batch, a NULL reason or
-  // action), described; the engine drops these silently.
+  // Callbacks the ABI does not allow (a status for a row past the batch),
+  // described; the engine drops these silently.
   std::vector<std::string> misuse;
 };
 
@@ -50,7 +54,9 @@ struct Columns {
   std::vector<std::vector<double>> values;
 };
 
-// Calls score_batch once, with explanations wanted. Thread-safe: each call
+// Calls score_batch once through the host's own adapter (so rows missing a
+// required signal are INSUFFICIENT_DATA before the plugin sees them, and bad
+// records fail the batch), with explanations wanted. Thread-safe: each call
 // has its own recording context, so several threads may score on one instance
 // at once (as the ABI allows).
 BatchOutput ScoreBatch(const PluginInstance& instance, const Columns& columns);
