@@ -4,7 +4,8 @@
 // next to the floor (grpc.health.v1 Check on the same server: what gRPC alone
 // costs for a unary call). A program that prints figures, never a test.
 //
-//   build/bin/score_bench [--seconds=2] [--batch=1000]
+//   build/bin/score_bench [--seconds=2] [--batch=1000] [--in-process]
+//                         [--explain=none|summary|full]
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -76,16 +77,22 @@ std::vector<double> Latencies(int count, F call) {
 int main(int argc, char** argv) {
   double seconds = 2;
   int batch = 1000;
+  bool in_process_only = false;
+  std::string only;  // --explain=X: measure that level alone
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--seconds=", 0) == 0) {
       seconds = std::atof(arg.c_str() + 10);
     } else if (arg.rfind("--batch=", 0) == 0) {
       batch = std::atoi(arg.c_str() + 8);
+    } else if (arg.rfind("--explain=", 0) == 0) {
+      only = arg.substr(10);
+    } else if (arg == "--in-process") {
+      in_process_only = true;  // for a profiler: no gRPC in the picture
     } else {
       Die("unknown argument " + arg +
           "; usage: score_bench [--seconds=S] "
-          "[--batch=N]");
+          "[--batch=N] [--in-process] [--explain=none|summary|full]");
     }
   }
   if (seconds <= 0 || batch < 1 || batch > 100000) {
@@ -118,6 +125,7 @@ int main(int argc, char** argv) {
   std::printf("\nin process (validation + engine + plugins, no gRPC):\n");
   for (v1::Explain explain :
        {v1::EXPLAIN_NONE, v1::EXPLAIN_SUMMARY, v1::EXPLAIN_FULL}) {
+    if (!only.empty() && only != Name(explain)) continue;
     const v1::ScoreBatchRequest request = MakeBatch(*portfolio, batch, explain);
     const double rate = Rate(seconds, [&] {
       // On an arena, as the server allocates its responses.
@@ -130,6 +138,8 @@ int main(int argc, char** argv) {
     std::printf("  explain=%-8s %12.0f customers/s  (%.3f ms per batch)\n",
                 Name(explain), rate * batch, 1e3 / rate);
   }
+
+  if (in_process_only) return 0;
 
   // 2 and 3. The real server on a loopback port.
   healthscore::Server::Options options;
@@ -152,6 +162,7 @@ int main(int argc, char** argv) {
   std::printf("\nScoreBatch over loopback gRPC, one client thread:\n");
   for (v1::Explain explain :
        {v1::EXPLAIN_NONE, v1::EXPLAIN_SUMMARY, v1::EXPLAIN_FULL}) {
+    if (!only.empty() && only != Name(explain)) continue;
     const v1::ScoreBatchRequest request = MakeBatch(*portfolio, batch, explain);
     const double rate = Rate(seconds, [&] {
       v1::ScoreBatchResponse response;

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -70,6 +72,34 @@ struct Explanations {
   }
 };
 
+// A few Explanations kept between batches, for their arrays' capacity.
+std::mutex explanations_mu;
+std::vector<std::unique_ptr<Explanations>>& ExplanationsPool() {
+  static auto* pool = new std::vector<std::unique_ptr<Explanations>>;
+  return *pool;
+}
+
+std::unique_ptr<Explanations> TakeExplanations() {
+  {
+    std::lock_guard<std::mutex> lock(explanations_mu);
+    auto& pool = ExplanationsPool();
+    if (!pool.empty()) {
+      std::unique_ptr<Explanations> ex = std::move(pool.back());
+      pool.pop_back();
+      return ex;
+    }
+  }
+  return std::make_unique<Explanations>();
+}
+
+void GiveBack(std::unique_ptr<Explanations> ex) {
+  // Enough for every core's share at once; more would only hold memory.
+  constexpr size_t kMaxPooled = 16;
+  std::lock_guard<std::mutex> lock(explanations_mu);
+  auto& pool = ExplanationsPool();
+  if (pool.size() < kMaxPooled) pool.push_back(std::move(ex));
+}
+
 // The ScoreSink one dimension scores one batch into: statuses straight into
 // the customers' DimensionResult.
 struct DimensionRun {
@@ -130,7 +160,7 @@ void RunDimension(const BoundDimension& dim, int index,
   DimensionRun run{out, index, {}};
   const hs_result result =
       dim.instance->Score(columns, scores, explain, records, run);
-  std::vector<double> explained;
+  thread_local std::vector<double> explained;
   if (explain) {
     explained.assign(num_rows, HS_NEUTRAL_SCORE);
     for (const hs_reason_record& r : records.reasons) {
@@ -172,8 +202,11 @@ void AddDrivers(const Variant& v, const Explanations& ex, size_t row,
     const Explanations::Ref* ref;  // NULL: a gate
     const v1::GateResult* gate;
   };
-  std::vector<Candidate> up;
-  std::vector<Candidate> down;
+  // Reused across rows: no allocation per customer.
+  thread_local std::vector<Candidate> up;
+  thread_local std::vector<Candidate> down;
+  up.clear();
+  down.clear();
   for (const Explanations::Ref& ref : ex.ReasonsOf(row)) {
     const v1::DimensionResult& d = score.dimensions(ref.dimension);
     // A failed dimension's reasons explain nothing; its share is 0 anyway.
@@ -225,33 +258,23 @@ void AddDrivers(const Variant& v, const Explanations& ex, size_t row,
       score.mutable_top_drivers_down());
 }
 
-// Every reason and action of the row's scored dimensions as messages: the
-// reasons for FULL, the actions for SUMMARY and FULL.
-void AddExplanations(const Variant& v, const Explanations& ex, size_t row,
-                     bool reasons, v1::CustomerScore& score) {
+// Every reason of the row's scored dimensions, as messages (FULL).
+void AddReasons(const Variant& v, const Explanations& ex, size_t row,
+                v1::CustomerScore& score) {
   auto& dims = *score.mutable_dimensions();
-  if (reasons) {
-    for (const Explanations::Ref& ref : ex.ReasonsOf(row)) {
-      v1::DimensionResult& d = dims[ref.dimension];
-      if (d.status() != v1::DIMENSION_STATUS_OK) continue;
-      const PluginInstance& instance = *v.dimensions[ref.dimension].instance;
-      const hs_reason_record& r =
-          ex.records[ref.dimension].reasons[ref.index];
-      const RuleInfo& rule = instance.rules()[r.rule];
-      v1::Reason* out = d.add_reasons();
-      out->set_rule_id(rule.id);
-      out->set_signal(rule.signal);
-      if (std::isfinite(r.observed)) out->set_observed(r.observed);
-      if (std::isfinite(r.threshold)) out->set_threshold(r.threshold);
-      out->set_impact(r.impact);
-      instance.AppendReason(r, *out->mutable_message());
-    }
-  }
-  for (const Explanations::Ref& ref : ex.ActionsOf(row)) {
+  for (const Explanations::Ref& ref : ex.ReasonsOf(row)) {
     v1::DimensionResult& d = dims[ref.dimension];
     if (d.status() != v1::DIMENSION_STATUS_OK) continue;
-    d.add_actions(v.dimensions[ref.dimension].instance->ActionText(
-        ex.records[ref.dimension].actions[ref.index]));
+    const PluginInstance& instance = *v.dimensions[ref.dimension].instance;
+    const hs_reason_record& r = ex.records[ref.dimension].reasons[ref.index];
+    const RuleInfo& rule = instance.rules()[r.rule];
+    v1::Reason* out = d.add_reasons();
+    out->set_rule_id(rule.id);
+    out->set_signal(rule.signal);
+    if (std::isfinite(r.observed)) out->set_observed(r.observed);
+    if (std::isfinite(r.threshold)) out->set_threshold(r.threshold);
+    out->set_impact(r.impact);
+    instance.AppendReason(r, *out->mutable_message());
   }
 }
 
@@ -264,49 +287,62 @@ void AddWarning(v1::CustomerScore& score, absl::string_view code,
 }
 
 // Plugin and scorecard actions, deduplicated by text (the most points at
-// stake wins), most points at stake first.
-void AddActions(const Variant& v, const BandSpec& band,
-                v1::CustomerScore& score) {
-  std::vector<v1::RecommendedAction> actions;
-  auto add = [&](const std::string& text, absl::string_view source,
-                 absl::string_view dimension, double points) {
-    for (v1::RecommendedAction& a : actions) {
-      if (a.text() != text) continue;
-      if (points > a.points_at_stake()) {
-        a.set_points_at_stake(points);
-        a.set_source(std::string(source));
-        a.set_dimension(std::string(dimension));
+// stake wins), most points at stake first. Plugin actions come from the
+// row's action records, formatted once each; with `full`, each also goes to
+// its dimension's `actions`.
+void AddActions(const Variant& v, const BandSpec& band, const Explanations& ex,
+                size_t row, bool full, v1::CustomerScore& score) {
+  struct Candidate {
+    std::string text;
+    absl::string_view source;
+    int dimension;  // -1: none
+    double points;
+  };
+  thread_local std::vector<Candidate> actions;
+  actions.clear();
+  auto add = [&](std::string text, absl::string_view source, int dimension,
+                 double points) {
+    for (Candidate& a : actions) {
+      if (a.text != text) continue;
+      if (points > a.points) {
+        a.points = points;
+        a.source = source;
+        a.dimension = dimension;
       }
       return;
     }
-    v1::RecommendedAction a;
-    a.set_text(text);
-    a.set_source(std::string(source));
-    a.set_dimension(std::string(dimension));
-    a.set_points_at_stake(points);
-    actions.push_back(std::move(a));
+    actions.push_back({std::move(text), source, dimension, points});
   };
-  for (const v1::DimensionResult& d : score.dimensions()) {
-    for (const std::string& text : d.actions()) {
-      add(text, "plugin", d.name(), d.points_lost());
-    }
+  auto& dims = *score.mutable_dimensions();
+  for (const Explanations::Ref& ref : ex.ActionsOf(row)) {
+    v1::DimensionResult& d = dims[ref.dimension];
+    if (d.status() != v1::DIMENSION_STATUS_OK) continue;
+    std::string text = v.dimensions[ref.dimension].instance->ActionText(
+        ex.records[ref.dimension].actions[ref.index]);
+    if (full) d.add_actions(text);
+    add(std::move(text), "plugin", static_cast<int>(ref.dimension),
+        d.points_lost());
   }
   for (const ActionBinding& a : v.actions) {
     if (a.dimension >= 0) {
-      const v1::DimensionResult& d = score.dimensions(a.dimension);
+      const v1::DimensionResult& d = dims[a.dimension];
       if (d.status() == v1::DIMENSION_STATUS_OK && d.score() < a.spec.below) {
-        add(a.spec.say, "scorecard", d.name(), d.points_lost());
+        add(a.spec.say, "scorecard", a.dimension, d.points_lost());
       }
     } else if (a.spec.band == band.name) {
-      add(a.spec.say, "scorecard", "", 100 - score.score());
+      add(a.spec.say, "scorecard", -1, 100 - score.score());
     }
   }
   std::stable_sort(actions.begin(), actions.end(),
-                   [](const auto& a, const auto& b) {
-                     return a.points_at_stake() > b.points_at_stake();
+                   [](const Candidate& a, const Candidate& b) {
+                     return a.points > b.points;
                    });
-  for (v1::RecommendedAction& a : actions) {
-    *score.add_actions() = std::move(a);
+  for (Candidate& a : actions) {
+    v1::RecommendedAction* out = score.add_actions();
+    out->set_text(std::move(a.text));
+    out->set_source(std::string(a.source));
+    if (a.dimension >= 0) out->set_dimension(dims[a.dimension].name());
+    out->set_points_at_stake(a.points);
   }
 }
 
@@ -491,12 +527,10 @@ absl::Status Aggregate(const Snapshot& snapshot, const Variant& v,
   }
 
   if (explain != v1::EXPLAIN_NONE) {
-    AddExplanations(v, ex, row, explain == v1::EXPLAIN_FULL, score);
+    const bool full = explain == v1::EXPLAIN_FULL;
+    if (full) AddReasons(v, ex, row, score);
     AddDrivers(v, ex, row, score);
-    AddActions(v, band, score);
-    if (explain != v1::EXPLAIN_FULL) {
-      for (v1::DimensionResult& d : dims) d.clear_actions();
-    }
+    AddActions(v, band, ex, row, full, score);
   }
   *score.mutable_provenance() = snapshot.provenance();
   return absl::OkStatus();
@@ -519,7 +553,10 @@ void ScoreVariant(const Snapshot& snapshot, const Variant& v,
     }
   }
   const bool wants_reasons = explain != v1::EXPLAIN_NONE;
-  Explanations ex;
+  // Record arrays are large (a few reasons a row per dimension): taken from a
+  // pool and returned, so a batch does not allocate and free them anew.
+  std::unique_ptr<Explanations> pooled = TakeExplanations();
+  Explanations& ex = *pooled;
   ex.records.resize(v.dimensions.size());
   for (size_t i = 0; i < v.dimensions.size(); ++i) {
     RunDimension(v.dimensions[i], static_cast<int>(i), batch, first_row,
@@ -529,6 +566,7 @@ void ScoreVariant(const Snapshot& snapshot, const Variant& v,
   for (size_t row = 0; row < out.size(); ++row) {
     statuses[row] = Aggregate(snapshot, v, explain, now, ex, row, *out[row]);
   }
+  GiveBack(std::move(pooled));
 }
 
 // A share of a batch for one thread: rows [first_row, first_row + out.size())

@@ -99,6 +99,9 @@ hs_result PluginInstance::ScoreRaw(std::span<const double* const> columns,
                                    const hs_host_api& host,
                                    ContextBase& ctx) const {
   const uint32_t n = static_cast<uint32_t>(scores.size());
+  // `records` is reused: whatever path returns, it holds this batch's only.
+  ctx.records->reasons.clear();
+  ctx.records->actions.clear();
   // Rows missing a required signal: INSUFFICIENT_DATA here, naming it, and
   // never passed on. The common case (none) costs one scan and no copy.
   std::vector<uint32_t> kept;

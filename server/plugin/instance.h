@@ -41,11 +41,35 @@ concept ScoreSink = requires(S& sink, uint32_t row, const char* text,
   sink.Error(text);
 };
 
+// An allocator whose resize() leaves new elements uninitialized: record
+// arrays are sized for the plugin to write into, and zeroing megabytes the
+// plugin then overwrites cost more than the writing.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;  // default-init: no zeroing
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
 // The reason and action records of one batch, as the plugin wrote them
 // (rows, rules and actions checked to be in range). Reused across batches.
 struct Records {
-  std::vector<hs_reason_record> reasons;
-  std::vector<hs_action_record> actions;
+  std::vector<hs_reason_record, UninitializedAllocator<hs_reason_record>>
+      reasons;
+  std::vector<hs_action_record, UninitializedAllocator<hs_action_record>>
+      actions;
 };
 
 // Owns one instance of a plugin: created from the plugin and its bound

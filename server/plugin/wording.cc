@@ -1,8 +1,10 @@
 // Compiling and filling in sentence templates.
 #include "server/plugin/wording.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -12,42 +14,50 @@
 namespace healthscore {
 namespace {
 
-// At most `decimals` decimals, trailing zeros dropped; huge magnitudes in
-// exponent form rather than 16+ digits; never "-0".
-std::string Plain(double value, int decimals) {
-  char buf[48];
+// Appends `value` with at most `decimals` decimals, trailing zeros dropped;
+// huge magnitudes in exponent form rather than 16+ digits; never "-0". No
+// temporary string: this runs for every sentence a reply returns.
+void AppendPlain(double value, int decimals, std::string& out) {
+  char buf[64];
   if (std::fabs(value) >= 1e15) {
-    std::snprintf(buf, sizeof buf, "%.3g", value);
-    return buf;
+    const int n = std::snprintf(buf, sizeof buf, "%.3g", value);
+    out.append(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    return;
   }
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  std::string text(buf);
-  if (text.find('.') != std::string::npos) {
-    while (text.back() == '0') text.pop_back();
-    if (text.back() == '.') text.pop_back();
+  // to_chars: the same digits as "%.*f", without printf's parsing and locale.
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value,
+                                       std::chars_format::fixed, decimals);
+  char* last = ec == std::errc() ? end : buf;
+  if (std::memchr(buf, '.', last - buf) != nullptr) {
+    while (last[-1] == '0') --last;
+    if (last[-1] == '.') --last;
   }
-  if (text == "-0") text = "0";
-  return text;
+  if (last - buf == 2 && buf[0] == '-' && buf[1] == '0') {
+    out += '0';
+    return;
+  }
+  out.append(buf, last);
 }
 
-// 12500 -> "12,500"; keeps a decimal part as is.
-std::string Grouped(const std::string& plain) {
-  const size_t sign = plain[0] == '-' ? 1 : 0;
-  size_t end = plain.find('.');
-  if (end == std::string::npos) end = plain.size();
-  if (plain.find('e') != std::string::npos) return plain;
-  std::string out = plain.substr(0, sign);
-  for (size_t i = sign; i < end; ++i) {
-    out += plain[i];
-    const size_t left = end - i - 1;
+// The same, grouped by thousands: 12500 -> "12,500" (no exponent form).
+void AppendGrouped(double value, std::string& out) {
+  if (std::fabs(value) >= 1e15) return AppendPlain(value, 0, out);
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value,
+                                       std::chars_format::fixed, 0);
+  const char* last = ec == std::errc() ? end : buf;
+  for (const char* p = buf; p < last; ++p) {
+    out += *p;
+    const long left = last - p - 1;
     if (left > 0 && left % 3 == 0) out += ',';
   }
-  return out + plain.substr(end);
 }
 
-std::string WithNoun(double value, absl::string_view singular,
-                     absl::string_view plural) {
-  return absl::StrCat(Plain(value, 1), " ", value == 1 ? singular : plural);
+void AppendWithNoun(double value, const char* singular, const char* plural,
+                    std::string& out) {
+  AppendPlain(value, 1, out);
+  out += ' ';
+  out += value == 1 ? singular : plural;
 }
 
 bool IsName(absl::string_view s) {
@@ -83,45 +93,42 @@ void AppendNumber(double value, NumberFormat format, absl::string_view noun,
   }
   switch (format) {
     case NumberFormat::kNumber:
-      out += Plain(value, 1);
-      return;
+      return AppendPlain(value, 1, out);
     case NumberFormat::kPercent:
-      absl::StrAppend(&out, Plain(value, 1), "%");
+      AppendPlain(value, 1, out);
+      out += '%';
       return;
     case NumberFormat::kPoints:
-      out += WithNoun(value, "point", "points");
-      return;
+      return AppendWithNoun(value, "point", "points", out);
     case NumberFormat::kDays:
-      out += WithNoun(value, "day", "days");
-      return;
+      return AppendWithNoun(value, "day", "days", out);
     case NumberFormat::kMonths:
-      out += WithNoun(value, "month", "months");
-      return;
+      return AppendWithNoun(value, "month", "months", out);
     case NumberFormat::kHours:
-      out += WithNoun(value, "hour", "hours");
-      return;
-    case NumberFormat::kUsd: {
-      const std::string digits = Grouped(Plain(std::fabs(value), 0));
-      absl::StrAppend(&out, value < 0 ? "-$" : "$", digits);
-      return;
-    }
+      return AppendWithNoun(value, "hour", "hours", out);
+    case NumberFormat::kUsd:
+      out += value < 0 && std::round(value) != 0 ? "-$" : "$";
+      return AppendGrouped(std::fabs(value), out);
     case NumberFormat::kSigned: {
-      const std::string plain = Plain(value, 1);
-      absl::StrAppend(&out, value > 0 && plain != "0" ? "+" : "", plain);
+      const size_t at = out.size();
+      AppendPlain(value, 1, out);
+      if (value > 0 && out.compare(at, std::string::npos, "0") != 0) {
+        out.insert(at, 1, '+');
+      }
       return;
     }
     case NumberFormat::kAbs:
-      out += Plain(std::fabs(value), 1);
-      return;
+      return AppendPlain(std::fabs(value), 1, out);
     case NumberFormat::kFlag:
       out += value != 0 ? "yes" : "no";
       return;
     case NumberFormat::kRatio:
-      out += Plain(value, 2);
-      return;
+      return AppendPlain(value, 2, out);
     case NumberFormat::kPlural:
-      absl::StrAppend(&out, Plain(value, 1), " ", noun,
-                      value == 1 ? "" : "s");
+      AppendPlain(value, 1, out);
+      out += ' ';
+      out.append(noun.data(), noun.size());
+      if (value != 1) out += 's';
       return;
   }
 }

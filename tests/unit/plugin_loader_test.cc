@@ -147,6 +147,15 @@ TEST(PluginInstance, ARowMissingARequiredSignalNeverReachesThePlugin) {
   std::set<uint32_t> rows;
   for (const hs_reason_record& r : records.reasons) rows.insert(r.row);
   EXPECT_EQ(rows, (std::set<uint32_t>{0, 2}));
+  // The same Records again, for a batch with nobody to score: it holds this
+  // batch's records (none), not the last one's.
+  const double none[] = {NAN, NAN, NAN};
+  const double* empty_columns[] = {none, prev, sentiment};
+  Records reused = records;
+  ASSERT_EQ((*instance)->Score(empty_columns, scores, true, reused, sink),
+            HS_OK);
+  EXPECT_TRUE(reused.reasons.empty());
+  EXPECT_TRUE(reused.actions.empty());
   for (const hs_reason_record& r : records.reasons) {
     if (r.row == 2 && (*instance)->rules()[r.rule].id == "csat") {
       EXPECT_EQ((*instance)->ReasonText(r),
