@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/engine/worker_pool.h"
 #include "server/plugin/instance.h"
 
 namespace healthscore {
@@ -598,28 +599,21 @@ void AddShares(const Variant& v, const BatchColumns& batch,
   }
 }
 
-// Scores the shares on up to `cores` threads (the calling thread is one of
-// them). Plugins are then called concurrently on one instance, as the ABI
-// allows; every share writes only its own rows.
+// Scores the shares on the server's worker pool (the calling thread is one
+// of its workers). Plugins are then called concurrently on one instance, as
+// the ABI allows; every share writes only its own rows.
 void ScoreShares(const Snapshot& snapshot, const std::vector<Share>& shares,
-                 v1::Explain explain, absl::Time now, size_t cores) {
-  const size_t workers = std::min(cores, shares.size());
-  auto work = [&](size_t first) {
-    for (size_t i = first; i < shares.size(); i += workers) {
-      const Share& sh = shares[i];
-      ScoreVariant(snapshot, *sh.v, *sh.batch, sh.first_row, explain, now,
-                   sh.out, sh.statuses);
-    }
-  };
-  std::vector<std::thread> threads;
-  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
-  work(0);
-  for (std::thread& t : threads) t.join();
+                 v1::Explain explain, absl::Time now) {
+  WorkerPool::Default().ParallelFor(shares.size(), [&](size_t i) {
+    const Share& sh = shares[i];
+    ScoreVariant(snapshot, *sh.v, *sh.batch, sh.first_row, explain, now,
+                 sh.out, sh.statuses);
+  });
 }
 
 }  // namespace
 
-std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
+std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
                                      const BatchColumns& batch,
                                      v1::Explain explain,
                                      std::span<v1::CustomerScore* const> out,
@@ -645,12 +639,12 @@ std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
     }
   }
 
-  // Asked once: hardware_concurrency() reads /sys on every call.
-  static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  // One share per worker (the pool's threads and this one).
+  const size_t cores = WorkerPool::Default().threads() + 1;
   std::vector<Share> shares;
   if (!mixed) {
     AddShares(variants[0], batch, out, statuses, cores, shares);
-    ScoreShares(snapshot, shares, explain, now, cores);
+    ScoreShares(snapshot, shares, explain, now);
   } else {
     // Each variant scores its own rows as a batch of their own; all of them
     // share the cores.
@@ -677,7 +671,7 @@ std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
       AddShares(variants[vi], sub, sub_out[vi], sub_statuses[vi], cores,
                 shares);
     }
-    ScoreShares(snapshot, shares, explain, now, cores);
+    ScoreShares(snapshot, shares, explain, now);
     for (size_t vi = 0; vi < variants.size(); ++vi) {
       for (size_t k = 0; k < rows[vi].size(); ++k) {
         statuses[rows[vi][k]] = std::move(sub_statuses[vi][k]);

@@ -41,7 +41,7 @@ inline constexpr int kTopDrivers = 3;
 // Thread-safe: any number of calls may run at once on one snapshot.
 // REQUIRES: batch.columns.size() == snapshot.signals().size(), each column
 // has batch.num_rows values, out.size() == batch.num_rows.
-std::vector<absl::Status> ScoreBatch(const Snapshot& snapshot,
+std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
                                      const BatchColumns& batch,
                                      v1::Explain explain,
                                      std::span<v1::CustomerScore* const> out,

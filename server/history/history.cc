@@ -116,7 +116,7 @@ absl::StatusOr<std::vector<v1::CustomerScore>> ScoreStates(
     out.push_back(score);
   }
   std::vector<absl::Status> statuses =
-      ScoreBatch(snapshot, batch, explain, out);
+      ScoreColumns(snapshot, batch, explain, out);
   std::vector<v1::CustomerScore> scores;
   scores.reserve(out.size());
   for (size_t i = 0; i < out.size(); ++i) {

@@ -86,7 +86,7 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
   } else if (customer.has_as_of()) {
     *score->mutable_as_of() = customer.as_of();
   }
-  std::vector<absl::Status> statuses = healthscore::ScoreBatch(
+  std::vector<absl::Status> statuses = healthscore::ScoreColumns(
       *snapshot, batch, request.explain(), std::span(&score, 1));
   RETURN_IF_ERROR(statuses[0]);
   if (record) {
@@ -209,7 +209,7 @@ absl::Status ScoringService::ScoreBatchImpl(
 
   const BatchColumns batch = std::move(builder).Finish();
   std::vector<absl::Status> statuses =
-      healthscore::ScoreBatch(snapshot, batch, request.explain(), scores);
+      healthscore::ScoreColumns(snapshot, batch, request.explain(), scores);
   // The rows that scored, and what each was scored from (for the record).
   std::vector<v1::CustomerScore*> recorded;
   std::vector<history::RowInputs> inputs;

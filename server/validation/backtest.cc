@@ -350,7 +350,7 @@ absl::StatusOr<Scores> ScoreDataset(const Snapshot& snapshot,
         scores.push_back(score);
       }
       const std::vector<absl::Status> statuses =
-          ScoreBatch(snapshot, batch, v1::EXPLAIN_NONE, scores, now);
+          ScoreColumns(snapshot, batch, v1::EXPLAIN_NONE, scores, now);
       for (size_t k = 0; k < batch_rows.size(); ++k) {
         const uint32_t i = batch_rows[k];
         if (!statuses[k].ok()) {

@@ -254,7 +254,7 @@ Scores ScoreRows(const Snapshot& snapshot, const Subject& subject,
     if (subject.as_of) *score.mutable_as_of() = *subject.as_of;
     targets.push_back(&score);
   }
-  out.statuses = ScoreBatch(snapshot, batch, explain, targets);
+  out.statuses = ScoreColumns(snapshot, batch, explain, targets);
   return out;
 }
 

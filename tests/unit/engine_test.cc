@@ -65,7 +65,7 @@ dimensions:
     scores_.assign(rows.size(), v1::CustomerScore());
     std::vector<v1::CustomerScore*> out;
     for (auto& s : scores_) out.push_back(&s);
-    return ScoreBatch(*snapshot_, batch, explain, out);
+    return ScoreColumns(*snapshot_, batch, explain, out);
   }
 
   Registry registry_;
@@ -281,7 +281,7 @@ dimensions:
   batch.columns[(*snapshot)->FindSignal("beta")] = {30, NAN};
   std::vector<v1::CustomerScore> scores(2);
   std::vector<v1::CustomerScore*> out = {&scores[0], &scores[1]};
-  auto statuses = ScoreBatch(**snapshot, batch, v1::EXPLAIN_NONE, out);
+  auto statuses = ScoreColumns(**snapshot, batch, v1::EXPLAIN_NONE, out);
   ASSERT_TRUE(statuses[0].ok());
   EXPECT_DOUBLE_EQ(scores[0].score(), 20);
   EXPECT_EQ(statuses[1].code(), absl::StatusCode::kFailedPrecondition);

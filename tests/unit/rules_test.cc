@@ -74,7 +74,7 @@ dimensions:
     scores_.assign(rows.size(), v1::CustomerScore());
     std::vector<v1::CustomerScore*> out;
     for (auto& s : scores_) out.push_back(&s);
-    return ScoreBatch(snapshot, batch, v1::EXPLAIN_FULL, out);
+    return ScoreColumns(snapshot, batch, v1::EXPLAIN_FULL, out);
   }
 
   const v1::DimensionResult& Web(int row) const {

@@ -91,7 +91,7 @@ class ScorecardModelTest : public ::testing::Test {
       }
       out.push_back(&scores_[i]);
     }
-    return ScoreBatch(*snapshot_, batch, explain, out, now_);
+    return ScoreColumns(*snapshot_, batch, explain, out, now_);
   }
 
   std::vector<std::string> WarningCodes(int row) const {

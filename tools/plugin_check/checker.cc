@@ -243,7 +243,7 @@ CheckResult CheckGoldenCases(const CasesFile& file,
       continue;
     }
     const BoundDimension& dim = Dimension(*instances[i].snapshot);
-    const BatchOutput output = ScoreBatch(*dim.instance, instances[i].row);
+    const BatchOutput output = ScoreAndRecord(*dim.instance, instances[i].row);
     std::vector<std::string> mismatches =
         CaseMismatches(c, output, file.bands);
     if (output.result == HS_OK && !output.rows.empty() &&

@@ -194,7 +194,7 @@ CheckResult CheckRange(const Target& t) {
   const std::vector<SignalInfo>& signals = *t.signals;
   Sampler sampler(signals, 1);
   const Columns c = sampler.Complete(kRandomRows);
-  const BatchOutput out = ScoreBatch(*t.instance, c);
+  const BatchOutput out = ScoreAndRecord(*t.instance, c);
   if (auto misuse = Misuse(out)) return Fail(*misuse);
   if (out.result != HS_OK) {
     return Fail(absl::StrCat("score_batch refused a batch of ", kRandomRows,
@@ -254,7 +254,7 @@ CheckResult CheckMissing(const Target& t) {
         all ? std::string("every signal missing")
             : absl::StrCat(signals[missing].required ? "required " : "",
                            signals[missing].name, " missing");
-    const BatchOutput out = ScoreBatch(*t.instance, c);
+    const BatchOutput out = ScoreAndRecord(*t.instance, c);
     if (auto misuse = Misuse(out)) return Fail(*misuse);
     if (out.result != HS_OK) {
       problem(absl::StrCat("with ", what, ", score_batch refused the batch: ",
@@ -311,7 +311,7 @@ CheckResult CheckInfinite(const Target& t) {
     for (double inf : {kInf, -kInf}) {
       Columns c = sampler.Complete(kInfiniteRows);
       std::fill(c.values[s].begin(), c.values[s].end(), inf);
-      const BatchOutput out = ScoreBatch(*t.instance, c);
+      const BatchOutput out = ScoreAndRecord(*t.instance, c);
       if (auto misuse = Misuse(out)) return Fail(*misuse);
       // Refusing the whole batch is a legitimate answer to bad input.
       if (out.result != HS_OK) {
@@ -361,7 +361,7 @@ CheckResult CheckMonotonic(const Target& t) {
       std::sort(steps.begin(), steps.end());
       for (int k = 0; k < kVariants; ++k) c.values[s][first + k] = steps[k];
     }
-    const BatchOutput out = ScoreBatch(*t.instance, c);
+    const BatchOutput out = ScoreAndRecord(*t.instance, c);
     if (auto misuse = Misuse(out)) return Fail(*misuse);
     if (out.result != HS_OK) {
       return Fail(
@@ -417,8 +417,8 @@ CheckResult CheckMonotonic(const Target& t) {
 CheckResult CheckDeterministic(const Target& t) {
   Sampler sampler(*t.signals, 5);
   const Columns c = sampler.Mixed(kMixedRows);
-  const BatchOutput first = ScoreBatch(*t.instance, c);
-  const BatchOutput second = ScoreBatch(*t.instance, c);
+  const BatchOutput first = ScoreAndRecord(*t.instance, c);
+  const BatchOutput second = ScoreAndRecord(*t.instance, c);
   if (auto misuse = Misuse(first)) return Fail(*misuse);
   const std::string diff =
       FirstDifference(first, second, "first run", "second run");
@@ -434,7 +434,7 @@ CheckResult CheckDeterministic(const Target& t) {
 CheckResult CheckConcurrent(const Target& t) {
   Sampler sampler(*t.signals, 6);
   const Columns c = sampler.Mixed(kMixedRows);
-  const BatchOutput reference = ScoreBatch(*t.instance, c);
+  const BatchOutput reference = ScoreAndRecord(*t.instance, c);
   if (auto misuse = Misuse(reference)) return Fail(*misuse);
 
   std::vector<std::string> first_difference(kThreads);
@@ -447,7 +447,7 @@ CheckResult CheckConcurrent(const Target& t) {
       const Columns mine = c;
       start.arrive_and_wait();
       for (int run = 0; run < kRunsPerThread; ++run) {
-        const BatchOutput out = ScoreBatch(*t.instance, mine);
+        const BatchOutput out = ScoreAndRecord(*t.instance, mine);
         std::string diff = FirstDifference(
             out, reference, absl::StrCat("thread ", i + 1, " run ", run + 1),
             "single-threaded");
@@ -520,7 +520,7 @@ Sweep RunSweep(const Target& t) {
   sweep.inputs.push_back(sampler.Typical(kSweepRows));
   sweep.inputs.push_back(sampler.Mixed(kSweepRows));
   for (const Columns& c : sweep.inputs) {
-    sweep.outputs.push_back(ScoreBatch(*t.instance, c));
+    sweep.outputs.push_back(ScoreAndRecord(*t.instance, c));
     sweep.rows += c.num_rows;
   }
   return sweep;

@@ -61,7 +61,7 @@ bool SameReason(const RecordedReason& a, const RecordedReason& b) {
 
 }  // namespace
 
-BatchOutput ScoreBatch(const PluginInstance& instance, const Columns& columns) {
+BatchOutput ScoreAndRecord(const PluginInstance& instance, const Columns& columns) {
   BatchOutput out;
   out.rows.resize(columns.num_rows);
   std::vector<const double*> pointers;

@@ -59,7 +59,7 @@ struct Columns {
 // records fail the batch), with explanations wanted. Thread-safe: each call
 // has its own recording context, so several threads may score on one instance
 // at once (as the ABI allows).
-BatchOutput ScoreBatch(const PluginInstance& instance, const Columns& columns);
+BatchOutput ScoreAndRecord(const PluginInstance& instance, const Columns& columns);
 
 // "" when the two runs agree on the result, the batch error, and for every
 // row the status, status message, reasons and actions, and (for OK rows) the
