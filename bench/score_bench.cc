@@ -175,6 +175,38 @@ int main(int argc, char** argv) {
                 Name(explain), rate * batch, 1e3 / rate);
   }
 
+  // The compact layout: names once per batch, numbers per customer; the
+  // client decodes nothing here (a client that needs objects pays for
+  // clients/cli/compact.cc on its side).
+  std::printf("\nScoreBatch, compact layout, over loopback gRPC:\n");
+  struct Compact {
+    v1::Explain explain;
+    bool sentences;
+    const char* label;
+  };
+  for (const Compact& c :
+       {Compact{v1::EXPLAIN_NONE, false, "none"},
+        Compact{v1::EXPLAIN_SUMMARY, false, "summary"},
+        Compact{v1::EXPLAIN_SUMMARY, true, "summary+sentences"}}) {
+    if (!only.empty() && only != Name(c.explain)) continue;
+    v1::ScoreBatchRequest request = MakeBatch(*portfolio, batch, c.explain);
+    request.set_layout(v1::LAYOUT_COMPACT);
+    request.set_sentences(c.sentences);
+    size_t bytes = 0;
+    const double rate = Rate(seconds, [&] {
+      v1::ScoreBatchResponse response;
+      grpc::ClientContext context;
+      if (!stub->ScoreBatch(&context, request, &response).ok()) {
+        Die("ScoreBatch failed");
+      }
+      bytes = response.ByteSizeLong();
+    });
+    std::printf(
+        "  explain=%-17s %12.0f customers/s  (%.3f ms per batch, %.0f bytes "
+        "per customer)\n",
+        c.label, rate * batch, 1e3 / rate, static_cast<double>(bytes) / batch);
+  }
+
   std::printf("\nunary latency over loopback gRPC, sequential calls:\n");
   const int count = std::max(1000, static_cast<int>(seconds * 2000));
   v1::ScoreRequest score;

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/cli/compact.h"
 #include "clients/cli/csv.h"
 #include "clients/cli/format.h"
 #include "grpcpp/client_context.h"
@@ -101,6 +102,7 @@ int ScoreCsv(v1::HealthScoring::StubInterface& stub,
     v1::ScoreBatchRequest request =
         BuildBatchRequest(*portfolio, batch_size, i, options.explain);
     request.set_record(score_options.record);
+    if (score_options.compact) request.set_layout(v1::LAYOUT_COMPACT);
     grpc::ClientContext context;
     SetDeadline(context, options);
     v1::ScoreBatchResponse response;
@@ -118,6 +120,19 @@ int ScoreCsv(v1::HealthScoring::StubInterface& stub,
       err << DescribeRpcError(status, options) << " (" << where
           << "; this and later rows were not scored)\n";
       return kExitRpcFailed;
+    }
+    if (score_options.compact) {
+      absl::StatusOr<std::vector<v1::CustomerResult>> expanded =
+          ExpandCompact(response);
+      if (!expanded.ok()) {
+        printer->Flush();
+        err << "error: " << expanded.status().message() << " (" << where
+            << ")\n";
+        return kExitRpcFailed;
+      }
+      for (v1::CustomerResult& r : *expanded) {
+        *response.add_results() = std::move(r);
+      }
     }
     if (response.results_size() != request.rows_size()) {
       printer->Flush();

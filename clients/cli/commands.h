@@ -61,6 +61,9 @@ struct ScoreOptions {
   // Ask the server to record the scores in the history (--record); each
   // recorded score comes back with its trend.
   bool record = false;
+  // --layout=compact: ask for the compact batch layout (with --csv), decoded
+  // back into full results before printing.
+  bool compact = false;
 };
 
 // Checks that `score` got exactly one input and that the other flags fit it.

@@ -56,6 +56,8 @@ ABSL_FLAG(std::string, csv, "",
 ABSL_FLAG(int64_t, batch_size, 1000,
           "score --csv, import: rows per ScoreBatch call");
 ABSL_FLAG(bool, record, false, "score: record the scores in the history");
+ABSL_FLAG(std::string, layout, "full",
+          "score --csv: the reply's layout, full or compact");
 ABSL_FLAG(std::string, from, "", "history, why, movers: the start date");
 ABSL_FLAG(std::string, to, "", "history, why, movers: the end date");
 ABSL_FLAG(int64_t, days, 30, "why, movers: the start, N days before --to");
@@ -210,6 +212,9 @@ score, many customers:
   --csv FILE                     header: customer_id[,segment],<signal>...; an empty
                                  cell is a missing signal
   --batch-size N                 rows per ScoreBatch call (default 1000)
+  --layout full|compact          the reply's layout (default full): compact
+                                 sends names once per batch and numbers per
+                                 customer (no groups, gates, actions, trends)
   --record                       record the scores in the history; a recorded
                                  score shows its change against the previous one
 
@@ -229,7 +234,7 @@ CommandFlags() {
       new absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>{
           {"score",
            {"target", "explain", "customer_id", "segment", "signal", "json",
-            "csv", "batch_size", "record"}},
+            "csv", "batch_size", "record", "layout"}},
           {"import", {"target", "csv", "batch_size"}},
           {"history", {"target", "from", "to", "limit", "full"}},
           {"why", {"target", "from", "to", "days"}},
@@ -281,6 +286,7 @@ const absl::flat_hash_set<std::string>& KnownFlags() {
                                            "scorecard",
                                            "rescan_plugins",
                                            "record",
+                                           "layout",
                                            "from",
                                            "to",
                                            "days",
@@ -427,6 +433,15 @@ absl::StatusOr<ScoreOptions> GetScoreOptions(const CommandLine& command_line) {
   }
   options.batch_size = static_cast<size_t>(batch_size);
   options.record = absl::GetFlag(FLAGS_record);
+  const std::string layout = absl::GetFlag(FLAGS_layout);
+  if (layout != "full" && layout != "compact") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--layout=", layout, " is not a layout: full or compact"));
+  }
+  if (command_line.given.contains("layout") && options.csv_path.empty()) {
+    return absl::InvalidArgumentError("--layout goes with --csv");
+  }
+  options.compact = layout == "compact";
   if (absl::Status status = ValidateScoreOptions(options); !status.ok()) {
     return status;
   }

@@ -197,7 +197,7 @@ void RunDimension(const BoundDimension& dim, int index,
 // dimension's effective weight) and the gates that cut the total; sentences
 // are formatted for these only.
 void AddDrivers(const Variant& v, const Explanations& ex, size_t row,
-                v1::CustomerScore& score) {
+                bool sentences, v1::CustomerScore& score) {
   struct Candidate {
     double impact;
     const Explanations::Ref* ref;  // NULL: a gate
@@ -242,7 +242,10 @@ void AddDrivers(const Variant& v, const Explanations& ex, size_t row,
       d->set_dimension(score.dimensions(ref.dimension).name());
       d->set_rule_id(rule.id);
       d->set_signal(rule.signal);
-      instance.AppendReason(r, *d->mutable_message());
+      if (std::isfinite(r.observed)) d->set_observed(r.observed);
+      if (std::isfinite(r.threshold)) d->set_threshold(r.threshold);
+      for (size_t a = 0; a < rule.args.size(); ++a) d->add_args(r.args[a]);
+      if (sentences) instance.AppendReason(r, *d->mutable_message());
     }
   };
   add(
@@ -352,8 +355,8 @@ void AddActions(const Variant& v, const BandSpec& band, const Explanations& ex,
 // when no weighted dimension could score the customer.
 absl::Status Aggregate(const Snapshot& snapshot, const Variant& v,
                        v1::Explain explain, absl::Time now,
-                       const Explanations& ex, size_t row,
-                       v1::CustomerScore& score) {
+                       const ScoreOptions& options, const Explanations& ex,
+                       size_t row, v1::CustomerScore& score) {
   auto& dims = *score.mutable_dimensions();
   struct GroupState {
     bool has_data = false;
@@ -530,8 +533,8 @@ absl::Status Aggregate(const Snapshot& snapshot, const Variant& v,
   if (explain != v1::EXPLAIN_NONE) {
     const bool full = explain == v1::EXPLAIN_FULL;
     if (full) AddReasons(v, ex, row, score);
-    AddDrivers(v, ex, row, score);
-    AddActions(v, band, ex, row, full, score);
+    AddDrivers(v, ex, row, options.driver_sentences, score);
+    if (options.actions) AddActions(v, band, ex, row, full, score);
   }
   *score.mutable_provenance() = snapshot.provenance();
   return absl::OkStatus();
@@ -542,6 +545,7 @@ absl::Status Aggregate(const Snapshot& snapshot, const Variant& v,
 void ScoreVariant(const Snapshot& snapshot, const Variant& v,
                   const BatchColumns& batch, size_t first_row,
                   v1::Explain explain, absl::Time now,
+                  const ScoreOptions& options,
                   std::span<v1::CustomerScore* const> out,
                   std::span<absl::Status> statuses) {
   for (v1::CustomerScore* score : out) {
@@ -565,7 +569,8 @@ void ScoreVariant(const Snapshot& snapshot, const Variant& v,
   }
   ex.Index(out.size());
   for (size_t row = 0; row < out.size(); ++row) {
-    statuses[row] = Aggregate(snapshot, v, explain, now, ex, row, *out[row]);
+    statuses[row] =
+        Aggregate(snapshot, v, explain, now, options, ex, row, *out[row]);
   }
   GiveBack(std::move(pooled));
 }
@@ -603,21 +608,22 @@ void AddShares(const Variant& v, const BatchColumns& batch,
 // of its workers). Plugins are then called concurrently on one instance, as
 // the ABI allows; every share writes only its own rows.
 void ScoreShares(const Snapshot& snapshot, const std::vector<Share>& shares,
-                 v1::Explain explain, absl::Time now) {
+                 v1::Explain explain, absl::Time now,
+                 const ScoreOptions& options) {
   WorkerPool::Default().ParallelFor(shares.size(), [&](size_t i) {
     const Share& sh = shares[i];
     ScoreVariant(snapshot, *sh.v, *sh.batch, sh.first_row, explain, now,
-                 sh.out, sh.statuses);
+                 options, sh.out, sh.statuses);
   });
 }
 
 }  // namespace
 
 std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
-                                     const BatchColumns& batch,
-                                     v1::Explain explain,
-                                     std::span<v1::CustomerScore* const> out,
-                                     absl::Time now) {
+                                       const BatchColumns& batch,
+                                       v1::Explain explain,
+                                       std::span<v1::CustomerScore* const> out,
+                                       absl::Time now, ScoreOptions options) {
   if (explain == v1::EXPLAIN_UNSPECIFIED) explain = v1::EXPLAIN_SUMMARY;
   std::vector<absl::Status> statuses(batch.num_rows);
   const auto& variants = snapshot.variants();
@@ -644,7 +650,7 @@ std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
   std::vector<Share> shares;
   if (!mixed) {
     AddShares(variants[0], batch, out, statuses, cores, shares);
-    ScoreShares(snapshot, shares, explain, now);
+    ScoreShares(snapshot, shares, explain, now, options);
   } else {
     // Each variant scores its own rows as a batch of their own; all of them
     // share the cores.
@@ -671,7 +677,7 @@ std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
       AddShares(variants[vi], sub, sub_out[vi], sub_statuses[vi], cores,
                 shares);
     }
-    ScoreShares(snapshot, shares, explain, now);
+    ScoreShares(snapshot, shares, explain, now, options);
     for (size_t vi = 0; vi < variants.size(); ++vi) {
       for (size_t k = 0; k < rows[vi].size(); ++k) {
         statuses[rows[vi][k]] = std::move(sub_statuses[vi][k]);

@@ -26,6 +26,14 @@ struct BatchColumns {
 // How many top drivers up and down a SUMMARY or FULL score lists.
 inline constexpr int kTopDrivers = 3;
 
+// What a caller wants besides the scores.
+struct ScoreOptions {
+  // Format the drivers' sentences (a compact reply may send numbers only).
+  bool driver_sentences = true;
+  // Work out the recommended actions (a compact reply has none).
+  bool actions = true;
+};
+
 // Scores every row of `batch` under `snapshot`, calling each dimension's
 // plugin once per batch (once per variant's share of the batch). Reads each
 // out[row]'s segment (which variant scores it) and as_of (for the stale-data
@@ -42,10 +50,11 @@ inline constexpr int kTopDrivers = 3;
 // REQUIRES: batch.columns.size() == snapshot.signals().size(), each column
 // has batch.num_rows values, out.size() == batch.num_rows.
 std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
-                                     const BatchColumns& batch,
-                                     v1::Explain explain,
-                                     std::span<v1::CustomerScore* const> out,
-                                     absl::Time now = absl::Now());
+                                       const BatchColumns& batch,
+                                       v1::Explain explain,
+                                       std::span<v1::CustomerScore* const> out,
+                                       absl::Time now = absl::Now(),
+                                       ScoreOptions options = {});
 
 }  // namespace healthscore
 

@@ -16,6 +16,7 @@
 #include "server/history/point.h"
 #include "server/history/rollup.h"
 #include "server/service/batch_builder.h"
+#include "server/service/compact.h"
 #include "server/service/grpc_status.h"
 
 namespace healthscore {
@@ -115,6 +116,9 @@ absl::Status ScoringService::DoScoreBatch(
       }
     }
   }
+  if (request.layout() == v1::LAYOUT_COMPACT) {
+    CompactResults(*snapshot, request.sentences(), response);
+  }
   return absl::OkStatus();
 }
 
@@ -125,13 +129,28 @@ absl::Status ScoringService::ScoreBatchUnder(
     return absl::InvalidArgumentError(
         "batch.record: a dry run records nothing; leave record unset");
   }
-  return ScoreBatchImpl(snapshot, request, /*record=*/false, response);
+  RETURN_IF_ERROR(
+      ScoreBatchImpl(snapshot, request, /*record=*/false, response));
+  if (request.layout() == v1::LAYOUT_COMPACT) {
+    CompactResults(snapshot, request.sentences(), response);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ScoringService::ScoreBatchImpl(
     const Snapshot& snapshot, const v1::ScoreBatchRequest& request, bool record,
     v1::ScoreBatchResponse& response) const {
   const int rows = request.rows_size();
+  if (!v1::Layout_IsValid(request.layout())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("layout = ", request.layout(),
+                     " is not a Layout (LAYOUT_FULL = 1, LAYOUT_COMPACT = 2)"));
+  }
+  if (request.sentences() && request.layout() != v1::LAYOUT_COMPACT) {
+    return absl::InvalidArgumentError(
+        "sentences applies to layout LAYOUT_COMPACT only (the full layout "
+        "always has them)");
+  }
   if (rows == 0) {
     return absl::InvalidArgumentError(
         "rows is empty: a batch needs at least one row");
@@ -208,8 +227,12 @@ absl::Status ScoringService::ScoreBatchImpl(
   if (scores.empty()) return absl::OkStatus();
 
   const BatchColumns batch = std::move(builder).Finish();
-  std::vector<absl::Status> statuses =
-      healthscore::ScoreColumns(snapshot, batch, request.explain(), scores);
+  // A compact reply has no actions, and driver sentences only on request.
+  const bool compact = request.layout() == v1::LAYOUT_COMPACT;
+  const ScoreOptions options{.driver_sentences = !compact || request.sentences(),
+                             .actions = !compact};
+  std::vector<absl::Status> statuses = healthscore::ScoreColumns(
+      snapshot, batch, request.explain(), scores, absl::Now(), options);
   // The rows that scored, and what each was scored from (for the record).
   std::vector<v1::CustomerScore*> recorded;
   std::vector<history::RowInputs> inputs;
