@@ -164,15 +164,20 @@ int main(int argc, char** argv) {
        {v1::EXPLAIN_NONE, v1::EXPLAIN_SUMMARY, v1::EXPLAIN_FULL}) {
     if (!only.empty() && only != Name(explain)) continue;
     const v1::ScoreBatchRequest request = MakeBatch(*portfolio, batch, explain);
+    size_t bytes = 0;
     const double rate = Rate(seconds, [&] {
       v1::ScoreBatchResponse response;
       grpc::ClientContext context;
       if (!stub->ScoreBatch(&context, request, &response).ok()) {
         Die("ScoreBatch failed");
       }
+      bytes = response.ByteSizeLong();
     });
-    std::printf("  explain=%-8s %12.0f customers/s  (%.3f ms per batch)\n",
-                Name(explain), rate * batch, 1e3 / rate);
+    std::printf(
+        "  explain=%-8s %12.0f customers/s  (%.3f ms per batch, %.0f bytes "
+        "per customer)\n",
+        Name(explain), rate * batch, 1e3 / rate,
+        static_cast<double>(bytes) / batch);
   }
 
   // The compact layout: names once per batch, numbers per customer; the
