@@ -4,11 +4,15 @@
 // next to the floor (grpc.health.v1 Check on the same server: what gRPC alone
 // costs for a unary call). A program that prints figures, never a test.
 //
+// and, under load (8 callers over 4 connections), requests per second and
+// latency of Score next to the floor's.
+//
 //   build/bin/score_bench [--seconds=2] [--batch=1000] [--in-process]
 //                         [--explain=none|summary|full]
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -243,6 +247,89 @@ int main(int argc, char** argv) {
                Die("Score failed");
              }
            }));
+  }
+
+  // Under load: kCallers client threads over kConnections connections, each
+  // calling back to back for `seconds`; requests per second and latency
+  // percentiles, next to the floor measured the same way.
+  constexpr int kCallers = 8;
+  constexpr int kConnections = 4;
+  std::printf(
+      "\nunary under load over loopback gRPC (%d callers, %d connections):\n",
+      kCallers, kConnections);
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int c = 0; c < kConnections; ++c) {
+    grpc::ChannelArguments args;
+    args.SetInt("grpc.bench_connection", c);  // a connection of its own each
+    channels.push_back(grpc::CreateCustomChannel(
+        (*server)->address(), grpc::InsecureChannelCredentials(), args));
+  }
+  struct Load {
+    double rps = 0;
+    double p50 = 0;
+    double p99 = 0;
+  };
+  // A stub per caller, on its caller's connection, made once.
+  std::vector<std::unique_ptr<grpc::health::v1::Health::Stub>> health_stubs;
+  std::vector<std::unique_ptr<v1::HealthScoring::Stub>> score_stubs;
+  for (int t = 0; t < kCallers; ++t) {
+    health_stubs.push_back(
+        grpc::health::v1::Health::NewStub(channels[t % kConnections]));
+    score_stubs.push_back(
+        v1::HealthScoring::NewStub(channels[t % kConnections]));
+  }
+  // `call(t)` makes one call as caller t.
+  auto load = [&](auto call) {
+    std::vector<std::vector<double>> latencies(kCallers);
+    std::atomic<long> calls{0};
+    const auto start = Clock::now();
+    const auto end = start + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(seconds));
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kCallers; ++t) {
+      threads.emplace_back([&, t] {
+        while (Clock::now() < end) {
+          const auto before = Clock::now();
+          call(t);
+          latencies[t].push_back(Seconds(Clock::now() - before) * 1e6);
+          calls.fetch_add(1, std::memory_order_relaxed);
+        }
+      });
+    }
+    for (std::thread& th : threads) th.join();
+    std::vector<double> all;
+    for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+    std::sort(all.begin(), all.end());
+    return Load{calls.load() / Seconds(Clock::now() - start),
+                Percentile(all, 0.50), Percentile(all, 0.99)};
+  };
+  auto print = [](const char* what, const Load& l, const Load* floor) {
+    std::printf("  %-28s %9.0f req/s  p50 %7.1f us  p99 %7.1f us", what, l.rps,
+                l.p50, l.p99);
+    if (floor != nullptr) {
+      std::printf("  (%.2fx the floor's req/s, p99 %.2fx)", l.rps / floor->rps,
+                  l.p99 / floor->p99);
+    }
+    std::printf("\n");
+  };
+  const Load floor = load([&](int t) {
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::ClientContext context;
+    health_stubs[t]->Check(&context, {}, &response);
+  });
+  print("floor: grpc.health.v1 Check", floor, nullptr);
+  for (v1::Explain explain : {v1::EXPLAIN_NONE, v1::EXPLAIN_SUMMARY}) {
+    v1::ScoreRequest request = score;
+    request.set_explain(explain);
+    const Load l = load([&](int t) {
+      v1::ScoreResponse response;
+      grpc::ClientContext context;
+      if (!score_stubs[t]->Score(&context, request, &response).ok()) {
+        Die("Score failed");
+      }
+    });
+    const std::string label = std::string("Score, explain=") + Name(explain);
+    print(label.c_str(), l, &floor);
   }
   (*server)->Shutdown();
   return 0;
