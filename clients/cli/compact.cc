@@ -102,9 +102,9 @@ absl::StatusOr<std::vector<v1::CustomerResult>> ExpandCompact(
   std::vector<Templates> templates;
   for (const v1::CompactRule& rule : c.rules()) {
     if (rule.dimension() >= static_cast<int>(dims)) {
-      return absl::DataLossError(absl::StrCat(
-          "compact reply: rule ", rule.rule_id(), " names dimension ",
-          rule.dimension(), " of ", dims));
+      return absl::DataLossError(
+          absl::StrCat("compact reply: rule ", rule.rule_id(),
+                       " names dimension ", rule.dimension(), " of ", dims));
     }
     templates.push_back(sentences ? Templates() : Compile(rule));
   }
@@ -117,10 +117,10 @@ absl::StatusOr<std::vector<v1::CustomerResult>> ExpandCompact(
     if (std::isnan(c.score(i))) continue;  // its error is among the notes
     if (c.band(i) >= static_cast<uint32_t>(c.bands_size()) ||
         c.variant(i) >= static_cast<uint32_t>(c.variants_size())) {
-      return absl::DataLossError(absl::StrCat(
-          "compact reply: row ", i, " names band ", c.band(i), " of ",
-          c.bands_size(), " or variant ", c.variant(i), " of ",
-          c.variants_size()));
+      return absl::DataLossError(
+          absl::StrCat("compact reply: row ", i, " names band ", c.band(i),
+                       " of ", c.bands_size(), " or variant ", c.variant(i),
+                       " of ", c.variants_size()));
     }
     v1::CustomerScore& s = *result.mutable_score();
     s.set_customer_id(c.customer_ids(i));
@@ -149,14 +149,15 @@ absl::StatusOr<std::vector<v1::CustomerResult>> ExpandCompact(
       const size_t k = next++;
       const uint32_t rule_index = c.driver_rule(k);
       if (rule_index >= static_cast<uint32_t>(c.rules_size())) {
-        return absl::DataLossError(absl::StrCat(
-            "compact reply: driver ", k, " names rule ", rule_index, " of ",
-            c.rules_size()));
+        return absl::DataLossError(absl::StrCat("compact reply: driver ", k,
+                                                " names rule ", rule_index,
+                                                " of ", c.rules_size()));
       }
       const v1::CompactRule& rule = c.rules(rule_index);
-      v1::Driver* d =
-          n < c.drivers_up(i) ? s.add_top_drivers_up() : s.add_top_drivers_down();
-      if (rule.dimension() >= 0) d->set_dimension(c.dimensions(rule.dimension()));
+      v1::Driver* d = n < c.drivers_up(i) ? s.add_top_drivers_up()
+                                          : s.add_top_drivers_down();
+      if (rule.dimension() >= 0)
+        d->set_dimension(c.dimensions(rule.dimension()));
       d->set_rule_id(rule.rule_id());
       d->set_signal(rule.signal());
       d->set_impact(c.driver_impact(k));

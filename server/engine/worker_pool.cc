@@ -33,8 +33,8 @@ WorkerPool::~WorkerPool() {
 }
 
 WorkerPool& WorkerPool::Default() {
-  static WorkerPool* pool = new WorkerPool(
-      std::max(1u, std::thread::hardware_concurrency()) - 1);
+  static WorkerPool* pool =
+      new WorkerPool(std::max(1u, std::thread::hardware_concurrency()) - 1);
   return *pool;
 }
 

@@ -71,7 +71,8 @@ absl::StatusOr<std::shared_ptr<const PluginInstance>> PluginInstance::Create(
     self->signals_ = *std::move(signals);
     absl::StatusOr<std::vector<RuleInfo>> rules =
         ReadRules(decl.rules, decl.num_rules, self->signals_, what);
-    if (!rules.ok()) return absl::InvalidArgumentError(rules.status().message());
+    if (!rules.ok())
+      return absl::InvalidArgumentError(rules.status().message());
     self->rules_ = *std::move(rules);
     absl::StatusOr<std::vector<ActionInfo>> actions =
         ReadActions(decl.actions, decl.num_actions, what);
@@ -85,7 +86,8 @@ absl::StatusOr<std::shared_ptr<const PluginInstance>> PluginInstance::Create(
     self->actions_ = p.actions();
   }
   for (size_t i = 0; i < self->signals_.size(); ++i) {
-    if (self->signals_[i].required) self->required_.push_back(static_cast<int>(i));
+    if (self->signals_[i].required)
+      self->required_.push_back(static_cast<int>(i));
   }
   return self;
 }
@@ -164,10 +166,10 @@ hs_result PluginInstance::ScoreRaw(std::span<const double* const> columns,
   const hs_batch batch{m, static_cast<uint32_t>(in.size()), in.data()};
   hs_result result =
       plugin_->api().score_batch(instance_, &batch, &output, &host, &ctx);
-  records.reasons.resize(std::min<size_t>(output.num_reasons,
-                                          records.reasons.size()));
-  records.actions.resize(std::min<size_t>(output.num_actions,
-                                          records.actions.size()));
+  records.reasons.resize(
+      std::min<size_t>(output.num_reasons, records.reasons.size()));
+  records.actions.resize(
+      std::min<size_t>(output.num_actions, records.actions.size()));
   if (!explain) {
     records.reasons.clear();
     records.actions.clear();
@@ -186,9 +188,9 @@ hs_result PluginInstance::ScoreRaw(std::span<const double* const> columns,
       bad = absl::StrCat("reason record ", i, " names rule ", r.rule, "; ",
                          rules_.size(), " are declared");
     } else if (!std::isfinite(r.impact)) {
-      const std::string why = absl::StrCat(
-          "the reason for rule ", rules_[r.rule].id,
-          " has a non-finite impact");
+      const std::string why =
+          absl::StrCat("the reason for rule ", rules_[r.rule].id,
+                       " has a non-finite impact");
       host.set_status(&ctx, r.row, HS_STATUS_FAILED, why.c_str());
     } else {
       if (ctx.row_map != nullptr) r.row = ctx.row_map[r.row];
@@ -202,8 +204,8 @@ hs_result PluginInstance::ScoreRaw(std::span<const double* const> columns,
       bad = absl::StrCat("action record ", i, " is for row ", a.row,
                          " of a batch of ", m, " rows");
     } else if (a.action >= actions_.size()) {
-      bad = absl::StrCat("action record ", i, " names action ", a.action,
-                         "; ", actions_.size(), " are declared");
+      bad = absl::StrCat("action record ", i, " names action ", a.action, "; ",
+                         actions_.size(), " are declared");
     } else if (ctx.row_map != nullptr) {
       a.row = ctx.row_map[a.row];
     }

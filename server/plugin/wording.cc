@@ -7,8 +7,8 @@
 #include <cstring>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
 namespace healthscore {
@@ -43,8 +43,8 @@ void AppendPlain(double value, int decimals, std::string& out) {
 void AppendGrouped(double value, std::string& out) {
   if (std::fabs(value) >= 1e15) return AppendPlain(value, 0, out);
   char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value,
-                                       std::chars_format::fixed, 0);
+  const auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, 0);
   const char* last = ec == std::errc() ? end : buf;
   for (const char* p = buf; p < last; ++p) {
     out += *p;
@@ -144,8 +144,7 @@ absl::StatusOr<Wording> Wording::Compile(absl::string_view text,
     std::vector<std::string> names;
     if (has_facts) names = {"observed", "threshold"};
     names.insert(names.end(), args.begin(), args.end());
-    return names.empty() ? std::string("none")
-                         : absl::StrJoin(names, ", ");
+    return names.empty() ? std::string("none") : absl::StrJoin(names, ", ");
   };
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -181,9 +180,8 @@ absl::StatusOr<Wording> Wording::Compile(absl::string_view text,
       if (args[a] == name) slot = static_cast<int>(2 + a);
     }
     if (slot < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown placeholder {", inside, "} (known: ", known(),
-                       ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown placeholder {", inside, "} (known: ", known(), ")"));
     }
     piece.slot = slot;
     if (format.empty()) {
@@ -192,19 +190,25 @@ absl::StatusOr<Wording> Wording::Compile(absl::string_view text,
       piece.format = NumberFormat::kPlural;
       piece.noun = std::string(format.substr(7));
       if (!IsName(piece.noun)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "plural noun '", piece.noun, "' in {", inside,
-            "} is not a lowercase word"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("plural noun '", piece.noun, "' in {", inside,
+                         "} is not a lowercase word"));
       }
     } else {
-      static constexpr std::pair<absl::string_view, NumberFormat> kFormats[] =
-          {{"number", NumberFormat::kNumber}, {"count", NumberFormat::kNumber},
-           {"score", NumberFormat::kNumber},  {"percent", NumberFormat::kPercent},
-           {"points", NumberFormat::kPoints}, {"days", NumberFormat::kDays},
-           {"months", NumberFormat::kMonths}, {"hours", NumberFormat::kHours},
-           {"usd", NumberFormat::kUsd},       {"signed", NumberFormat::kSigned},
-           {"abs", NumberFormat::kAbs},       {"flag", NumberFormat::kFlag},
-           {"ratio", NumberFormat::kRatio}};
+      static constexpr std::pair<absl::string_view, NumberFormat> kFormats[] = {
+          {"number", NumberFormat::kNumber},
+          {"count", NumberFormat::kNumber},
+          {"score", NumberFormat::kNumber},
+          {"percent", NumberFormat::kPercent},
+          {"points", NumberFormat::kPoints},
+          {"days", NumberFormat::kDays},
+          {"months", NumberFormat::kMonths},
+          {"hours", NumberFormat::kHours},
+          {"usd", NumberFormat::kUsd},
+          {"signed", NumberFormat::kSigned},
+          {"abs", NumberFormat::kAbs},
+          {"flag", NumberFormat::kFlag},
+          {"ratio", NumberFormat::kRatio}};
       bool found = false;
       for (const auto& [n, f] : kFormats) {
         if (n == format) {
@@ -232,8 +236,9 @@ void Wording::Append(double observed, double threshold, const double* args,
   for (const Piece& p : pieces_) {
     out += p.literal;
     if (p.slot < 0) continue;
-    const double value =
-        p.slot == 0 ? observed : p.slot == 1 ? threshold : args[p.slot - 2];
+    const double value = p.slot == 0   ? observed
+                         : p.slot == 1 ? threshold
+                                       : args[p.slot - 2];
     AppendNumber(value, p.format, p.noun, out);
   }
 }

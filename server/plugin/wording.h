@@ -21,12 +21,12 @@ enum class NumberFormat {
   kDays,     // 3 days, 1 day
   kMonths,
   kHours,
-  kUsd,      // $12,500
-  kSigned,   // +12, -3.5, 0
-  kAbs,      // 12 for -12
-  kFlag,     // yes (non-zero) / no
-  kRatio,    // 0.85 (at most two decimals)
-  kPlural,   // 4 touchpoints, 1 touchpoint (the noun follows the colon)
+  kUsd,     // $12,500
+  kSigned,  // +12, -3.5, 0
+  kAbs,     // 12 for -12
+  kFlag,    // yes (non-zero) / no
+  kRatio,   // 0.85 (at most two decimals)
+  kPlural,  // 4 touchpoints, 1 touchpoint (the noun follows the colon)
 };
 
 // The format a unit reads in by default: "percent" -> kPercent, "days" ->
