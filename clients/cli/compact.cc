@@ -15,19 +15,10 @@ namespace {
 
 constexpr int kArgs = 4;  // HS_MAX_ARGS: arguments per driver
 
-// A rule's templates, compiled once per reply.
-struct Templates {
-  Wording raises;
-  Wording lowers;
-  Wording text;
+// A rule's templates, compiled once per reply; the choice by sign is the
+// server's own (RuleWording::For).
+struct Templates : RuleWording {
   bool ok = true;
-
-  const Wording& For(double impact) const {
-    if (impact > 0 && !raises.empty()) return raises;
-    if (impact < 0 && !lowers.empty()) return lowers;
-    if (!text.empty()) return text;
-    return raises.empty() ? lowers : raises;
-  }
 };
 
 Templates Compile(const v1::CompactRule& rule) {
@@ -46,6 +37,7 @@ Templates Compile(const v1::CompactRule& rule) {
   compile(rule.raises(), t.raises);
   compile(rule.lowers(), t.lowers);
   compile(rule.text(), t.text);
+  t.fallback = RuleWording::Fallback(rule.rule_id(), rule.unit());
   return t;
 }
 

@@ -435,8 +435,8 @@ absl::StatusOr<ScoreOptions> GetScoreOptions(const CommandLine& command_line) {
   options.record = absl::GetFlag(FLAGS_record);
   const std::string layout = absl::GetFlag(FLAGS_layout);
   if (layout != "full" && layout != "compact") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--layout=", layout, " is not a layout: full or compact"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--layout=", layout, " is not a layout: full or compact"));
   }
   if (command_line.given.contains("layout") && options.csv_path.empty()) {
     return absl::InvalidArgumentError("--layout goes with --csv");

@@ -133,8 +133,7 @@ void WebEngagement::Evaluate(const Row& row, sdk::RowOutput& out) const {
   }
   if (present[kEmail] && weight_email_ > 0) {
     out.Reason(kEmailOpens, share[kEmail] * (sub[kEmail] - sdk::kNeutral),
-               {.observed = row.open_rate,
-                .threshold = target_open_rate_pct_});
+               {.observed = row.open_rate, .threshold = target_open_rate_pct_});
   }
   if (score < low_score_action_below_) {
     out.Reason(kLowEngagement, 0,

@@ -14,15 +14,17 @@ using Row = SatisfactionRow;
 Satisfaction::Declaration Satisfaction::Declare() {
   return {
       .description =
-          "Customer satisfaction index (CSI): CSAT and its quarter-over-quarter "
+          "Customer satisfaction index (CSI): CSAT and its "
+          "quarter-over-quarter "
           "trend, and the sentiment of qualitative feedback",
       .signals =
           {{&Row::csat,
             {.name = "csat_90d_pct",
              .unit = "percent",
-             .description = "CSAT over the last 90 days on the 0-100 scale: the "
-                            "percentage of the customer's survey responses "
-                            "rating 4 or 5 on a 1-5 satisfaction question",
+             .description =
+                 "CSAT over the last 90 days on the 0-100 scale: the "
+                 "percentage of the customer's survey responses "
+                 "rating 4 or 5 on a 1-5 satisfaction question",
              .min = 0,
              .max = 100,
              .typical_min = 40,
@@ -165,8 +167,8 @@ void Satisfaction::Evaluate(const Row& row, sdk::RowOutput& out) const {
   // nothing.
   double penalty = 0;
   const double drop = row.prev_csat - row.csat;
-  const bool trend = !sdk::IsMissing(row.prev_csat) &&
-                     drop >= csat_drop_alert_points_;
+  const bool trend =
+      !sdk::IsMissing(row.prev_csat) && drop >= csat_drop_alert_points_;
   if (trend) {
     penalty = sdk::PointsDropPenalty(trend_penalty_per_point_, drop,
                                      trend_penalty_max_, base);

@@ -15,7 +15,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "server/common/status_macros.h"
 
@@ -173,15 +172,13 @@ absl::StatusOr<std::vector<RuleInfo>> ReadRules(
                                 absl::StrCat(where, " text"), r.text));
     if (r.text.empty() && r.raises.empty() && r.lowers.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, " has no wording: it needs a neutral text, or raises and/or "
-                 "lowers"));
+          where,
+          " has no wording: it needs a neutral text, or raises and/or "
+          "lowers"));
     }
     // For a sign the plugin gave no wording for (the checker reports that):
     // the rule's id and the observed value, never the other sign's sentence.
-    r.fallback = *Wording::Compile(
-        absl::StrCat(absl::StrReplaceAll(r.id, {{"_", " "}}),
-                     " (observed {observed})"),
-        {}, r.unit, true);
+    r.fallback = RuleWording::Fallback(r.id, r.unit);
     out.push_back(std::move(r));
   }
   return out;
@@ -259,10 +256,10 @@ absl::StatusOr<std::shared_ptr<const Plugin>> Plugin::Load(
   const uint32_t abi = plugin->abi_version_;
   if (HS_ABI_MAJOR(abi) < HS_ABI_VERSION_MAJOR) {
     return absl::FailedPreconditionError(absl::StrCat(
-        file, ": built for plugin ABI ", AbiVersionString(abi),
-        " (SDK ", HS_ABI_MAJOR(abi), ".x); this server loads ABI ",
-        HS_ABI_VERSION_MAJOR, ".x plugins only. Rebuild it against SDK ",
-        HS_ABI_VERSION_MAJOR, ".", HS_ABI_VERSION_MINOR,
+        file, ": built for plugin ABI ", AbiVersionString(abi), " (SDK ",
+        HS_ABI_MAJOR(abi), ".x); this server loads ABI ", HS_ABI_VERSION_MAJOR,
+        ".x plugins only. Rebuild it against SDK ", HS_ABI_VERSION_MAJOR, ".",
+        HS_ABI_VERSION_MINOR,
         ": docs/plugin-sdk.md, \"From 1.x to 2.0\", says what changes"));
   }
   if (HS_ABI_MAJOR(abi) != HS_ABI_VERSION_MAJOR) {

@@ -29,32 +29,13 @@ struct SignalInfo {
   double typical_max = 0;
 };
 
-// A rule as the plugin declares it, its templates compiled.
-struct RuleInfo {
+// A rule as the plugin declares it, its templates compiled (RuleWording
+// holds them and chooses by sign).
+struct RuleInfo : RuleWording {
   std::string id;
   std::string signal;  // "" when it names none
   std::string unit;    // of observed and threshold (the signal's by default)
   std::vector<std::string> args;
-  Wording raises;  // empty() when not declared
-  Wording lowers;
-  Wording text;
-  Wording fallback;  // "<id> (observed <value>)", for a sign without wording
-
-  // Whether a reason of this impact has a wording of its own: raises when
-  // positive, lowers when negative, the neutral text for either; at impact 0
-  // the text, or the one signed wording a rule declares.
-  bool HasWordingFor(double impact) const { return &For(impact) != &fallback; }
-  // The template for a reason of this impact (as HasWordingFor says), else
-  // the fallback; never the other sign's wording.
-  const Wording& For(double impact) const {
-    if (impact > 0 && !raises.empty()) return raises;
-    if (impact < 0 && !lowers.empty()) return lowers;
-    if (!text.empty()) return text;
-    if (impact == 0 && raises.empty() != lowers.empty()) {
-      return raises.empty() ? lowers : raises;
-    }
-    return fallback;
-  }
 };
 
 // An action as the plugin declares it.

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 
 namespace healthscore {
 namespace {
@@ -241,6 +242,13 @@ void Wording::Append(double observed, double threshold, const double* args,
                                        : args[p.slot - 2];
     AppendNumber(value, p.format, p.noun, out);
   }
+}
+
+Wording RuleWording::Fallback(absl::string_view id, absl::string_view unit) {
+  // Only {observed} and a rule id's words: it always compiles.
+  return *Wording::Compile(absl::StrCat(absl::StrReplaceAll(id, {{"_", " "}}),
+                                        " (observed {observed})"),
+                           {}, unit, true);
 }
 
 bool Wording::Uses(int slot) const {

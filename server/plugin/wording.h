@@ -77,6 +77,36 @@ class Wording {
   std::vector<Piece> pieces_;
 };
 
+// A rule's wordings by sign and the one choice between them, shared by the
+// server (which formats drivers and reasons) and clients that format a
+// compact reply's drivers themselves.
+struct RuleWording {
+  Wording raises;  // empty() when not declared
+  Wording lowers;
+  Wording text;
+  Wording fallback;  // "<id> (observed <value>)", for a sign without wording
+
+  // "<id with spaces> (observed {observed})" in `unit`: what a reason of a
+  // sign the rule has no wording for reads, never the other sign's sentence.
+  static Wording Fallback(absl::string_view id, absl::string_view unit);
+
+  // The template for a reason of this impact: raises when positive, lowers
+  // when negative, else the neutral text; at impact 0 the text, or the one
+  // signed wording a rule declares; otherwise the fallback.
+  const Wording& For(double impact) const {
+    if (impact > 0 && !raises.empty()) return raises;
+    if (impact < 0 && !lowers.empty()) return lowers;
+    if (!text.empty()) return text;
+    if (impact == 0 && raises.empty() != lowers.empty()) {
+      return raises.empty() ? lowers : raises;
+    }
+    return fallback;
+  }
+  // Whether a reason of this impact has a wording of its own (not the
+  // fallback).
+  bool HasWordingFor(double impact) const { return &For(impact) != &fallback; }
+};
+
 }  // namespace healthscore
 
 #endif  // HEALTHSCORE_SERVER_PLUGIN_WORDING_H_

@@ -229,8 +229,8 @@ absl::Status ScoringService::ScoreBatchImpl(
   const BatchColumns batch = std::move(builder).Finish();
   // A compact reply has no actions, and driver sentences only on request.
   const bool compact = request.layout() == v1::LAYOUT_COMPACT;
-  const ScoreOptions options{.driver_sentences = !compact || request.sentences(),
-                             .actions = !compact};
+  const ScoreOptions options{
+      .driver_sentences = !compact || request.sentences(), .actions = !compact};
   std::vector<absl::Status> statuses = healthscore::ScoreColumns(
       snapshot, batch, request.explain(), scores, absl::Now(), options);
   // The rows that scored, and what each was scored from (for the record).
@@ -247,10 +247,10 @@ absl::Status ScoringService::ScoreBatchImpl(
     if (record) {
       const v1::Row& row = request.rows(scored[k]);
       recorded.push_back(scores[k]);
-      inputs.push_back({names,
-                        std::span<const double>(row.values().data(),
-                                                row.values_size()),
-                        &row.attributes()});
+      inputs.push_back(
+          {names,
+           std::span<const double>(row.values().data(), row.values_size()),
+           &row.attributes()});
     }
   }
   if (record) {

@@ -256,9 +256,9 @@ class Store {
   // most `limit`, and moves the cursor past them. A webhook seen for the
   // first time starts after the newest event (it is not sent the past).
   // Safe to call from several replicas at once. Returns how many it added.
-  virtual absl::StatusOr<int64_t> QueueDeliveries(
-      const std::string& webhook_id, std::span<const int> kinds,
-      int limit) = 0;
+  virtual absl::StatusOr<int64_t> QueueDeliveries(const std::string& webhook_id,
+                                                  std::span<const int> kinds,
+                                                  int limit) = 0;
   // Claims up to `limit` pending deliveries of `webhook_ids` due at `now_us`
   // (oldest first): each gets attempts + 1 and next_attempt_us = now_us +
   // lease_us, so that one whose claimer dies mid-delivery is tried again

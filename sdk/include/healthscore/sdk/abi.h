@@ -164,11 +164,11 @@ typedef struct hs_action_decl {
 
 /* A reason the plugin reports for one row. 64 bytes. */
 typedef struct hs_reason_record {
-  uint32_t row;       /* index into the batch */
-  uint32_t rule;      /* index into the instance's rules */
-  double impact;      /* points moved on the 0-100 dimension score, signed */
-  double observed;    /* the value seen, or NaN */
-  double threshold;   /* the threshold compared against, or NaN */
+  uint32_t row;     /* index into the batch */
+  uint32_t rule;    /* index into the instance's rules */
+  double impact;    /* points moved on the 0-100 dimension score, signed */
+  double observed;  /* the value seen, or NaN */
+  double threshold; /* the threshold compared against, or NaN */
   double args[HS_MAX_ARGS]; /* the rule's arguments, in declared order */
 } hs_reason_record;
 

@@ -464,8 +464,8 @@ class RowDimension : public Dimension {
   // The declaration as the SDK's Info, with the fields' order as the signals'.
   static Info Describe() {
     const Declaration d = T::Declare();
-    Info info{.description = d.description, .rules = d.rules,
-              .actions = d.actions};
+    Info info{
+        .description = d.description, .rules = d.rules, .actions = d.actions};
     for (const Field<Row>& f : d.signals) info.signals.push_back(f.signal);
     // The members' initializers are the defaults: written once. (On the
     // heap: GCC 12 warns -Warray-bounds on a temporary smaller than a
@@ -511,7 +511,7 @@ class RowDimension : public Dimension {
   static std::unique_ptr<T> Make(const Params& params) {
     auto object = std::make_unique<T>();
     BindParams(T::Declare().params, params, *object);
-    if constexpr (requires(T& t) { t.Init(); }) object->Init();
+    if constexpr (requires(T & t) { t.Init(); }) object->Init();
     return object;
   }
 };
@@ -535,8 +535,12 @@ inline const char* OrNull(const std::string& s) {
 }
 
 inline hs_rule_decl ToDecl(const Rule& r) {
-  hs_rule_decl d{r.id.c_str(), OrNull(r.signal), OrNull(r.unit),
-                 OrNull(r.raises), OrNull(r.lowers), OrNull(r.text),
+  hs_rule_decl d{r.id.c_str(),
+                 OrNull(r.signal),
+                 OrNull(r.unit),
+                 OrNull(r.raises),
+                 OrNull(r.lowers),
+                 OrNull(r.text),
                  {nullptr, nullptr, nullptr, nullptr}};
   for (size_t i = 0; i < r.args.size() && i < HS_MAX_ARGS; ++i) {
     d.args[i] = r.args[i].c_str();
@@ -545,8 +549,8 @@ inline hs_rule_decl ToDecl(const Rule& r) {
 }
 
 inline hs_action_decl ToDecl(const Action& a) {
-  hs_action_decl d{a.id.c_str(), a.text.c_str(),
-                   {nullptr, nullptr, nullptr, nullptr}};
+  hs_action_decl d{
+      a.id.c_str(), a.text.c_str(), {nullptr, nullptr, nullptr, nullptr}};
   for (size_t i = 0; i < a.args.size() && i < HS_MAX_ARGS; ++i) {
     d.args[i] = a.args[i].c_str();
   }
@@ -709,8 +713,7 @@ class Adapter {
 
   static hs_result DescribeInstance(const hs_instance* handle,
                                     hs_instance_decl* out) noexcept {
-    const Declared& d =
-        reinterpret_cast<const Instance*>(handle)->declared();
+    const Declared& d = reinterpret_cast<const Instance*>(handle)->declared();
     out->signals = d.signal_decls.data();
     out->num_signals = static_cast<uint32_t>(d.signal_decls.size());
     out->rules = d.rule_decls.data();
