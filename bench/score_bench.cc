@@ -143,6 +143,29 @@ int main(int argc, char** argv) {
                 Name(explain), rate * batch, 1e3 / rate);
   }
 
+  // One customer at a time, as Score's handler does it (no gRPC).
+  v1::ScoreRequest score;
+  score.mutable_customer()->set_customer_id("bench");
+  for (int i = 0; i < portfolio->rows[0].values_size(); ++i) {
+    const double v = portfolio->rows[0].values(i);
+    if (!std::isnan(v)) {
+      (*score.mutable_customer()
+            ->mutable_signals())[portfolio->signal_names[i]] = v;
+    }
+  }
+  for (v1::Explain explain : {v1::EXPLAIN_NONE, v1::EXPLAIN_SUMMARY}) {
+    if (!only.empty() && only != Name(explain)) continue;
+    score.set_explain(explain);
+    const double rate = Rate(seconds, [&] {
+      google::protobuf::Arena arena;
+      auto* response =
+          google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(&arena);
+      if (!service.DoScore(score, *response).ok()) Die("Score failed");
+    });
+    std::printf("  Score, explain=%-8s %9.0f calls/s  (%.1f us per call)\n",
+                Name(explain), rate, 1e6 / rate);
+  }
+
   if (in_process_only) return 0;
 
   // 2 and 3. The real server on a loopback port.
@@ -218,15 +241,6 @@ int main(int argc, char** argv) {
 
   std::printf("\nunary latency over loopback gRPC, sequential calls:\n");
   const int count = std::max(1000, static_cast<int>(seconds * 2000));
-  v1::ScoreRequest score;
-  score.mutable_customer()->set_customer_id("bench");
-  for (int i = 0; i < portfolio->rows[0].values_size(); ++i) {
-    const double v = portfolio->rows[0].values(i);
-    if (!std::isnan(v)) {
-      (*score.mutable_customer()
-            ->mutable_signals())[portfolio->signal_names[i]] = v;
-    }
-  }
   auto report = [](const char* what, const std::vector<double>& us) {
     std::printf("  %-32s p50 %7.1f us  p99 %7.1f us  p99.9 %7.1f us\n", what,
                 Percentile(us, 0.50), Percentile(us, 0.99),

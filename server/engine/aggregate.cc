@@ -176,11 +176,15 @@ using Dimensions = google::protobuf::RepeatedPtrField<v1::DimensionResult>;
 
 // Each group's score: the weighted mean of its dimensions that scored, or
 // the lowest of them (aggregate: min).
-std::vector<GroupState> ScoreGroups(const Variant& v, const Dimensions& dims) {
-  std::vector<GroupState> groups(v.groups.size());
+// Fills `groups` (reused across customers: no allocation once warm).
+void ScoreGroups(const Variant& v, const Dimensions& dims,
+                 std::vector<GroupState>& groups) {
+  groups.resize(v.groups.size());
   for (size_t g = 0; g < v.groups.size(); ++g) {
     const GroupBinding& group = v.groups[g];
     GroupState& st = groups[g];
+    st.has_data = false;
+    st.score = st.ok_weight = st.weight = 0;
     st.share.assign(group.dimensions.size(), 0);
     int best = -1;
     for (size_t k = 0; k < group.dimensions.size(); ++k) {
@@ -206,7 +210,6 @@ std::vector<GroupState> ScoreGroups(const Variant& v, const Dimensions& dims) {
       }
     }
   }
-  return groups;
 }
 
 // The groups weighed into the total.
@@ -216,13 +219,13 @@ struct Total {
   double coverage = 0;
 };
 
-// Weighs the groups into the total (or takes the lowest, aggregate: min),
+// Weighs the groups into `t`, the total (or the lowest, aggregate: min),
 // and the coverage. FAILED_PRECONDITION, with each dimension's reason, when
 // no group with weight has data.
-absl::StatusOr<Total> WeighGroups(const Variant& v,
-                                  const std::vector<GroupState>& groups,
-                                  const Dimensions& dims) {
-  Total t;
+absl::Status WeighGroups(const Variant& v,
+                         const std::vector<GroupState>& groups,
+                         const Dimensions& dims, Total& t) {
+  t.score = t.coverage = 0;
   t.group_share.assign(v.groups.size(), 0);
   double live_weight = 0;
   double all_weight = 0;
@@ -263,7 +266,7 @@ absl::StatusOr<Total> WeighGroups(const Variant& v,
                   groups[g].weight;
   }
   t.score = std::clamp(total, 0.0, 100.0);
-  return t;
+  return absl::OkStatus();
 }
 
 // Each scored dimension's effective weight, contribution and points lost,
@@ -385,19 +388,24 @@ absl::Status AggregateCustomer(const Snapshot& snapshot, const Variant& v,
                                const ScoreOptions& options,
                                const Explanations& ex, size_t row,
                                v1::CustomerScore& score) {
-  const std::vector<GroupState> groups = ScoreGroups(v, score.dimensions());
-  absl::StatusOr<Total> total = WeighGroups(v, groups, score.dimensions());
-  if (!total.ok()) return total.status();
-  ShareOut(v, groups, *total, score);
-  const double capped = ApplyGates(v, groups, total->score, score);
+  // Reused across customers: no allocation per customer once warm.
+  thread_local std::vector<GroupState> groups;
+  thread_local Total total;
+  ScoreGroups(v, score.dimensions(), groups);
+  if (absl::Status s = WeighGroups(v, groups, score.dimensions(), total);
+      !s.ok()) {
+    return s;
+  }
+  ShareOut(v, groups, total, score);
+  const double capped = ApplyGates(v, groups, total.score, score);
 
   score.set_score(capped);
-  score.set_coverage(total->coverage);
+  score.set_coverage(total.coverage);
   score.set_variant(v.name);
   const BandSpec& band = v.BandFor(capped);
   score.set_band(band.name);
   score.set_grade(band.grade);
-  AddWarnings(snapshot, v, total->coverage, now, score);
+  AddWarnings(snapshot, v, total.coverage, now, score);
 
   if (explain != v1::EXPLAIN_NONE) {
     const bool full = explain == v1::EXPLAIN_FULL;
@@ -405,7 +413,7 @@ absl::Status AggregateCustomer(const Snapshot& snapshot, const Variant& v,
     AddDrivers(v, ex, row, options.driver_sentences, score);
     if (options.actions) AddActions(v, band, ex, row, full, score);
   }
-  *score.mutable_provenance() = snapshot.provenance();
+  if (options.provenance) *score.mutable_provenance() = snapshot.provenance();
   return absl::OkStatus();
 }
 

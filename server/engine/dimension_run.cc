@@ -67,7 +67,7 @@ void RunDimension(const BoundDimension& dim, int index,
   std::vector<const double*> columns;
   columns.reserve(dim.signal_columns.size());
   for (int c : dim.signal_columns) {
-    columns.push_back(batch.columns[c].data() + first_row);
+    columns.push_back(batch.column(c) + first_row);
   }
   std::vector<double> scores(num_rows,
                              std::numeric_limits<double>::quiet_NaN());

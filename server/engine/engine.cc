@@ -110,15 +110,15 @@ std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
                                        std::span<v1::CustomerScore* const> out,
                                        absl::Time now, ScoreOptions options) {
   if (explain == v1::EXPLAIN_UNSPECIFIED) explain = v1::EXPLAIN_SUMMARY;
-  std::vector<absl::Status> statuses(batch.num_rows);
+  std::vector<absl::Status> statuses(batch.num_rows());
   const auto& variants = snapshot.variants();
 
   // Route each row to its segment's variant. A segment without one is scored
   // with the default, and told so when the scorecard has segments at all.
-  std::vector<int> variant_of(batch.num_rows, 0);
-  std::vector<bool> defaulted(batch.num_rows, false);
+  std::vector<int> variant_of(batch.num_rows(), 0);
+  std::vector<bool> defaulted(batch.num_rows(), false);
   bool mixed = false;
-  for (uint32_t row = 0; row < batch.num_rows; ++row) {
+  for (uint32_t row = 0; row < batch.num_rows(); ++row) {
     const std::string& segment = out[row]->segment();
     if (segment.empty() || variants.size() == 1) continue;
     const Variant* v = snapshot.FindVariant(segment);
@@ -140,7 +140,7 @@ std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
     // Each variant scores its own rows as a batch of their own; all of them
     // share the cores.
     std::vector<std::vector<uint32_t>> rows(variants.size());
-    for (uint32_t row = 0; row < batch.num_rows; ++row) {
+    for (uint32_t row = 0; row < batch.num_rows(); ++row) {
       rows[variant_of[row]].push_back(row);
     }
     std::vector<BatchColumns> subs(variants.size());
@@ -149,13 +149,12 @@ std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
     for (size_t vi = 0; vi < variants.size(); ++vi) {
       if (rows[vi].empty()) continue;
       BatchColumns& sub = subs[vi];
-      sub.num_rows = static_cast<uint32_t>(rows[vi].size());
-      sub.columns.resize(batch.columns.size());
-      for (size_t c = 0; c < batch.columns.size(); ++c) {
-        sub.columns[c].reserve(rows[vi].size());
-        for (uint32_t row : rows[vi]) {
-          sub.columns[c].push_back(batch.columns[c][row]);
-        }
+      sub = BatchColumns(batch.num_columns(),
+                         static_cast<uint32_t>(rows[vi].size()));
+      for (size_t c = 0; c < batch.num_columns(); ++c) {
+        const double* from = batch.column(c);
+        double* to = sub.column(c);
+        for (uint32_t row : rows[vi]) *to++ = from[row];
       }
       for (uint32_t row : rows[vi]) sub_out[vi].push_back(out[row]);
       sub_statuses[vi].resize(rows[vi].size());
@@ -169,7 +168,7 @@ std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
       }
     }
   }
-  for (uint32_t row = 0; row < batch.num_rows; ++row) {
+  for (uint32_t row = 0; row < batch.num_rows(); ++row) {
     if (!defaulted[row] || !statuses[row].ok()) continue;
     AddWarning(*out[row], "segment_default",
                absl::StrCat("segment '", out[row]->segment(),

@@ -4,6 +4,7 @@
 #define HEALTHSCORE_SERVER_ENGINE_ENGINE_H_
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -15,12 +16,46 @@
 
 namespace healthscore {
 
-// A batch as columns: columns[i] holds num_rows values of snapshot.signals()[i]
-// (NaN = missing). Values are finite or NaN and within the signals' bounds
-// (the service checks that before scoring).
-struct BatchColumns {
-  uint32_t num_rows = 0;
-  std::vector<std::vector<double>> columns;
+// A batch as columns: column(c) points at num_rows() values of
+// snapshot.signals()[c] (NaN = missing), all in one allocation (a unary call
+// costs one, not one per signal). Values are finite or NaN and within the
+// signals' bounds (the service checks that before scoring).
+class BatchColumns {
+ public:
+  BatchColumns() = default;
+  // `num_columns` columns of `num_rows` rows, every value missing.
+  BatchColumns(size_t num_columns, uint32_t num_rows)
+      : num_rows_(num_rows),
+        num_columns_(num_columns),
+        values_(num_columns * num_rows,
+                std::numeric_limits<double>::quiet_NaN()) {}
+
+  uint32_t num_rows() const { return num_rows_; }
+  size_t num_columns() const { return num_columns_; }
+  double* column(size_t c) { return values_.data() + c * num_rows_; }
+  const double* column(size_t c) const {
+    return values_.data() + c * num_rows_;
+  }
+  double& at(size_t c, uint32_t row) { return column(c)[row]; }
+  double at(size_t c, uint32_t row) const { return column(c)[row]; }
+
+  // Keeps only the rows `keep` (ascending), in that order: a batch whose
+  // rows were filled in place drops the ones that failed their checks.
+  void KeepRows(std::span<const uint32_t> keep) {
+    const uint32_t kept = static_cast<uint32_t>(keep.size());
+    for (size_t c = 0; c < num_columns_; ++c) {
+      const double* from = column(c);
+      double* to = values_.data() + c * kept;  // never ahead of `from`
+      for (uint32_t k = 0; k < kept; ++k) to[k] = from[keep[k]];
+    }
+    num_rows_ = kept;
+    values_.resize(num_columns_ * kept);
+  }
+
+ private:
+  uint32_t num_rows_ = 0;
+  size_t num_columns_ = 0;
+  std::vector<double> values_;
 };
 
 // How many top drivers up and down a SUMMARY or FULL score lists.
@@ -32,6 +67,9 @@ struct ScoreOptions {
   bool driver_sentences = true;
   // Work out the recommended actions (a compact reply has none).
   bool actions = true;
+  // Give each score the snapshot's provenance (a compact reply has it once
+  // per batch; a recorded score needs its own).
+  bool provenance = true;
 };
 
 // Scores every row of `batch` under `snapshot`, calling each dimension's
@@ -47,8 +85,8 @@ struct ScoreOptions {
 // dimensions that scored, and coverage drops accordingly.
 //
 // Thread-safe: any number of calls may run at once on one snapshot.
-// REQUIRES: batch.columns.size() == snapshot.signals().size(), each column
-// has batch.num_rows values, out.size() == batch.num_rows.
+// REQUIRES: batch.num_columns() == snapshot.signals().size(),
+// out.size() == batch.num_rows().
 std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
                                        const BatchColumns& batch,
                                        v1::Explain explain,

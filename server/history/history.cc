@@ -82,13 +82,8 @@ struct State {
 absl::StatusOr<std::vector<v1::CustomerScore>> ScoreStates(
     const Snapshot& snapshot, const std::string& customer_id,
     std::span<const State> states, v1::Explain explain) {
-  BatchColumns batch;
-  batch.num_rows = static_cast<uint32_t>(states.size());
   const std::vector<SignalBinding>& signals = snapshot.signals();
-  batch.columns.assign(
-      signals.size(),
-      std::vector<double>(states.size(),
-                          std::numeric_limits<double>::quiet_NaN()));
+  BatchColumns batch(signals.size(), static_cast<uint32_t>(states.size()));
   for (size_t r = 0; r < states.size(); ++r) {
     for (const auto& [name, value] : states[r].values) {
       const int column = snapshot.FindSignal(name);
@@ -103,7 +98,7 @@ absl::StatusOr<std::vector<v1::CustomerScore>> ScoreStates(
                          " declares for it; it cannot be scored "
                          "again under that scorecard"));
       }
-      batch.columns[column][r] = value;
+      batch.at(column, r) = value;
     }
   }
   google::protobuf::Arena arena;

@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "server/common/status_macros.h"
 #include "server/engine/engine.h"
+#include "server/engine/worker_pool.h"
 #include "server/history/point.h"
 #include "server/history/rollup.h"
 #include "server/service/batch_builder.h"
@@ -47,16 +48,6 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
   if (customer.customer_id().empty()) {
     return absl::InvalidArgumentError("customer.customer_id is empty");
   }
-  // Sorted, so that errors and unused_signals come out in a stable order.
-  std::vector<std::pair<std::string, double>> signals(
-      customer.signals().begin(), customer.signals().end());
-  std::sort(signals.begin(), signals.end());
-  std::vector<std::string> names;
-  std::vector<double> values;
-  for (auto& [name, value] : signals) {
-    names.push_back(name);
-    values.push_back(value);
-  }
   RETURN_IF_ERROR(history::ReadAccountAttributes(customer.attributes(),
                                                  customer.customer_id(),
                                                  "customer.attributes")
@@ -69,15 +60,10 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
                          customer.has_as_of() ? &customer.as_of() : nullptr,
                          "customer.as_of", absl::Now()));
   }
-  ASSIGN_OR_RETURN(
-      BatchBuilder builder,
-      BatchBuilder::Create(*snapshot, names,
-                           BatchBuilder::Naming::kCustomerSignals, 1));
-  RETURN_IF_ERROR(builder.AddRow(0, values));
-  for (const std::string& name : builder.unused_signals()) {
-    response.add_unused_signals(name);
-  }
-  const BatchColumns batch = std::move(builder).Finish();
+  std::vector<std::string> unused;
+  ASSIGN_OR_RETURN(const BatchColumns batch,
+                   CustomerColumns(*snapshot, customer.signals(), &unused));
+  for (std::string& name : unused) response.add_unused_signals(std::move(name));
   v1::CustomerScore* score = response.mutable_score();
   // Segment and as-of first: the engine routes and warns on them.
   score->set_customer_id(customer.customer_id());
@@ -91,6 +77,16 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
       *snapshot, batch, request.explain(), std::span(&score, 1));
   RETURN_IF_ERROR(statuses[0]);
   if (record) {
+    // The record keeps what was sent, in name order.
+    std::vector<std::pair<std::string, double>> signals(
+        customer.signals().begin(), customer.signals().end());
+    std::sort(signals.begin(), signals.end());
+    std::vector<std::string> names;
+    std::vector<double> values;
+    for (auto& [name, value] : signals) {
+      names.push_back(name);
+      values.push_back(value);
+    }
     const history::RowInputs inputs{names, values, &customer.attributes()};
     RETURN_IF_ERROR(recorder_->Record(*snapshot, std::span(&score, 1),
                                       std::span(&inputs, 1)));
@@ -172,47 +168,64 @@ absl::Status ScoringService::ScoreBatchImpl(
   } else if (request.has_as_of()) {
     as_of = request.as_of();
   }
-  ASSIGN_OR_RETURN(
-      BatchBuilder builder,
-      BatchBuilder::Create(snapshot, names, BatchBuilder::Naming::kBatchRows,
-                           static_cast<size_t>(rows)));
+  ASSIGN_OR_RETURN(BatchBuilder builder,
+                   BatchBuilder::Create(snapshot, request.signal_names(),
+                                        static_cast<size_t>(rows)));
+
+  // Each row's checks, in this order: its customer id (here: repeats are a
+  // property of the whole batch), then its attributes and values (on the
+  // worker pool: rows are independent, and each fills its own slot).
+  std::vector<absl::Status> checks(rows);
+  {
+    absl::flat_hash_map<absl::string_view, int> first_row;
+    first_row.reserve(rows);
+    for (int i = 0; i < rows; ++i) {
+      const std::string& id = request.rows(i).customer_id();
+      if (id.empty()) {
+        checks[i] = absl::InvalidArgumentError(
+            absl::StrCat("rows[", i, "].customer_id is empty"));
+      } else if (auto [it, added] = first_row.try_emplace(id, i); !added) {
+        checks[i] = absl::InvalidArgumentError(
+            absl::StrCat("rows[", i, "].customer_id '", id, "' repeats rows[",
+                         it->second, "]"));
+      }
+    }
+  }
+  constexpr int kRowsPerCheck = 256;
+  WorkerPool::Default().ParallelFor(
+      (rows + kRowsPerCheck - 1) / kRowsPerCheck, [&](size_t part) {
+        const int end = std::min<int>(rows, (part + 1) * kRowsPerCheck);
+        for (int i = static_cast<int>(part) * kRowsPerCheck; i < end; ++i) {
+          if (!checks[i].ok()) continue;
+          const v1::Row& row = request.rows(i);
+          checks[i] = history::ReadAccountAttributes(
+                          row.attributes(), row.customer_id(),
+                          absl::StrCat("rows[", i, "].attributes"))
+                          .status();
+          if (!checks[i].ok()) continue;
+          checks[i] = builder.SetRow(
+              i,
+              std::span<const double>(row.values().data(), row.values_size()));
+        }
+      });
 
   // Rows that pass every check are scored together; the others get their
   // error and keep their place in the response.
   std::vector<v1::CustomerScore*> scores;
   scores.reserve(rows);
-  std::vector<int> scored;  // request row of each entry of `scores`
+  std::vector<uint32_t> scored;  // request row of each entry of `scores`
   scored.reserve(rows);
-  absl::flat_hash_map<absl::string_view, int> first_row;
-  first_row.reserve(rows);
   response.mutable_results()->Reserve(rows);
   for (int i = 0; i < rows; ++i) {
     const v1::Row& row = request.rows(i);
     v1::CustomerResult* result = response.add_results();
     result->set_customer_id(row.customer_id());
-    absl::Status status;
-    if (row.customer_id().empty()) {
-      status = absl::InvalidArgumentError(
-          absl::StrCat("rows[", i, "].customer_id is empty"));
-    } else if (auto [it, added] = first_row.try_emplace(row.customer_id(), i);
-               !added) {
-      status = absl::InvalidArgumentError(
-          absl::StrCat("rows[", i, "].customer_id '", row.customer_id(),
-                       "' repeats rows[", it->second, "]"));
-    } else if (status = history::ReadAccountAttributes(
-                            row.attributes(), row.customer_id(),
-                            absl::StrCat("rows[", i, "].attributes"))
-                            .status();
-               status.ok()) {
-      status = builder.AddRow(
-          i, std::span<const double>(row.values().data(), row.values_size()));
-    }
-    if (!status.ok()) {
-      result->mutable_error()->set_code(static_cast<int>(status.code()));
-      result->mutable_error()->set_message(std::string(status.message()));
+    if (!checks[i].ok()) {
+      result->mutable_error()->set_code(static_cast<int>(checks[i].code()));
+      result->mutable_error()->set_message(std::string(checks[i].message()));
       continue;
     }
-    scored.push_back(i);
+    scored.push_back(static_cast<uint32_t>(i));
     // Segment and as-of first: the engine routes and warns on them.
     v1::CustomerScore* score = result->mutable_score();
     score->set_customer_id(row.customer_id());
@@ -226,11 +239,13 @@ absl::Status ScoringService::ScoreBatchImpl(
   *response.mutable_provenance() = snapshot.provenance();
   if (scores.empty()) return absl::OkStatus();
 
-  const BatchColumns batch = std::move(builder).Finish();
+  const BatchColumns batch = std::move(builder).Finish(scored);
   // A compact reply has no actions, and driver sentences only on request.
   const bool compact = request.layout() == v1::LAYOUT_COMPACT;
   const ScoreOptions options{
-      .driver_sentences = !compact || request.sentences(), .actions = !compact};
+      .driver_sentences = !compact || request.sentences(),
+      .actions = !compact,
+      .provenance = !compact || record};
   std::vector<absl::Status> statuses = healthscore::ScoreColumns(
       snapshot, batch, request.explain(), scores, absl::Now(), options);
   // The rows that scored, and what each was scored from (for the record).

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -29,7 +29,6 @@ constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000000;
 constexpr int kScanChunk = 5000;
 constexpr uint32_t kBatchRows = 1024;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 
 }  // namespace
 
@@ -98,8 +97,8 @@ absl::StatusOr<Dataset> Dataset::LoadRange(
                              store.GetSignalSet(std::string(set_id)));
             if (!blob.has_value()) {
               return absl::DataLossError(absl::StrCat(
-                  "the signal set ", set_id, " of customer '",
-                  row.customer_id, "''s points is missing from the store"));
+                  "the signal set ", set_id, " of customer '", row.customer_id,
+                  "''s points is missing from the store"));
             }
             ASSIGN_OR_RETURN(std::vector<std::string> names,
                              history::ParseSignalSet(*blob));
@@ -115,8 +114,8 @@ absl::StatusOr<Dataset> Dataset::LoadRange(
           }
           auto segment = segment_index.find(row.segment);
           if (segment == segment_index.end()) {
-            segment = segment_index.emplace(row.segment, d.segments_.size())
-                          .first;
+            segment =
+                segment_index.emplace(row.segment, d.segments_.size()).first;
             d.segments_.push_back(row.segment);
           }
           Point p;
@@ -157,7 +156,8 @@ void Dataset::Append(Dataset&& part) {
   for (size_t i = 0; i < part.segments_.size(); ++i) {
     auto it = std::find(segments_.begin(), segments_.end(), part.segments_[i]);
     segment_of[i] = static_cast<uint32_t>(it - segments_.begin());
-    if (it == segments_.end()) segments_.push_back(std::move(part.segments_[i]));
+    if (it == segments_.end())
+      segments_.push_back(std::move(part.segments_[i]));
   }
   const uint32_t customers = static_cast<uint32_t>(customers_.size());
   const uint32_t values = static_cast<uint32_t>(values_.size());
@@ -183,8 +183,8 @@ absl::StatusOr<Dataset> Dataset::Load(store::Store& store,
                                       const BacktestOptions& options) {
   if (options.horizon_days < 1 || options.horizon_days > kMaxHorizonDays) {
     return absl::InvalidArgumentError(
-        absl::StrCat("horizon_days=", options.horizon_days,
-                     " is outside 1-", kMaxHorizonDays,
+        absl::StrCat("horizon_days=", options.horizon_days, " is outside 1-",
+                     kMaxHorizonDays,
                      ": a point is labelled churned when its customer "
                      "churned within this many days after it"));
   }
@@ -207,8 +207,8 @@ absl::StatusOr<Dataset> Dataset::Load(store::Store& store,
 
   // Customer ranges read side by side (one connection each), split where
   // the outcomes' customers are, then put back together in order.
-  const unsigned parts = std::max(
-      1u, std::min(4u, std::thread::hardware_concurrency()));
+  const unsigned parts =
+      std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
   std::vector<std::string> bounds = {""};
   for (unsigned k = 1; k < parts; ++k) {
     const std::string& id = outcomes[k * outcomes.size() / parts].customer_id;
@@ -235,9 +235,9 @@ absl::StatusOr<Dataset> Dataset::Load(store::Store& store,
   if (d.points_.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "no recorded point in scope has a label",
-        options.segment.empty() ? ""
-                                : absl::StrCat(" (segment '", options.segment,
-                                               "')"),
+        options.segment.empty()
+            ? ""
+            : absl::StrCat(" (segment '", options.segment, "')"),
         ": ", d.censored_,
         " points are censored (their horizon runs past the last date known "
         "for their customer); record points with `record`, or shorten "
@@ -248,12 +248,12 @@ absl::StatusOr<Dataset> Dataset::Load(store::Store& store,
     if (p.churned) churned.insert(p.customer);
   }
   if (static_cast<int>(churned.size()) < kMinChurnedCustomers) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "only ", churned.size(), " churned customer(s) in scope (",
-        d.customers_.size(), " customers, ", d.points_.size(),
-        " labelled points, horizon ", options.horizon_days,
-        " days); a backtest needs at least ", kMinChurnedCustomers,
-        " to say anything"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("only ", churned.size(), " churned customer(s) in scope (",
+                     d.customers_.size(), " customers, ", d.points_.size(),
+                     " labelled points, horizon ", options.horizon_days,
+                     " days); a backtest needs at least ", kMinChurnedCustomers,
+                     " to say anything"));
   }
   return d;
 }
@@ -312,9 +312,10 @@ absl::StatusOr<Scores> ScoreDataset(const Snapshot& snapshot,
       if (begin >= rows.size()) return;
       const size_t end = std::min(rows.size(), begin + kBatchRows);
       std::vector<uint32_t> batch_rows;
-      BatchColumns batch;
-      batch.columns.assign(signals.size(), std::vector<double>());
-      for (auto& column : batch.columns) column.reserve(end - begin);
+      // Every row of the range gets a slot; those out of bounds are dropped
+      // before scoring.
+      BatchColumns batch(signals.size(), static_cast<uint32_t>(end - begin));
+      std::vector<uint32_t> kept;
       for (size_t r = begin; r < end; ++r) {
         const Dataset::Point& p = points[rows[r]];
         const std::vector<int>& c = columns[p.set];
@@ -331,14 +332,15 @@ absl::StatusOr<Scores> ScoreDataset(const Snapshot& snapshot,
           ++unscorable;
           continue;
         }
-        for (auto& column : batch.columns) column.push_back(kNaN);
+        const uint32_t slot = static_cast<uint32_t>(r - begin);
         for (size_t k = 0; k < c.size(); ++k) {
-          if (c[k] >= 0) batch.columns[c[k]].back() = values[k];
+          if (c[k] >= 0) batch.at(c[k], slot) = values[k];
         }
+        kept.push_back(slot);
         batch_rows.push_back(rows[r]);
       }
-      batch.num_rows = static_cast<uint32_t>(batch_rows.size());
-      if (batch.num_rows == 0) continue;
+      if (kept.size() != end - begin) batch.KeepRows(kept);
+      if (batch.num_rows() == 0) continue;
       google::protobuf::Arena arena;
       std::vector<v1::CustomerScore*> scores;
       scores.reserve(batch_rows.size());
@@ -519,8 +521,7 @@ absl::StatusOr<v1::BacktestResult> Evaluate(const Snapshot& snapshot,
        Rates(scores.grade_names, scores.grade, dataset, rows)) {
     *result.add_grades() = std::move(r);
   }
-  ASSIGN_OR_RETURN(std::vector<CalibrationBin> bins,
-                   Calibration(score, label));
+  ASSIGN_OR_RETURN(std::vector<CalibrationBin> bins, Calibration(score, label));
   for (const CalibrationBin& bin : bins) {
     v1::CalibrationBin& out = *result.add_calibration();
     out.set_decile(result.calibration_size());
@@ -587,9 +588,9 @@ absl::StatusOr<v1::BacktestResult> Evaluate(const Snapshot& snapshot,
       if (std::isnan(mean[k])) continue;
       // Left out: its weight shared out as for missing data; a point it
       // alone scored carries no information without it (risk 0.5).
-      without[k] = w > 0 ? (sum_w[k] - w > 0 ? 1 - (sum_ws[k] - w * s) /
-                                                         (sum_w[k] - w) / 100
-                                             : 0.5)
+      without[k] = w > 0 ? (sum_w[k] - w > 0
+                                ? 1 - (sum_ws[k] - w * s) / (sum_w[k] - w) / 100
+                                : 0.5)
                          : mean[k];
     }
     if (absl::StatusOr<double> a = AucWhere(own, label); a.ok()) out.own = *a;

@@ -54,28 +54,14 @@ struct Subject {
 
 absl::StatusOr<Subject> FromSignals(const Snapshot& snapshot,
                                     const v1::Customer& customer) {
-  // Sorted, so that the first bad value reported is the same every time.
-  std::vector<std::pair<std::string, double>> signals(
-      customer.signals().begin(), customer.signals().end());
-  std::sort(signals.begin(), signals.end());
-  std::vector<std::string> names;
-  std::vector<double> values;
-  for (const auto& [name, value] : signals) {
-    names.push_back(name);
-    values.push_back(value);
-  }
-  ASSIGN_OR_RETURN(
-      BatchBuilder builder,
-      BatchBuilder::Create(snapshot, names,
-                           BatchBuilder::Naming::kCustomerSignals, 1));
-  RETURN_IF_ERROR(builder.AddRow(0, values));
-  const BatchColumns batch = std::move(builder).Finish();
+  ASSIGN_OR_RETURN(const BatchColumns batch,
+                   CustomerColumns(snapshot, customer.signals()));
   Subject subject;
   subject.customer_id = customer.customer_id();
   subject.segment = customer.segment();
   if (customer.has_as_of()) subject.as_of = customer.as_of();
-  for (const std::vector<double>& column : batch.columns) {
-    subject.values.push_back(column[0]);
+  for (size_t c = 0; c < batch.num_columns(); ++c) {
+    subject.values.push_back(batch.at(c, 0));
   }
   return subject;
 }
@@ -237,13 +223,12 @@ Scores ScoreRows(const Snapshot& snapshot, const Subject& subject,
                  v1::Explain explain) {
   Scores out;
   if (rows.empty()) return out;
-  BatchColumns batch;
-  batch.num_rows = static_cast<uint32_t>(rows.size());
-  batch.columns.assign(snapshot.signals().size(),
-                       std::vector<double>(rows.size()));
+  BatchColumns batch(snapshot.signals().size(),
+                     static_cast<uint32_t>(rows.size()));
   for (size_t r = 0; r < rows.size(); ++r) {
-    for (size_t c = 0; c < rows[r].size(); ++c)
-      batch.columns[c][r] = rows[r][c];
+    for (size_t c = 0; c < rows[r].size(); ++c) {
+      batch.at(c, static_cast<uint32_t>(r)) = rows[r][c];
+    }
   }
   out.scores.resize(rows.size());
   std::vector<v1::CustomerScore*> targets;

@@ -7,10 +7,12 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -244,6 +246,63 @@ TEST_F(ServerTest, ABatchRowScoresTheSameAsScoringItAlone) {
   ASSERT_TRUE(stub_->Score(&c2, single, &single_response).ok());
   EXPECT_EQ(batch_response.results(0).score().SerializeAsString(),
             single_response.score().SerializeAsString());
+}
+
+// Rows are checked in parts on the worker pool and the bad ones dropped
+// before scoring: every good row of a batch with bad rows spread over several
+// parts scores exactly as it does in a batch of the good rows alone.
+TEST_F(ServerTest, BadRowsAcrossTheBatchLeaveTheGoodRowsScoredAsAlone) {
+  Start(/*max_batch=*/1000);
+  const v1::Customer healthy = Healthy("x");
+  auto make = [&](const std::vector<int>& skip, int rows) {
+    v1::ScoreBatchRequest batch;
+    for (const auto& [name, value] : healthy.signals()) {
+      batch.add_signal_names(name);
+    }
+    for (int i = 0; i < rows; ++i) {
+      if (std::find(skip.begin(), skip.end(), i) != skip.end()) continue;
+      v1::Row* row = batch.add_rows();
+      row->set_customer_id("c" + std::to_string(i));
+      for (const auto& [name, value] : healthy.signals()) {
+        // Each row its own values: logins vary with the row.
+        row->add_values(name == "logins_30d" ? i % 97 : value);
+      }
+    }
+    batch.set_explain(v1::EXPLAIN_FULL);
+    return batch;
+  };
+  const std::vector<int> bad = {3, 300, 301, 599};
+  v1::ScoreBatchRequest with_bad = make({}, 600);
+  const auto& names = with_bad.signal_names();
+  const int late = static_cast<int>(
+      std::find(names.begin(), names.end(), "late_payments_12m") -
+      names.begin());
+  for (int i : bad) with_bad.mutable_rows(i)->set_values(late, -5);  // < 0
+  v1::ScoreBatchResponse mixed;
+  grpc::ClientContext c1;
+  ASSERT_TRUE(stub_->ScoreBatch(&c1, with_bad, &mixed).ok());
+  v1::ScoreBatchResponse good_only;
+  grpc::ClientContext c2;
+  ASSERT_TRUE(stub_->ScoreBatch(&c2, make(bad, 600), &good_only).ok());
+  ASSERT_EQ(mixed.results_size(), 600);
+  ASSERT_EQ(good_only.results_size(), 596);
+  int k = 0;
+  for (int i = 0; i < 600; ++i) {
+    const v1::CustomerResult& r = mixed.results(i);
+    if (std::find(bad.begin(), bad.end(), i) != bad.end()) {
+      EXPECT_EQ(r.error().code(), 3) << i;
+      EXPECT_THAT(r.error().message(),
+                  HasSubstr(absl::StrCat("rows[", i, "].values[", late,
+                                         "] (late_payments_12m) = -5")))
+          << i;
+      continue;
+    }
+    ASSERT_TRUE(r.has_score()) << i << ": " << r.error().message();
+    EXPECT_EQ(r.score().SerializeAsString(),
+              good_only.results(k).score().SerializeAsString())
+        << r.customer_id();
+    ++k;
+  }
 }
 
 TEST_F(ServerTest, RefusesWholeBatchProblems) {

@@ -55,12 +55,11 @@ dimensions:
   std::vector<absl::Status> Score(
       const std::vector<std::pair<double, double>>& rows,
       v1::Explain explain = v1::EXPLAIN_FULL) {
-    BatchColumns batch;
-    batch.num_rows = static_cast<uint32_t>(rows.size());
-    batch.columns.resize(snapshot_->signals().size());
-    for (const auto& [x, y] : rows) {
-      batch.columns[snapshot_->FindSignal("x")].push_back(x);
-      batch.columns[snapshot_->FindSignal("y")].push_back(y);
+    BatchColumns batch(snapshot_->signals().size(),
+                       static_cast<uint32_t>(rows.size()));
+    for (uint32_t r = 0; r < rows.size(); ++r) {
+      batch.at(snapshot_->FindSignal("x"), r) = rows[r].first;
+      batch.at(snapshot_->FindSignal("y"), r) = rows[r].second;
     }
     scores_.assign(rows.size(), v1::CustomerScore());
     std::vector<v1::CustomerScore*> out;
@@ -274,11 +273,9 @@ dimensions:
   ASSERT_TRUE(spec.ok()) << spec.status();
   auto snapshot = Snapshot::Build(*spec, registry);
   ASSERT_TRUE(snapshot.ok()) << snapshot.status();
-  BatchColumns batch;
-  batch.num_rows = 2;
-  batch.columns.resize(2);
-  batch.columns[(*snapshot)->FindSignal("alpha")] = {10, NAN};
-  batch.columns[(*snapshot)->FindSignal("beta")] = {30, NAN};
+  BatchColumns batch(2, 2);
+  batch.at((*snapshot)->FindSignal("alpha"), 0) = 10;
+  batch.at((*snapshot)->FindSignal("beta"), 0) = 30;
   std::vector<v1::CustomerScore> scores(2);
   std::vector<v1::CustomerScore*> out = {&scores[0], &scores[1]};
   auto statuses = ScoreColumns(**snapshot, batch, v1::EXPLAIN_NONE, out);

@@ -63,13 +63,12 @@ dimensions:
   std::vector<absl::Status> Score(
       const Snapshot& snapshot,
       const std::vector<std::pair<double, double>>& rows) {
-    BatchColumns batch;
-    batch.num_rows = static_cast<uint32_t>(rows.size());
-    batch.columns.resize(snapshot.signals().size());
-    for (const auto& [visits, feedback] : rows) {
-      batch.columns[snapshot.FindSignal("site_visits_7d")].push_back(visits);
-      batch.columns[snapshot.FindSignal("negative_feedback_30d")].push_back(
-          feedback);
+    BatchColumns batch(snapshot.signals().size(),
+                       static_cast<uint32_t>(rows.size()));
+    for (uint32_t r = 0; r < rows.size(); ++r) {
+      batch.at(snapshot.FindSignal("site_visits_7d"), r) = rows[r].first;
+      batch.at(snapshot.FindSignal("negative_feedback_30d"), r) =
+          rows[r].second;
     }
     scores_.assign(rows.size(), v1::CustomerScore());
     std::vector<v1::CustomerScore*> out;

@@ -75,15 +75,15 @@ class ScorecardModelTest : public ::testing::Test {
 
   std::vector<absl::Status> Score(const std::vector<Row>& rows,
                                   v1::Explain explain = v1::EXPLAIN_FULL) {
-    BatchColumns batch;
-    batch.num_rows = static_cast<uint32_t>(rows.size());
-    batch.columns.resize(snapshot_->signals().size());
+    BatchColumns batch(snapshot_->signals().size(),
+                       static_cast<uint32_t>(rows.size()));
     scores_.assign(rows.size(), v1::CustomerScore());
     std::vector<v1::CustomerScore*> out;
     for (size_t i = 0; i < rows.size(); ++i) {
-      batch.columns[snapshot_->FindSignal("x")].push_back(rows[i].x);
-      batch.columns[snapshot_->FindSignal("y")].push_back(rows[i].y);
-      batch.columns[snapshot_->FindSignal("z")].push_back(rows[i].z);
+      const uint32_t r = static_cast<uint32_t>(i);
+      batch.at(snapshot_->FindSignal("x"), r) = rows[i].x;
+      batch.at(snapshot_->FindSignal("y"), r) = rows[i].y;
+      batch.at(snapshot_->FindSignal("z"), r) = rows[i].z;
       scores_[i].set_segment(rows[i].segment);
       if (rows[i].age > absl::ZeroDuration()) {
         scores_[i].mutable_as_of()->set_seconds(
