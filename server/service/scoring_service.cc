@@ -16,7 +16,7 @@
 #include "server/engine/worker_pool.h"
 #include "server/history/point.h"
 #include "server/history/rollup.h"
-#include "server/service/batch_builder.h"
+#include "server/engine/batch_builder.h"
 #include "server/service/compact.h"
 #include "server/service/grpc_status.h"
 

@@ -21,7 +21,7 @@
 #include "server/common/status_macros.h"
 #include "server/engine/engine.h"
 #include "server/history/point.h"
-#include "server/service/batch_builder.h"
+#include "server/engine/batch_builder.h"
 
 namespace healthscore::validation {
 namespace {

@@ -1,7 +1,7 @@
 // Turns a request's signals into the engine's columns for one snapshot,
 // checking every value on the way in.
-#ifndef HEALTHSCORE_SERVER_SERVICE_BATCH_BUILDER_H_
-#define HEALTHSCORE_SERVER_SERVICE_BATCH_BUILDER_H_
+#ifndef HEALTHSCORE_SERVER_ENGINE_BATCH_BUILDER_H_
+#define HEALTHSCORE_SERVER_ENGINE_BATCH_BUILDER_H_
 
 #include <cstdint>
 #include <span>
@@ -65,4 +65,4 @@ class BatchBuilder {
 
 }  // namespace healthscore
 
-#endif  // HEALTHSCORE_SERVER_SERVICE_BATCH_BUILDER_H_
+#endif  // HEALTHSCORE_SERVER_ENGINE_BATCH_BUILDER_H_

@@ -26,7 +26,7 @@
 #include "healthscore/v1/validation.grpc.pb.h"
 #include "server/config/scorecard.h"
 #include "server/server.h"
-#include "tests/integration/history_fixture.h"
+#include "tests/history/history_fixture.h"
 #include "tests/test_util.h"
 
 namespace healthscore {

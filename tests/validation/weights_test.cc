@@ -29,7 +29,7 @@
 #include "server/config/scorecard.h"
 #include "server/engine/snapshot.h"
 #include "server/server.h"
-#include "tests/integration/history_fixture.h"
+#include "tests/history/history_fixture.h"
 #include "tests/test_util.h"
 
 namespace healthscore {

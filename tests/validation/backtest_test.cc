@@ -10,7 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "healthscore/v1/validation.grpc.pb.h"
-#include "tests/integration/history_fixture.h"
+#include "tests/history/history_fixture.h"
 
 namespace healthscore {
 namespace {

@@ -2,8 +2,8 @@
 // test_echo plugin and a real store (an SQLite file, or a fresh database on
 // the PostgreSQL server that the ctest fixture started), and helpers to
 // record points at fixed dates.
-#ifndef HEALTHSCORE_TESTS_INTEGRATION_HISTORY_FIXTURE_H_
-#define HEALTHSCORE_TESTS_INTEGRATION_HISTORY_FIXTURE_H_
+#ifndef HEALTHSCORE_TESTS_HISTORY_HISTORY_FIXTURE_H_
+#define HEALTHSCORE_TESTS_HISTORY_HISTORY_FIXTURE_H_
 
 #include <grpcpp/grpcpp.h>
 #include <libpq-fe.h>
@@ -176,4 +176,4 @@ class HistoryServer {
 
 }  // namespace healthscore::testing
 
-#endif  // HEALTHSCORE_TESTS_INTEGRATION_HISTORY_FIXTURE_H_
+#endif  // HEALTHSCORE_TESTS_HISTORY_HISTORY_FIXTURE_H_

@@ -34,7 +34,7 @@
 #include "healthscore/v1/history.grpc.pb.h"
 #include "server/server.h"
 #include "server/store/store.h"
-#include "tests/integration/history_fixture.h"
+#include "tests/history/history_fixture.h"
 #include "tests/test_util.h"
 
 namespace healthscore {

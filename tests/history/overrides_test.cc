@@ -24,7 +24,7 @@
 #include "healthscore/v1/history.grpc.pb.h"
 #include "healthscore/v1/overrides.grpc.pb.h"
 #include "server/server.h"
-#include "tests/integration/history_fixture.h"
+#include "tests/history/history_fixture.h"
 
 namespace healthscore {
 namespace {

@@ -1,5 +1,5 @@
 // Request values -> checked engine columns.
-#include "server/service/batch_builder.h"
+#include "server/engine/batch_builder.h"
 
 #include <algorithm>
 #include <cmath>

@@ -15,7 +15,7 @@
 #include "healthscore/v1/alerts.grpc.pb.h"
 #include "healthscore/v1/health_scoring.grpc.pb.h"
 #include "healthscore/v1/history.grpc.pb.h"
-#include "tests/integration/history_fixture.h"
+#include "tests/history/history_fixture.h"
 #include "tests/test_util.h"
 
 namespace healthscore {
