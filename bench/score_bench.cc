@@ -7,9 +7,12 @@
 // and, under load (8 callers over 4 connections), requests per second and
 // latency of Score next to the floor's.
 //
+// and RSS over --rss-customers (default 10,000,000; 0 skips it).
+//
 //   build/bin/score_bench [--seconds=2] [--batch=1000] [--in-process]
-//                         [--explain=none|summary|full]
+//                         [--explain=none|summary|full] [--rss-customers=N]
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -76,12 +79,25 @@ std::vector<double> Latencies(int count, F call) {
   return healthscore::bench::Latencies(count, call, 1e6, 200);
 }
 
+// This process's resident set, in MB (Linux: /proc/self/statm).
+double ResidentMegabytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) Die("cannot read /proc/self/statm");
+  long pages = 0;
+  long resident = 0;
+  const int read = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  if (read != 2) Die("cannot parse /proc/self/statm");
+  return static_cast<double>(resident) * sysconf(_SC_PAGESIZE) / 1e6;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   double seconds = 2;
   int batch = 1000;
   bool in_process_only = false;
+  long rss_customers = 10'000'000;
   std::string only;  // --explain=X: measure that level alone
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -91,16 +107,19 @@ int main(int argc, char** argv) {
       batch = std::atoi(arg.c_str() + 8);
     } else if (arg.rfind("--explain=", 0) == 0) {
       only = arg.substr(10);
+    } else if (arg.rfind("--rss-customers=", 0) == 0) {
+      rss_customers = std::atol(arg.c_str() + 16);
     } else if (arg == "--in-process") {
       in_process_only = true;  // for a profiler: no gRPC in the picture
     } else {
       Die("unknown argument " + arg +
           "; usage: score_bench [--seconds=S] "
-          "[--batch=N] [--in-process] [--explain=none|summary|full]");
+          "[--batch=N] [--in-process] [--explain=none|summary|full] "
+          "[--rss-customers=N]");
     }
   }
-  if (seconds <= 0 || batch < 1 || batch > 100000) {
-    Die("--seconds must be > 0 and --batch in 1..100000");
+  if (seconds <= 0 || batch < 1 || batch > 100000 || rss_customers < 0) {
+    Die("--seconds must be > 0, --batch in 1..100000 and --rss-customers >= 0");
   }
   spdlog::set_level(spdlog::level::warn);
 
@@ -344,6 +363,45 @@ int main(int argc, char** argv) {
     });
     const std::string label = std::string("Score, explain=") + Name(explain);
     print(label.c_str(), l, &floor);
+  }
+  // Memory over many customers: RSS (this process holds the server and the
+  // client) after a warm-up and then every tenth of the run, while batches
+  // of the compact layout with driver sentences (the most allocation per
+  // customer of the layouts a bulk client uses) go through.
+  if (rss_customers > 0) {
+    v1::ScoreBatchRequest request =
+        MakeBatch(*portfolio, batch, v1::EXPLAIN_SUMMARY);
+    request.set_layout(v1::LAYOUT_COMPACT);
+    request.set_sentences(true);
+    const long batches = std::max<long>(10, rss_customers / batch);
+    const long warmup = batches / 10;
+    std::printf(
+        "\nmemory over %ld customers (compact, summary with sentences; RSS "
+        "after %ld warm-up customers, then every %ld):\n",
+        batches * batch, warmup * batch, warmup * batch);
+    double after_warmup = 0;
+    double peak = 0;
+    const auto start = Clock::now();
+    for (long b = 1; b <= batches; ++b) {
+      v1::ScoreBatchResponse response;
+      grpc::ClientContext context;
+      if (!stub->ScoreBatch(&context, request, &response).ok()) {
+        Die("ScoreBatch failed");
+      }
+      if (b % warmup != 0) continue;
+      const double rss = ResidentMegabytes();
+      if (b == warmup) {
+        after_warmup = rss;
+      } else {
+        peak = std::max(peak, rss);
+      }
+      std::printf("  %9ld customers  RSS %7.1f MB\n", b * batch, rss);
+    }
+    std::printf(
+        "  RSS grew %.1f%% after warm-up (%.1f -> peak %.1f MB); %.0f "
+        "customers/s\n",
+        100 * (peak - after_warmup) / after_warmup, after_warmup, peak,
+        batches * batch / Seconds(Clock::now() - start));
   }
   (*server)->Shutdown();
   return 0;
