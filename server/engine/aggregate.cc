@@ -335,7 +335,12 @@ double ApplyGates(const Variant& v, const std::vector<GroupState>& groups,
   return capped;
 }
 
-// Dimensions under their warning threshold, low coverage, stale data.
+// How far ahead of the server's clock an as_of may be before it is warned
+// about (the recorder refuses a recorded point beyond the same skew).
+constexpr absl::Duration kFutureSkew = absl::Minutes(5);
+
+// Dimensions under their warning threshold, low coverage, stale data, an
+// as_of in the future.
 void AddWarnings(const Snapshot& snapshot, const Variant& v, double coverage,
                  absl::Time now, v1::CustomerScore& score) {
   const Dimensions& dims = score.dimensions();
@@ -357,6 +362,21 @@ void AddWarnings(const Snapshot& snapshot, const Variant& v, double coverage,
                absl::StrFormat("coverage %.0f%% is below the minimum %.0f%%: "
                                "the score rests on too little data",
                                coverage * 100, *spec.min_coverage * 100));
+  }
+  if (score.has_as_of() &&
+      absl::FromUnixSeconds(score.as_of().seconds()) > now + kFutureSkew) {
+    const absl::Time as_of = absl::FromUnixSeconds(score.as_of().seconds());
+    AddWarning(
+        score, "future_as_of",
+        absl::StrCat(
+            "as_of ",
+            absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", as_of, absl::UTCTimeZone()),
+            " is ",
+            absl::FormatDuration(absl::Trunc(now - as_of, absl::Seconds(1)) *
+                                 -1),
+            " ahead of the server's clock (more than ",
+            absl::FormatDuration(kFutureSkew),
+            "): check the clock of the system that sent it"));
   }
   if (spec.max_data_age_days && score.has_as_of()) {
     const absl::Time as_of = absl::FromUnixSeconds(score.as_of().seconds());

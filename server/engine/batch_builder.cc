@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "server/common/echo.h"
 #include "server/common/status_macros.h"
 
 namespace healthscore {
@@ -51,7 +52,7 @@ absl::Status CheckSignal(const Snapshot& snapshot, const std::string& name,
   }
   return CheckValue(value, column < 0 ? nullptr : &snapshot.signals()[column],
                     /*nan_is_missing=*/false, [&] {
-                      return absl::StrCat("customer.signals['", name, "']");
+                      return absl::StrCat("customer.signals[", Echo(name), "]");
                     });
 }
 
@@ -108,8 +109,8 @@ absl::StatusOr<BatchBuilder> BatchBuilder::Create(
     auto [it, added] = seen.try_emplace(names[i], i);
     if (!added) {
       return absl::InvalidArgumentError(
-          absl::StrCat("signal_names[", i, "] '", names[i],
-                       "' repeats signal_names[", it->second, "]"));
+          absl::StrCat("signal_names[", i, "] ", Echo(names[i]),
+                       " repeats signal_names[", it->second, "]"));
     }
     const int column = snapshot.FindSignal(names[i]);
     builder.column_of_.push_back(column);
@@ -131,12 +132,12 @@ absl::Status BatchBuilder::SetRow(size_t index,
   const auto& signals = snapshot_->signals();
   for (size_t c = 0; c < values.size(); ++c) {
     const int column = column_of_[c];
-    RETURN_IF_ERROR(
-        CheckValue(values[c], column < 0 ? nullptr : &signals[column],
-                   /*nan_is_missing=*/true, [&] {
-                     return absl::StrCat("rows[", index, "].values[", c, "] (",
-                                         (*names_)[static_cast<int>(c)], ")");
-                   }));
+    RETURN_IF_ERROR(CheckValue(
+        values[c], column < 0 ? nullptr : &signals[column],
+        /*nan_is_missing=*/true, [&] {
+          return absl::StrCat("rows[", index, "].values[", c, "] (",
+                              Cut((*names_)[static_cast<int>(c)]), ")");
+        }));
   }
   // Every value is fine: only now does the row fill its slot, so a bad row
   // leaves no partial trace.

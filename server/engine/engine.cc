@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/common/echo.h"
 #include "server/engine/aggregate.h"
 #include "server/engine/dimension_run.h"
 #include "server/engine/explanations.h"
@@ -171,8 +172,8 @@ std::vector<absl::Status> ScoreColumns(const Snapshot& snapshot,
   for (uint32_t row = 0; row < batch.num_rows(); ++row) {
     if (!defaulted[row] || !statuses[row].ok()) continue;
     AddWarning(*out[row], "segment_default",
-               absl::StrCat("segment '", out[row]->segment(),
-                            "' has no variant in scorecard ",
+               absl::StrCat("segment ", Echo(out[row]->segment()),
+                            " has no variant in scorecard ",
                             snapshot.spec().name, "; scored with the default"));
   }
   return statuses;

@@ -11,17 +11,57 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "server/common/echo.h"
 #include "server/common/status_macros.h"
+#include "server/engine/batch_builder.h"
 #include "server/engine/engine.h"
 #include "server/engine/worker_pool.h"
 #include "server/history/point.h"
 #include "server/history/rollup.h"
-#include "server/engine/batch_builder.h"
 #include "server/service/compact.h"
 #include "server/service/grpc_status.h"
 
 namespace healthscore {
 namespace {
+
+// The longest customer id a score may carry (as the history stores them).
+constexpr size_t kMaxCustomerId = 256;
+
+absl::Status CheckCustomerId(const std::string& id, absl::string_view field) {
+  if (id.empty())
+    return absl::InvalidArgumentError(absl::StrCat(field, " is empty"));
+  if (id.size() > kMaxCustomerId) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " is ", id.size(), " bytes; the limit is ", kMaxCustomerId));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckExplain(int explain, absl::string_view field) {
+  if (v1::Explain_IsValid(explain)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, " = ", explain,
+                   " is not an Explain (EXPLAIN_NONE = 1, EXPLAIN_SUMMARY = 2, "
+                   "EXPLAIN_FULL = 3; 0, unset, means SUMMARY)"));
+}
+
+// A google.protobuf.Timestamp as its definition allows: 0001-01-01 to
+// 9999-12-31, nanos 0-999999999.
+absl::Status CheckTimestamp(const google::protobuf::Timestamp& t,
+                            absl::string_view field) {
+  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+  if (t.seconds() < kMinSeconds || t.seconds() > kMaxSeconds) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".seconds = ", t.seconds(), " is outside ", kMinSeconds, "-",
+        kMaxSeconds, " (0001-01-01 to 9999-12-31)"));
+  }
+  if (t.nanos() < 0 || t.nanos() > 999999999) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".nanos = ", t.nanos(), " is outside 0-999999999"));
+  }
+  return absl::OkStatus();
+}
 
 grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
                                  const absl::Status& status) {
@@ -45,8 +85,11 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
                                      v1::ScoreResponse& response) const {
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
   const v1::Customer& customer = request.customer();
-  if (customer.customer_id().empty()) {
-    return absl::InvalidArgumentError("customer.customer_id is empty");
+  RETURN_IF_ERROR(
+      CheckCustomerId(customer.customer_id(), "customer.customer_id"));
+  RETURN_IF_ERROR(CheckExplain(request.explain(), "explain"));
+  if (customer.has_as_of()) {
+    RETURN_IF_ERROR(CheckTimestamp(customer.as_of(), "customer.as_of"));
   }
   RETURN_IF_ERROR(history::ReadAccountAttributes(customer.attributes(),
                                                  customer.customer_id(),
@@ -142,6 +185,10 @@ absl::Status ScoringService::ScoreBatchImpl(
         absl::StrCat("layout = ", request.layout(),
                      " is not a Layout (LAYOUT_FULL = 1, LAYOUT_COMPACT = 2)"));
   }
+  RETURN_IF_ERROR(CheckExplain(request.explain(), "explain"));
+  if (request.has_as_of()) {
+    RETURN_IF_ERROR(CheckTimestamp(request.as_of(), "as_of"));
+  }
   if (request.sentences() && request.layout() != v1::LAYOUT_COMPACT) {
     return absl::InvalidArgumentError(
         "sentences applies to layout LAYOUT_COMPACT only (the full layout "
@@ -181,13 +228,13 @@ absl::Status ScoringService::ScoreBatchImpl(
     first_row.reserve(rows);
     for (int i = 0; i < rows; ++i) {
       const std::string& id = request.rows(i).customer_id();
-      if (id.empty()) {
+      checks[i] =
+          CheckCustomerId(id, absl::StrCat("rows[", i, "].customer_id"));
+      if (!checks[i].ok()) continue;
+      if (auto [it, added] = first_row.try_emplace(id, i); !added) {
         checks[i] = absl::InvalidArgumentError(
-            absl::StrCat("rows[", i, "].customer_id is empty"));
-      } else if (auto [it, added] = first_row.try_emplace(id, i); !added) {
-        checks[i] = absl::InvalidArgumentError(
-            absl::StrCat("rows[", i, "].customer_id '", id, "' repeats rows[",
-                         it->second, "]"));
+            absl::StrCat("rows[", i, "].customer_id ", Echo(id),
+                         " repeats rows[", it->second, "]"));
       }
     }
   }

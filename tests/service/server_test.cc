@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -338,6 +339,105 @@ TEST_F(ServerTest, RefusesWholeBatchProblems) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(),
             "signal_names[1] 'logins_30d' repeats signal_names[0]");
+}
+
+// Undefined enum values, impossible timestamps and oversized ids are refused
+// naming the field; request text quoted back in a message is cut short.
+TEST_F(ServerTest, RefusesWhatIsNotAValueAndEchoesInputShort) {
+  auto score = [&](const v1::ScoreRequest& request) {
+    v1::ScoreResponse response;
+    grpc::ClientContext context;
+    return stub_->Score(&context, request, &response);
+  };
+  v1::ScoreRequest request;
+  *request.mutable_customer() = Healthy("c");
+  request.set_explain(static_cast<v1::Explain>(7));
+  grpc::Status status = score(request);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "explain = 7 is not an Explain (EXPLAIN_NONE = 1, "
+            "EXPLAIN_SUMMARY = 2, EXPLAIN_FULL = 3; 0, unset, means SUMMARY)");
+
+  request.set_explain(v1::EXPLAIN_NONE);
+  request.mutable_customer()->mutable_as_of()->set_seconds(253402300800);
+  status = score(request);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "customer.as_of.seconds = 253402300800 is outside "
+            "-62135596800-253402300799 (0001-01-01 to 9999-12-31)");
+  request.mutable_customer()->mutable_as_of()->set_seconds(0);
+  request.mutable_customer()->mutable_as_of()->set_nanos(-1);
+  status = score(request);
+  EXPECT_EQ(status.error_message(),
+            "customer.as_of.nanos = -1 is outside 0-999999999");
+
+  request.mutable_customer()->set_customer_id(std::string(300, 'x'));
+  request.mutable_customer()->clear_as_of();
+  status = score(request);
+  EXPECT_EQ(status.error_message(),
+            "customer.customer_id is 300 bytes; the limit is 256");
+
+  // A signal name of 1,000 bytes with a bad value: quoted, cut to 64 bytes.
+  request.mutable_customer()->set_customer_id("c");
+  (*request.mutable_customer()->mutable_signals())[std::string(1000, 'n')] =
+      INFINITY;
+  status = score(request);
+  EXPECT_EQ(status.error_message(),
+            absl::StrCat("customer.signals['", std::string(64, 'n'),
+                         "...' (1000 bytes)] = inf: values must be finite"));
+
+  v1::ScoreBatchRequest batch;
+  batch.add_signal_names("logins_30d");
+  const std::string long_id(200, 'i');
+  for (int i = 0; i < 2; ++i) {
+    v1::Row* row = batch.add_rows();
+    row->set_customer_id(long_id);
+    row->add_values(1);
+  }
+  batch.set_explain(static_cast<v1::Explain>(-1));
+  v1::ScoreBatchResponse response;
+  {
+    grpc::ClientContext context;
+    status = stub_->ScoreBatch(&context, batch, &response);
+  }
+  EXPECT_THAT(status.error_message(), HasSubstr("explain = -1 is not"));
+  batch.set_explain(v1::EXPLAIN_NONE);
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ScoreBatch(&context, batch, &response).ok());
+  }
+  EXPECT_EQ(response.results(1).error().message(),
+            absl::StrCat("rows[1].customer_id '", std::string(64, 'i'),
+                         "...' (200 bytes) repeats rows[0]"));
+}
+
+// An as_of ahead of the server's clock by more than a few minutes is scored
+// and warned about (the clock of whoever sent it is likely wrong).
+TEST_F(ServerTest, AnAsOfInTheFutureIsWarnedAbout) {
+  v1::ScoreRequest request;
+  *request.mutable_customer() = Healthy("c");
+  request.set_explain(v1::EXPLAIN_NONE);
+  request.mutable_customer()->mutable_as_of()->set_seconds(
+      absl::ToUnixSeconds(absl::Now() + absl::Hours(49)));
+  v1::ScoreResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->Score(&context, request, &response).ok());
+  const v1::Warning* future = nullptr;
+  for (const v1::Warning& w : response.score().warnings()) {
+    if (w.code() == "future_as_of") future = &w;
+  }
+  ASSERT_NE(future, nullptr);
+  EXPECT_THAT(future->message(), HasSubstr("ahead of the server's clock "
+                                           "(more than 5m): check the clock"));
+  EXPECT_THAT(future->message(), HasSubstr(" is 48h59m"));
+
+  request.mutable_customer()->mutable_as_of()->set_seconds(
+      absl::ToUnixSeconds(absl::Now() + absl::Minutes(1)));
+  grpc::ClientContext again;
+  ASSERT_TRUE(stub_->Score(&again, request, &response).ok());
+  for (const v1::Warning& w : response.score().warnings()) {
+    EXPECT_NE(w.code(), "future_as_of");
+  }
 }
 
 TEST_F(ServerTest, ListsDimensionsAndTheFileThatFailedToLoad) {
