@@ -3,10 +3,16 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/debugging/failure_signal_handler.h"
+#include "absl/debugging/symbolize.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -20,7 +26,28 @@ ABSL_FLAG(std::string, config, "scorecards/default.yaml",
           "The scorecard YAML file.");
 ABSL_FLAG(std::string, plugin_dir, "build/plugins",
           "Directory searched recursively for dimension plugins (*.so).");
-ABSL_FLAG(int, max_batch, 10000, "The most rows one ScoreBatch may carry.");
+ABSL_FLAG(int, max_batch, 4000,
+          "The most rows one ScoreBatch may carry. At the default, a batch "
+          "of the default scorecard fits --max-message-bytes at every "
+          "explain level; a batch whose response would not fit is refused "
+          "before any work.");
+ABSL_FLAG(int, max_message_bytes, 64 << 20,
+          "The largest request the server accepts and the largest response "
+          "it sends, in bytes.");
+ABSL_FLAG(int64_t, max_queued_rows, 40000,
+          "Admission control: the most rows queued or being scored at once; "
+          "past it a call gets RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int64_t, max_inflight_mb, 512,
+          "Admission control: the most estimated response megabytes of the "
+          "calls queued or being scored at once.");
+ABSL_FLAG(int, drain_seconds, 0,
+          "On SIGTERM or SIGINT: seconds of NOT_SERVING while calls are still "
+          "served (let load balancers move away), before the listeners "
+          "close. Kubernetes: about the readiness probe's period.");
+ABSL_FLAG(int, grace_seconds, 5,
+          "After the drain: seconds calls in flight get to finish. Calls "
+          "still scoring then end with UNAVAILABLE; the process exits at "
+          "most 2 s later, even with a plugin stuck.");
 ABSL_FLAG(std::string, admin_listen, "127.0.0.1:50052",
           "Address of the admin API (healthscore.v1.Registry: plugins, "
           "reload, dry run): loopback host:port or unix:PATH; empty turns it "
@@ -77,6 +104,10 @@ int main(int argc, char** argv) {
   std::vector<char*> arg_ptrs;
   for (std::string& arg : args) arg_ptrs.push_back(arg.data());
   absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
+  // A crash (SIGSEGV, SIGABRT, ...) logs the signal and a symbolized stack
+  // to stderr before the process dies.
+  absl::InitializeSymbolizer(argv[0]);
+  absl::InstallFailureSignalHandler({});
 
   const std::string level = absl::GetFlag(FLAGS_log_level);
   const spdlog::level::level_enum parsed = spdlog::level::from_str(level);
@@ -105,6 +136,34 @@ int main(int argc, char** argv) {
               << " is negative; 0 keeps points for ever\n";
     return 2;
   }
+  const int max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  const int64_t max_queued_rows = absl::GetFlag(FLAGS_max_queued_rows);
+  const int64_t max_inflight_mb = absl::GetFlag(FLAGS_max_inflight_mb);
+  const int drain_seconds = absl::GetFlag(FLAGS_drain_seconds);
+  const int grace_seconds = absl::GetFlag(FLAGS_grace_seconds);
+  struct AtLeast {
+    const char* flag;
+    int64_t value;
+    int64_t min;
+  };
+  for (const AtLeast& c :
+       {AtLeast{"--max-message-bytes", max_message_bytes, 4096},
+        AtLeast{"--max-queued-rows", max_queued_rows, 1},
+        AtLeast{"--max-inflight-mb", max_inflight_mb, 1},
+        AtLeast{"--drain-seconds", drain_seconds, 0},
+        AtLeast{"--grace-seconds", grace_seconds, 0}}) {
+    if (c.value < c.min) {
+      std::cerr << c.flag << "=" << c.value << " must be at least " << c.min
+                << "\n";
+      return 2;
+    }
+  }
+  if (max_batch > max_queued_rows) {
+    std::cerr << "--max-batch=" << max_batch
+              << " is more than --max-queued-rows=" << max_queued_rows
+              << ": a full batch could never be admitted\n";
+    return 2;
+  }
   std::string store = absl::GetFlag(FLAGS_store);
   if (store == "none") store.clear();
 
@@ -122,6 +181,9 @@ int main(int argc, char** argv) {
   options.config_path = absl::GetFlag(FLAGS_config);
   options.plugin_dir = absl::GetFlag(FLAGS_plugin_dir);
   options.max_batch = max_batch;
+  options.max_message_bytes = max_message_bytes;
+  options.max_queued_rows = max_queued_rows;
+  options.max_inflight_bytes = max_inflight_mb << 20;
   options.admin_listen = absl::GetFlag(FLAGS_admin_listen);
   options.watch_config = absl::GetFlag(FLAGS_watch_config);
   options.store = store;
@@ -148,10 +210,24 @@ int main(int argc, char** argv) {
     (*server)->reloader().Reload(healthscore::ReloadTrigger::kSignal);
   }
   spdlog::info(
-      "received signal {}; shutting down (up to 5s for calls in "
-      "flight)",
-      received);
-  (*server)->Shutdown(absl::Seconds(5));
+      "received signal {} ({}); shutting down: {}s of drain, then up to {}s "
+      "for calls in flight",
+      received, strsignal(received), drain_seconds, grace_seconds);
+  // A call stuck inside a plugin cannot be interrupted in process: past the
+  // drain, the grace and a margin, exit regardless.
+  const int bound = drain_seconds + grace_seconds + 2;
+  std::thread([bound] {
+    std::this_thread::sleep_for(std::chrono::seconds(bound));
+    spdlog::error(
+        "calls still running {}s after the shutdown began (a plugin stuck? "
+        "docs/isolation.md); exiting now",
+        bound);
+    spdlog::default_logger()->flush();
+    std::_Exit(1);
+  }).detach();
+  (*server)->Shutdown(absl::Seconds(grace_seconds),
+                      absl::Seconds(drain_seconds));
+  server->reset();
   spdlog::info("stopped");
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "server/common/status_macros.h"
 #include "server/config/scorecard.h"
 #include "spdlog/spdlog.h"
@@ -114,13 +115,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   RETURN_IF_ERROR(first.status);
 
   if (server->store_ != nullptr) {
-    ASSIGN_OR_RETURN(
-        server->overrides_,
-        history::OverrideCache::Start(server->store_.get(), {}));
+    ASSIGN_OR_RETURN(server->overrides_,
+                     history::OverrideCache::Start(server->store_.get(), {}));
   }
+  server->queue_ = std::make_unique<ScoringQueue>(
+      ScoringQueue::Options{.threads = options.scoring_threads,
+                            .max_queued_rows = options.max_queued_rows,
+                            .max_inflight_bytes = options.max_inflight_bytes});
   server->service_ = std::make_unique<ScoringService>(
       &server->snapshots_, &server->registry_, server->recorder_.get(),
-      ScoringService::Options{options.max_batch}, server->overrides_.get());
+      ScoringService::Options{.max_batch = options.max_batch,
+                              .max_response_bytes = options.max_message_bytes,
+                              .queue = server->queue_.get(),
+                              .stopping = &server->stopping_},
+      server->overrides_.get());
   if (server->store_ != nullptr) {
     server->history_ = std::make_unique<history::HistoryQueries>(
         server->store_.get(), &server->snapshots_, &server->registry_);
@@ -266,16 +274,43 @@ void Server::StopPruner() {
   pruner_.join();
 }
 
-void Server::Shutdown(absl::Duration grace) {
-  if (webhooks_ != nullptr) webhooks_->Stop();
-  StopPruner();
-  if (shut_down_ || grpc_server_ == nullptr) return;
+void Server::Shutdown(absl::Duration grace, absl::Duration drain) {
+  if (shut_down_ || grpc_server_ == nullptr) {
+    if (webhooks_ != nullptr) webhooks_->Stop();
+    StopPruner();
+    return;
+  }
   shut_down_ = true;
+  // 1. NOT_SERVING, still serving.
   if (watcher_ != nullptr) watcher_->Stop();
   SetHealth(*grpc_server_, false);
-  const auto deadline = absl::ToChronoTime(absl::Now() + grace);
+  if (drain > absl::ZeroDuration()) {
+    spdlog::info("draining for {} (health NOT_SERVING, calls still served)",
+                 absl::FormatDuration(drain));
+    absl::SleepFor(drain);
+  }
+  if (webhooks_ != nullptr) webhooks_->Stop();
+  StopPruner();
+  // 2. No new calls; those not started get UNAVAILABLE.
+  queue_->Stop();
+  // 3. At the end of the grace, calls still scoring stop with UNAVAILABLE
+  // (a little before gRPC's own deadline, which would CANCEL them).
+  const absl::Time end = absl::Now() + grace;
+  const absl::Time stop_at =
+      std::max(absl::Now(), end - absl::Milliseconds(250));
+  std::thread stopper([this, stop_at] {
+    absl::MutexLock lock(&stop_mu_);
+    stop_mu_.AwaitWithDeadline(absl::Condition(&shutdown_done_), stop_at);
+    stopping_.store(true);
+  });
+  const auto deadline = absl::ToChronoTime(end);
   if (admin_server_ != nullptr) admin_server_->Shutdown(deadline);
   grpc_server_->Shutdown(deadline);
+  {
+    absl::MutexLock lock(&stop_mu_);
+    shutdown_done_ = true;
+  }
+  stopper.join();
 }
 
 Server::~Server() { Shutdown(absl::ZeroDuration()); }

@@ -6,6 +6,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -25,6 +27,7 @@
 #include "server/service/history_service.h"
 #include "server/service/overrides_service.h"
 #include "server/service/registry_service.h"
+#include "server/service/scoring_queue.h"
 #include "server/service/scoring_service.h"
 #include "server/service/validation_service.h"
 #include "server/store/store.h"
@@ -40,10 +43,22 @@ class Server {
     std::string config_path;
     // Searched recursively for plugins (*.so).
     std::string plugin_dir;
-    // The most rows one ScoreBatch may carry.
-    int max_batch = 10000;
-    // The largest request the server accepts, in bytes.
+    // The most rows one ScoreBatch may carry. With the default scorecard a
+    // batch this size fits max_message_bytes at every explain level (about
+    // 14 KB a customer at FULL); a batch whose response would not fit is
+    // refused before any work, with the number of rows that would.
+    int max_batch = 4000;
+    // The largest request the server accepts and the largest response it
+    // sends, in bytes.
     int max_message_bytes = 64 << 20;
+    // Admission control: the most rows queued or being scored at once, and
+    // the most estimated response bytes (RESOURCE_EXHAUSTED past either,
+    // naming it).
+    int64_t max_queued_rows = 40000;
+    int64_t max_inflight_bytes = int64_t{512} << 20;
+    // Threads scoring calls run on (0: one per core); gRPC's own threads
+    // stay free for health checks and the admin API.
+    int scoring_threads = 0;
     // Where healthscore.v1.Registry (the admin API) listens: a loopback
     // host:port (port 0 picks a free one, see admin_port()) or unix:PATH.
     // Never the public address: the admin API can change every score and
@@ -99,10 +114,22 @@ class Server {
   // Null without --store.
   store::Store* store() const { return store_.get(); }
 
-  // The file watcher stops, health goes NOT_SERVING, new calls are refused,
-  // calls in flight (public and admin) get up to `grace` to finish, then are
-  // cancelled. Idempotent.
-  void Shutdown(absl::Duration grace = absl::Seconds(5));
+  // Stops in three steps (SIGTERM and SIGINT, from main.cc):
+  //  1. health goes NOT_SERVING and the file watcher stops, while calls are
+  //     still accepted and served for `drain` (load balancers and clients
+  //     see NOT_SERVING and move away);
+  //  2. the listeners close (a new call gets UNAVAILABLE from gRPC), calls
+  //     waiting for a scoring thread get UNAVAILABLE, calls running get up
+  //     to `grace` to finish;
+  //  3. calls still scoring then stop between dimensions with UNAVAILABLE
+  //     (retried by standard policies, unlike CANCELLED), and gRPC ends what
+  //     is left (a call stuck inside a plugin: main.cc exits regardless).
+  // Idempotent.
+  void Shutdown(absl::Duration grace = absl::Seconds(5),
+                absl::Duration drain = absl::ZeroDuration());
+
+  // Scoring calls queued or running (tests and metrics).
+  const ScoringQueue& scoring_queue() const { return *queue_; }
 
  private:
   Server() = default;
@@ -131,6 +158,11 @@ class Server {
   // and destroyed before the store, the signal and the snapshots it reads.
   std::unique_ptr<history::WebhookDeliverer> webhooks_;
   std::unique_ptr<Reloader> reloader_;
+  // Set in step 3 of Shutdown: scoring stops between dimensions.
+  std::atomic<bool> stopping_{false};
+  absl::Mutex stop_mu_;
+  bool shutdown_done_ ABSL_GUARDED_BY(stop_mu_) = false;
+  std::unique_ptr<ScoringQueue> queue_;
   std::unique_ptr<ScoringService> service_;
   std::unique_ptr<RegistryService> registry_service_;
   std::unique_ptr<grpc::Server> grpc_server_;

@@ -50,6 +50,11 @@ void ScoreVariant(const Snapshot& snapshot, const Variant& v,
   Explanations& ex = *pooled;
   ex.records.resize(v.dimensions.size());
   for (size_t i = 0; i < v.dimensions.size(); ++i) {
+    if (absl::Status stop = options.stop.Check(); !stop.ok()) {
+      for (absl::Status& s : statuses) s = stop;
+      GiveBack(std::move(pooled));
+      return;
+    }
     RunDimension(v.dimensions[i], static_cast<int>(i), batch, first_row,
                  wants_reasons, ex.records[i], out);
   }

@@ -3,6 +3,7 @@
 #ifndef HEALTHSCORE_SERVER_ENGINE_ENGINE_H_
 #define HEALTHSCORE_SERVER_ENGINE_ENGINE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -61,6 +62,32 @@ class BatchColumns {
 // How many top drivers up and down a SUMMARY or FULL score lists.
 inline constexpr int kTopDrivers = 3;
 
+// When a call's work should stop before it is done: its deadline passed, or
+// the server is stopping. The engine checks between dimensions (a plugin
+// call itself is never interrupted: process isolation is the remedy for a
+// plugin that hangs).
+struct StopCheck {
+  absl::Time deadline = absl::InfiniteFuture();
+  // Set by the server when its drain's grace is over.
+  const std::atomic<bool>* server_stopping = nullptr;
+
+  // OK to go on; DEADLINE_EXCEEDED or UNAVAILABLE (retry elsewhere) to stop.
+  absl::Status Check() const {
+    if (server_stopping != nullptr &&
+        server_stopping->load(std::memory_order_relaxed)) {
+      return absl::UnavailableError(
+          "the server is shutting down; retry the call (another replica, or "
+          "this one once it is back)");
+    }
+    if (deadline != absl::InfiniteFuture() && absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          "the call's deadline passed before its scoring was done; the work "
+          "stopped");
+    }
+    return absl::OkStatus();
+  }
+};
+
 // What a caller wants besides the scores.
 struct ScoreOptions {
   // Format the drivers' sentences (a compact reply may send numbers only).
@@ -70,6 +97,8 @@ struct ScoreOptions {
   // Give each score the snapshot's provenance (a compact reply has it once
   // per batch; a recorded score needs its own).
   bool provenance = true;
+  // Checked between dimensions: a stopped call's rows all get its status.
+  StopCheck stop;
 };
 
 // Scores every row of `batch` under `snapshot`, calling each dimension's
@@ -77,8 +106,10 @@ struct ScoreOptions {
 // out[row]'s segment (which variant scores it) and as_of (for the stale-data
 // warning), which the caller sets first; writes the rest: score, band, grade,
 // coverage, variant, dimensions, groups, gates, warnings, drivers, actions and
-// provenance. Returns one status per row: OK, or FAILED_PRECONDITION when no
-// dimension could score the customer (the message says why for each).
+// provenance. Returns one status per row: OK, FAILED_PRECONDITION when no
+// dimension could score the customer (the message says why for each), or
+// options.stop's status for the rows of a share it stopped (their scores are
+// then incomplete: the caller fails the call).
 //
 // A dimension whose plugin fails the batch, returns NaN or a score outside
 // 0-100 is FAILED for the rows concerned; its weight is shared out among the

@@ -82,7 +82,8 @@ ScoringService::CurrentSnapshot() const {
 }
 
 absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
-                                     v1::ScoreResponse& response) const {
+                                     v1::ScoreResponse& response,
+                                     absl::Time deadline) const {
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
   const v1::Customer& customer = request.customer();
   RETURN_IF_ERROR(
@@ -117,7 +118,8 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
     *score->mutable_as_of() = customer.as_of();
   }
   std::vector<absl::Status> statuses = healthscore::ScoreColumns(
-      *snapshot, batch, request.explain(), std::span(&score, 1));
+      *snapshot, batch, request.explain(), std::span(&score, 1), absl::Now(),
+      ScoreOptions{.stop = Stop(deadline)});
   RETURN_IF_ERROR(statuses[0]);
   if (record) {
     // The record keeps what was sent, in name order.
@@ -140,12 +142,13 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status ScoringService::DoScoreBatch(
-    const v1::ScoreBatchRequest& request,
-    v1::ScoreBatchResponse& response) const {
+absl::Status ScoringService::DoScoreBatch(const v1::ScoreBatchRequest& request,
+                                          v1::ScoreBatchResponse& response,
+                                          absl::Time deadline) const {
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> snapshot, CurrentSnapshot());
   ASSIGN_OR_RETURN(const bool record, recorder_->Wants(request.record()));
-  RETURN_IF_ERROR(ScoreBatchImpl(*snapshot, request, record, response));
+  RETURN_IF_ERROR(
+      ScoreBatchImpl(*snapshot, request, record, response, deadline));
   // After recording, and not in ScoreBatchUnder (a dry run compares what
   // scorecards compute): see DoScore.
   if (overrides_ != nullptr) {
@@ -168,8 +171,8 @@ absl::Status ScoringService::ScoreBatchUnder(
     return absl::InvalidArgumentError(
         "batch.record: a dry run records nothing; leave record unset");
   }
-  RETURN_IF_ERROR(
-      ScoreBatchImpl(snapshot, request, /*record=*/false, response));
+  RETURN_IF_ERROR(ScoreBatchImpl(snapshot, request, /*record=*/false, response,
+                                 absl::InfiniteFuture()));
   if (request.layout() == v1::LAYOUT_COMPACT) {
     CompactResults(snapshot, request.sentences(), response);
   }
@@ -178,7 +181,7 @@ absl::Status ScoringService::ScoreBatchUnder(
 
 absl::Status ScoringService::ScoreBatchImpl(
     const Snapshot& snapshot, const v1::ScoreBatchRequest& request, bool record,
-    v1::ScoreBatchResponse& response) const {
+    v1::ScoreBatchResponse& response, absl::Time deadline) const {
   const int rows = request.rows_size();
   if (!v1::Layout_IsValid(request.layout())) {
     return absl::InvalidArgumentError(
@@ -202,6 +205,25 @@ absl::Status ScoringService::ScoreBatchImpl(
     return absl::InvalidArgumentError(
         absl::StrCat("batch has ", rows, " rows; the limit is ",
                      options_.max_batch, " (--max-batch)"));
+  }
+  // A response that cannot be sent is refused before the work, not after.
+  const bool compact = request.layout() == v1::LAYOUT_COMPACT;
+  if (const int64_t bytes = EstimateResponseBytes(
+          snapshot, rows, request.explain(), compact, request.sentences());
+      bytes > options_.max_response_bytes) {
+    const int64_t per_row = std::max<int64_t>(1, bytes / rows);
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the response to ", rows, " rows at ",
+        v1::Explain_Name(request.explain() == v1::EXPLAIN_UNSPECIFIED
+                             ? v1::EXPLAIN_SUMMARY
+                             : request.explain()),
+        compact ? " (compact layout)" : " (full layout)", " would be about ",
+        bytes >> 20, " MB (about ", per_row,
+        " bytes a customer with this scorecard), over the ",
+        options_.max_response_bytes >> 20,
+        " MB a response may be (--max-message-bytes): send at most ",
+        options_.max_response_bytes / per_row, " rows a batch",
+        compact ? "" : ", or ask for layout LAYOUT_COMPACT"));
   }
   const std::vector<std::string> names(request.signal_names().begin(),
                                        request.signal_names().end());
@@ -288,13 +310,19 @@ absl::Status ScoringService::ScoreBatchImpl(
 
   const BatchColumns batch = std::move(builder).Finish(scored);
   // A compact reply has no actions, and driver sentences only on request.
-  const bool compact = request.layout() == v1::LAYOUT_COMPACT;
   const ScoreOptions options{
       .driver_sentences = !compact || request.sentences(),
       .actions = !compact,
-      .provenance = !compact || record};
+      .provenance = !compact || record,
+      .stop = Stop(deadline)};
   std::vector<absl::Status> statuses = healthscore::ScoreColumns(
       snapshot, batch, request.explain(), scores, absl::Now(), options);
+  // A stopped call fails whole: its rows' scores are incomplete.
+  for (const absl::Status& status : statuses) {
+    if (absl::IsDeadlineExceeded(status) || absl::IsUnavailable(status)) {
+      return status;
+    }
+  }
   // The rows that scored, and what each was scored from (for the record).
   std::vector<v1::CustomerScore*> recorded;
   std::vector<history::RowInputs> inputs;
@@ -370,16 +398,88 @@ absl::Status ScoringService::DoGetScorecard(
   return absl::OkStatus();
 }
 
+int64_t ScoringService::EstimateResponseBytes(const Snapshot& snapshot,
+                                              int64_t rows, v1::Explain explain,
+                                              bool compact, bool sentences) {
+  // Bytes a customer, measured by score_bench with the default scorecard's
+  // 13 dimensions (full: 2,075 / 4,276 / 11,926 at NONE / SUMMARY / FULL;
+  // compact: 267 / 646, 1,117 with sentences), split into a part per
+  // customer, a part per dimension and the drivers; then 20% of margin.
+  if (explain == v1::EXPLAIN_UNSPECIFIED) explain = v1::EXPLAIN_SUMMARY;
+  size_t dims = 0;
+  for (const Variant& v : snapshot.variants()) {
+    dims = std::max(dims, v.dimensions.size());
+  }
+  const int64_t d = static_cast<int64_t>(dims);
+  int64_t per_customer = 0;
+  if (compact) {
+    per_customer = 60 + 16 * d;
+    if (explain != v1::EXPLAIN_NONE) per_customer += sentences ? 850 : 380;
+  } else {
+    per_customer = 300 + (explain == v1::EXPLAIN_FULL ? 700 : 150) * d;
+    if (explain != v1::EXPLAIN_NONE) per_customer += 2200;
+    if (explain == v1::EXPLAIN_FULL) per_customer += 600;
+  }
+  return rows * per_customer * 6 / 5;
+}
+
+namespace {
+
+// The call's deadline, if the client set one.
+absl::Time DeadlineOf(const grpc::CallbackServerContext* context) {
+  const auto deadline = context->deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(deadline);
+}
+
+// Runs `handler` (returning the call's status) on the scoring queue, or
+// refuses the call at once when the queue will not take it.
+template <typename Handler>
+grpc::ServerUnaryReactor* Queue(ScoringQueue* queue,
+                                grpc::CallbackServerContext* context,
+                                int64_t rows, int64_t bytes, Handler handler) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (queue == nullptr) {
+    reactor->Finish(ToGrpcStatus(handler()));
+    return reactor;
+  }
+  absl::Status admitted =
+      queue->Submit(rows, bytes, [reactor, handler](absl::Status status) {
+        if (status.ok()) status = handler();
+        reactor->Finish(ToGrpcStatus(status));
+      });
+  if (!admitted.ok()) reactor->Finish(ToGrpcStatus(admitted));
+  return reactor;
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* ScoringService::Score(
     grpc::CallbackServerContext* context, const v1::ScoreRequest* request,
     v1::ScoreResponse* response) {
-  return Finish(context, DoScore(*request, *response));
+  const absl::Time deadline = DeadlineOf(context);
+  return Queue(options_.queue, context, 1, 0,
+               [=, this] { return DoScore(*request, *response, deadline); });
 }
 
 grpc::ServerUnaryReactor* ScoringService::ScoreBatch(
     grpc::CallbackServerContext* context, const v1::ScoreBatchRequest* request,
     v1::ScoreBatchResponse* response) {
-  return Finish(context, DoScoreBatch(*request, *response));
+  const absl::Time deadline = DeadlineOf(context);
+  // Admission weighs the response it would build (the up-front refusal of
+  // one that cannot be sent is in the handler, with the message).
+  int64_t bytes = 0;
+  if (std::shared_ptr<const Snapshot> snapshot = snapshots_->Current()) {
+    bytes = EstimateResponseBytes(
+        *snapshot, request->rows_size(), request->explain(),
+        request->layout() == v1::LAYOUT_COMPACT, request->sentences());
+  }
+  return Queue(options_.queue, context, request->rows_size(),
+               std::min(bytes, options_.max_response_bytes), [=, this] {
+                 return DoScoreBatch(*request, *response, deadline);
+               });
 }
 
 grpc::ServerUnaryReactor* ScoringService::ListDimensions(

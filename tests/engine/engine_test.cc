@@ -3,6 +3,7 @@
 // with the real test_echo plugin loaded from its .so.
 #include "server/engine/engine.h"
 
+#include <atomic>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -54,7 +55,7 @@ dimensions:
   // Scores rows of (x, y).
   std::vector<absl::Status> Score(
       const std::vector<std::pair<double, double>>& rows,
-      v1::Explain explain = v1::EXPLAIN_FULL) {
+      v1::Explain explain = v1::EXPLAIN_FULL, ScoreOptions options = {}) {
     BatchColumns batch(snapshot_->signals().size(),
                        static_cast<uint32_t>(rows.size()));
     for (uint32_t r = 0; r < rows.size(); ++r) {
@@ -64,13 +65,46 @@ dimensions:
     scores_.assign(rows.size(), v1::CustomerScore());
     std::vector<v1::CustomerScore*> out;
     for (auto& s : scores_) out.push_back(&s);
-    return ScoreColumns(*snapshot_, batch, explain, out);
+    return ScoreColumns(*snapshot_, batch, explain, out, absl::Now(), options);
   }
 
   Registry registry_;
   std::shared_ptr<const Snapshot> snapshot_;
   std::vector<v1::CustomerScore> scores_;
 };
+
+// A call whose deadline has passed, or a server that is stopping, stops the
+// work between dimensions: every row gets the reason, and no dimension after
+// the check runs (here: none at all, so no dimension result is filled in).
+TEST_F(EngineTest, APassedDeadlineOrAStoppingServerStopsTheWork) {
+  Load();
+  std::vector<std::pair<double, double>> rows(600, {50, 50});  // 2+ shares
+  ScoreOptions late;
+  late.stop.deadline = absl::Now() - absl::Seconds(1);
+  std::vector<absl::Status> statuses = Score(rows, v1::EXPLAIN_FULL, late);
+  ASSERT_EQ(statuses.size(), rows.size());
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    EXPECT_EQ(statuses[i].code(), absl::StatusCode::kDeadlineExceeded) << i;
+    EXPECT_EQ(scores_[i].dimensions(0).score(), 0) << i;  // never ran
+  }
+  EXPECT_THAT(statuses[0].message(), HasSubstr("deadline passed"));
+
+  std::atomic<bool> stopping{true};
+  ScoreOptions stopped;
+  stopped.stop.server_stopping = &stopping;
+  statuses = Score(rows, v1::EXPLAIN_NONE, stopped);
+  EXPECT_EQ(statuses[0].code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(statuses[0].message(), HasSubstr("shutting down; retry"));
+
+  // Neither: scored as usual.
+  stopping = false;
+  ScoreOptions fine;
+  fine.stop.server_stopping = &stopping;
+  fine.stop.deadline = absl::Now() + absl::Hours(1);
+  statuses = Score(rows, v1::EXPLAIN_NONE, fine);
+  EXPECT_TRUE(statuses[0].ok()) << statuses[0];
+  EXPECT_DOUBLE_EQ(scores_[0].score(), 50);
+}
 
 TEST_F(EngineTest, WeighsDimensionsAndExplainsContributions) {
   Load();
