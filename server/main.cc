@@ -73,6 +73,11 @@ ABSL_FLAG(std::string, webhook_url, "",
 ABSL_FLAG(std::string, webhook_secret_file, "",
           "The file holding the key of --webhook-url's "
           "X-Healthscore-Signature (HMAC-SHA256 of the body).");
+ABSL_FLAG(std::string, plugin_allowlist, "",
+          "A file of SHA-256 digests (hex, one a line, # comments): the "
+          "admin LoadPlugin loads only files whose digest it lists. Either "
+          "way it loads only files under --plugin-dir (links resolved) that "
+          "neither group nor others can write.");
 ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info, warn, error or critical.");
 
@@ -190,6 +195,7 @@ int main(int argc, char** argv) {
   options.record = *record;
   options.retention_days = retention_days;
   options.webhook_url = absl::GetFlag(FLAGS_webhook_url);
+  options.plugin_allowlist = absl::GetFlag(FLAGS_plugin_allowlist);
   options.webhook_secret_file = absl::GetFlag(FLAGS_webhook_secret_file);
   auto server = healthscore::Server::BuildAndStart(options);
   if (!server.ok()) {

@@ -210,7 +210,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
 
 absl::Status Server::StartAdmin() {
   registry_service_ = std::make_unique<RegistryService>(
-      &registry_, &snapshots_, reloader_.get(), service_.get());
+      &registry_, &snapshots_, reloader_.get(), service_.get(),
+      options_.plugin_allowlist);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.admin_listen,
                            grpc::InsecureServerCredentials(), &admin_port_);

@@ -85,6 +85,9 @@ class Server {
     // POSTed to this http(s) URL, signed with the key in the secret file.
     // Both or neither; needs a store.
     std::string webhook_url;
+    // --plugin-allowlist: SHA-256 digests LoadPlugin may load (empty: any
+    // file under plugin_dir that passes the other checks).
+    std::string plugin_allowlist;
     std::string webhook_secret_file;
   };
 

@@ -258,6 +258,8 @@ absl::Status RegistryService::DoLoadPlugin(const v1::LoadPluginRequest& request,
                        " (<plugin-dir>/<name>/<version>/lib<name>.so)"));
     }
   }
+  // Loading runs the plugin's code: only files the policy allows.
+  ASSIGN_OR_RETURN(path, CheckPluginFile(policy_, path));
   ASSIGN_OR_RETURN(std::shared_ptr<const Plugin> plugin,
                    registry_->LoadFile(path));
   ASSIGN_OR_RETURN(*response.mutable_plugin(), Describe(plugin->id()));
@@ -325,7 +327,8 @@ absl::Status RegistryService::DoDryRun(const v1::DryRunRequest& request,
   if (active == nullptr) {
     return absl::UnavailableError("no scorecard is live yet");
   }
-  ASSIGN_OR_RETURN(ScorecardSpec spec, ParseScorecard(yaml, source, SecretReading::kSkip));
+  ASSIGN_OR_RETURN(ScorecardSpec spec,
+                   ParseScorecard(yaml, source, SecretReading::kSkip));
   // Built exactly as a reload would build it, and never swapped in: the
   // draft's plugin instances die with this call.
   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> draft,

@@ -13,6 +13,7 @@
 #include "server/engine/snapshot_holder.h"
 #include "server/registry/registry.h"
 #include "server/reload/reloader.h"
+#include "server/service/plugin_policy.h"
 #include "server/service/scoring_service.h"
 
 namespace healthscore {
@@ -23,12 +24,16 @@ class RegistryService final : public v1::Registry::CallbackService {
  public:
   // Everything must outlive the service. `scoring` scores DryRun batches, so
   // that a draft is held to exactly the checks and limits of ScoreBatch.
+  // LoadPlugin loads only what `policy` allows (its plugin_dir is the
+  // reloader's).
   RegistryService(Registry* registry, const SnapshotHolder* snapshots,
-                  Reloader* reloader, const ScoringService* scoring)
+                  Reloader* reloader, const ScoringService* scoring,
+                  std::string plugin_allowlist = "")
       : registry_(registry),
         snapshots_(snapshots),
         reloader_(reloader),
-        scoring_(scoring) {}
+        scoring_(scoring),
+        policy_{reloader->options().plugin_dir, std::move(plugin_allowlist)} {}
 
   grpc::ServerUnaryReactor* ListPlugins(
       grpc::CallbackServerContext* context,
@@ -78,6 +83,7 @@ class RegistryService final : public v1::Registry::CallbackService {
   const SnapshotHolder* const snapshots_;
   Reloader* const reloader_;
   const ScoringService* const scoring_;
+  const PluginPolicy policy_;
 };
 
 }  // namespace healthscore

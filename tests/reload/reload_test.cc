@@ -9,13 +9,16 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
@@ -97,7 +100,8 @@ void WriteByRename(const std::filesystem::path& path, const std::string& text) {
 
 class AdminTest : public ::testing::Test {
  protected:
-  void Start(const std::string& scorecard, bool watch) {
+  void Start(const std::string& scorecard, bool watch,
+             const std::string& allowlist = "") {
     dir_ = testing::MakeTempDir();
     plugin_dir_ = dir_ / "plugins";
     std::filesystem::create_directories(plugin_dir_ / "test_echo/1.0.0");
@@ -112,6 +116,7 @@ class AdminTest : public ::testing::Test {
     options.config_path = config_.string();
     options.plugin_dir = plugin_dir_.string();
     options.watch_config = watch;
+    options.plugin_allowlist = allowlist;
     auto server = Server::BuildAndStart(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
@@ -647,6 +652,82 @@ TEST_F(AdminTest, APluginThatFailsToLoadIsFailedAndServingGoesOn) {
   grpc::ClientContext context2;
   EXPECT_EQ(registry_->LoadPlugin(&context2, climbing, &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// LoadPlugin runs the plugin's code as the server: it loads only regular
+// files under the plugin dir (links resolved) that neither group nor others
+// can write, and, with an allow-list, only listed digests. Each refusal says
+// which rule and what to do.
+TEST_F(AdminTest, LoadPluginRefusesWhatThePolicyDoesNotAllow) {
+  namespace fs = std::filesystem;
+  const fs::path allowlist = testing::MakeTempDir() / "allowlist";
+  testing::WriteFile(allowlist.parent_path(), "allowlist",
+                     "# nothing allowed yet\n");
+  Start(ScorecardA(), /*watch=*/false, allowlist.string());
+  auto load = [&](const std::string& plugin) {
+    v1::LoadPluginRequest request;
+    request.set_plugin(plugin);
+    v1::LoadPluginResponse response;
+    grpc::ClientContext context;
+    return registry_->LoadPlugin(&context, request, &response);
+  };
+  const fs::path dir = fs::canonical(plugin_dir_);
+  // Outside the plugin dir.
+  const std::string outside = testing::TestPlugin("test_named").string();
+  grpc::Status status = load(outside);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      status.error_message(),
+      absl::StrCat("plugin ", outside, " outside --plugin-dir ", dir.string(),
+                   ": LoadPlugin loads only files under it (loading a "
+                   "plugin runs its code as the server's user; "
+                   "docs/admin.md)"));
+  // Inside, but a link to a file outside.
+  fs::create_directories(plugin_dir_ / "test_named/1.0.0");
+  fs::create_symlink(outside,
+                     plugin_dir_ / "test_named/1.0.0/libtest_named.so");
+  status = load("test_named@1.0.0");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), HasSubstr(" resolves to "));
+  EXPECT_THAT(status.error_message(), HasSubstr("outside --plugin-dir"));
+  // A real copy, writable by everyone.
+  fs::remove(plugin_dir_ / "test_named/1.0.0/libtest_named.so");
+  const fs::path copy = plugin_dir_ / "test_named/1.0.0/libtest_named.so";
+  fs::copy_file(outside, copy);
+  fs::permissions(copy, fs::perms::others_write, fs::perm_options::add);
+  status = load("test_named@1.0.0");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("is writable by everyone (mode 0757): whoever can "
+                        "write it chooses the code the server runs"));
+  // The file is fine, its folder is group-writable.
+  fs::permissions(copy, fs::perms::others_write, fs::perm_options::remove);
+  fs::permissions(copy.parent_path(), fs::perms::group_write,
+                  fs::perm_options::add);
+  status = load("test_named@1.0.0");
+  EXPECT_THAT(status.error_message(),
+              HasSubstr(absl::StrCat(dir.string(),
+                                     "/test_named/1.0.0 is writable by its "
+                                     "group (mode 0775)")));
+  // Permissions right, digest not listed.
+  fs::permissions(copy.parent_path(), fs::perms::group_write,
+                  fs::perm_options::remove);
+  std::ifstream in(copy, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)),
+                          std::istreambuf_iterator<char>());
+  const std::string digest = Sha256Hex(bytes);
+  status = load("test_named@1.0.0");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_message(),
+            absl::StrCat("plugin ", dir.string(),
+                         "/test_named/1.0.0/libtest_named.so (sha256 ", digest,
+                         ") is not in --plugin-allowlist ", allowlist.string(),
+                         ": add its digest there to allow it"));
+  // Listed (in capitals, with a comment): loaded.
+  testing::WriteFile(allowlist.parent_path(), "allowlist",
+                     absl::AsciiStrToUpper(digest) + "  # test_named 1.0.0\n");
+  status = load("test_named@1.0.0");
+  EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
 TEST_F(AdminTest, ReloadCanRescanThePluginDirFirst) {
