@@ -78,6 +78,11 @@ ABSL_FLAG(std::string, plugin_allowlist, "",
           "admin LoadPlugin loads only files whose digest it lists. Either "
           "way it loads only files under --plugin-dir (links resolved) that "
           "neither group nor others can write.");
+ABSL_FLAG(std::string, plugin_isolation, "in_process",
+          "How a dimension whose scorecard entry sets no `isolation:` runs "
+          "its plugin: in_process, or process (a healthscore-plugin-host "
+          "child per plugin instance; a crash or a hang fails that dimension, "
+          "not the server: docs/isolation.md).");
 ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info, warn, error or critical.");
 
@@ -169,6 +174,12 @@ int main(int argc, char** argv) {
               << ": a full batch could never be admitted\n";
     return 2;
   }
+  absl::StatusOr<healthscore::Isolation> isolation =
+      healthscore::ParseIsolation(absl::GetFlag(FLAGS_plugin_isolation));
+  if (!isolation.ok()) {
+    std::cerr << "--plugin-isolation: " << isolation.status().message() << "\n";
+    return 2;
+  }
   std::string store = absl::GetFlag(FLAGS_store);
   if (store == "none") store.clear();
 
@@ -196,6 +207,7 @@ int main(int argc, char** argv) {
   options.retention_days = retention_days;
   options.webhook_url = absl::GetFlag(FLAGS_webhook_url);
   options.plugin_allowlist = absl::GetFlag(FLAGS_plugin_allowlist);
+  options.plugin_isolation = *isolation;
   options.webhook_secret_file = absl::GetFlag(FLAGS_webhook_secret_file);
   auto server = healthscore::Server::BuildAndStart(options);
   if (!server.ok()) {

@@ -103,6 +103,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
       server->store_.get(), history::Recorder::Options{.mode = options.record},
       &server->alert_signal_);
 
+  // Before the first snapshot is built: it decides how plugins run.
+  server->registry_.SetDefaultIsolation(options.plugin_isolation);
   ASSIGN_OR_RETURN(int ready,
                    server->registry_.LoadDirectory(options.plugin_dir));
   spdlog::info("{} plugin(s) ready from {}", ready, options.plugin_dir);

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/config/scorecard.h"
 #include "server/engine/snapshot_holder.h"
 #include "server/history/history.h"
 #include "server/history/overrides.h"
@@ -88,6 +89,9 @@ class Server {
     // --plugin-allowlist: SHA-256 digests LoadPlugin may load (empty: any
     // file under plugin_dir that passes the other checks).
     std::string plugin_allowlist;
+    // --plugin-isolation: how a dimension whose scorecard entry sets no
+    // `isolation:` runs its plugin (docs/isolation.md).
+    Isolation plugin_isolation = Isolation::kInProcess;
     std::string webhook_secret_file;
   };
 

@@ -161,8 +161,9 @@ class Parser : public YamlReader {
         return Error(kv.first, field,
                      "expected a mapping with plugin, weight and params");
       }
-      RETURN_IF_ERROR(
-          OnlyKeys(body, field, {"plugin", "weight", "params", "warn_below"}));
+      RETURN_IF_ERROR(OnlyKeys(body, field,
+                               {"plugin", "weight", "params", "warn_below",
+                                "isolation", "time_budget_ms"}));
       ASSIGN_OR_RETURN(YAML::Node plugin, Required(body, field, "plugin"));
       ASSIGN_OR_RETURN(d.plugin_ref, String(plugin, Join(field, "plugin")));
       ASSIGN_OR_RETURN(YAML::Node weight, Required(body, field, "weight"));
@@ -174,6 +175,26 @@ class Parser : public YamlReader {
       }
       if (YAML::Node warn = body["warn_below"]; warn.IsDefined()) {
         ASSIGN_OR_RETURN(d.warn_below, Score(warn, Join(field, "warn_below")));
+      }
+      if (YAML::Node n = body["isolation"]; n.IsDefined()) {
+        const std::string ifield = Join(field, "isolation");
+        ASSIGN_OR_RETURN(std::string text, String(n, ifield));
+        absl::StatusOr<Isolation> isolation = ParseIsolation(text);
+        if (!isolation.ok()) {
+          return Error(n, ifield, isolation.status().message());
+        }
+        d.isolation = *isolation;
+      }
+      if (YAML::Node n = body["time_budget_ms"]; n.IsDefined()) {
+        const std::string bfield = Join(field, "time_budget_ms");
+        ASSIGN_OR_RETURN(double ms, Number(n, bfield));
+        if (ms != std::floor(ms) || ms < 1 || ms > kMaxTimeBudgetMs) {
+          return Error(n, bfield,
+                       absl::StrCat(n.Scalar(),
+                                    " is not a whole number of ms from 1 to ",
+                                    kMaxTimeBudgetMs));
+        }
+        d.time_budget_ms = static_cast<int64_t>(ms);
       }
       spec.dimensions.push_back(std::move(d));
     }
@@ -976,6 +997,18 @@ class Parser : public YamlReader {
 };
 
 }  // namespace
+
+absl::string_view IsolationName(Isolation isolation) {
+  return isolation == Isolation::kProcess ? "process" : "in_process";
+}
+
+absl::StatusOr<Isolation> ParseIsolation(absl::string_view text) {
+  if (text == "in_process") return Isolation::kInProcess;
+  if (text == "process") return Isolation::kProcess;
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", text.substr(0, 64),
+                   "' is not an isolation; expected in_process or process"));
+}
 
 absl::string_view AggregateName(Aggregate aggregate) {
   return aggregate == Aggregate::kMin ? "min" : "weighted_mean";

@@ -38,6 +38,18 @@ struct ParamSetting {
   int line = 0;  // in the scorecard file, for error messages
 };
 
+// Where a dimension's plugin scores: in the server's process (fast; a crash
+// there is the server's), or in a healthscore-plugin-host child process (a
+// crash, hang or leak there fails the dimension's rows only). See
+// docs/isolation.md.
+enum class Isolation { kInProcess, kProcess };
+absl::string_view IsolationName(Isolation isolation);  // "in_process", ...
+// "in_process" or "process"; the error lists both.
+absl::StatusOr<Isolation> ParseIsolation(absl::string_view text);
+
+// The bounds of `time_budget_ms`: 1 ms to 10 minutes.
+inline constexpr int64_t kMaxTimeBudgetMs = 600000;
+
 struct DimensionSpec {
   std::string name;        // the scorecard's name for it
   std::string plugin_ref;  // "plugin" or "plugin@version"
@@ -45,6 +57,11 @@ struct DimensionSpec {
   std::vector<ParamSetting> params;
   // A warning when the dimension scores below this.
   std::optional<double> warn_below;
+  // Unset: the server's default (Registry::default_isolation()).
+  std::optional<Isolation> isolation;
+  // How long one call of the plugin may take, in ms. Unset: no budget in
+  // process, 30 s under isolation (docs/isolation.md).
+  std::optional<int64_t> time_budget_ms;
   int line = 0;
 };
 

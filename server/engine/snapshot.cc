@@ -123,8 +123,13 @@ class SnapshotBuilder {
       }
       params.push_back(std::move(value));
     }
+    // The dimension's own isolation, else the server's default.
+    InstanceOptions options;
+    options.isolated = d.isolation.value_or(registry_.default_isolation()) ==
+                       Isolation::kProcess;
+    options.time_budget_ms = d.time_budget_ms.value_or(0);
     absl::StatusOr<std::shared_ptr<const PluginInstance>> instance =
-        PluginInstance::Create(*plugin, std::move(params), d.name);
+        PluginInstance::Create(*plugin, std::move(params), d.name, options);
     if (!instance.ok()) {
       return FieldError(line, field, instance.status().message());
     }

@@ -4,6 +4,9 @@
 #include <cmath>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "server/plugin/plugin_process.h"
 
 namespace healthscore {
 namespace {
@@ -20,7 +23,7 @@ struct CreateSink {
 
 absl::StatusOr<std::shared_ptr<const PluginInstance>> PluginInstance::Create(
     std::shared_ptr<const Plugin> plugin, std::vector<ParamValue> params,
-    absl::string_view dimension) {
+    absl::string_view dimension, const InstanceOptions& options) {
   // Owned from here, so an error below still destroys what create made.
   std::shared_ptr<PluginInstance> self(new PluginInstance);
   self->plugin_ = std::move(plugin);
@@ -88,6 +91,23 @@ absl::StatusOr<std::shared_ptr<const PluginInstance>> PluginInstance::Create(
   for (size_t i = 0; i < self->signals_.size(); ++i) {
     if (self->signals_[i].required)
       self->required_.push_back(static_cast<int>(i));
+  }
+  self->time_budget_ms_ = options.time_budget_ms;
+  if (options.isolated) {
+    PluginProcess::Options process;
+    process.plugin_path = p.path();
+    process.plugin_id = p.id();
+    process.dimension = std::string(dimension);
+    process.params = self->params_;
+    process.num_columns = static_cast<uint32_t>(self->signals_.size());
+    if (options.time_budget_ms > 0) {
+      process.time_budget_ms = options.time_budget_ms;
+    }
+    self->time_budget_ms_ = process.time_budget_ms;
+    absl::StatusOr<std::unique_ptr<PluginProcess>> pool =
+        PluginProcess::Create(std::move(process));
+    if (!pool.ok()) return pool.status();
+    self->process_ = *std::move(pool);
   }
   return self;
 }
@@ -164,8 +184,28 @@ hs_result PluginInstance::ScoreRaw(std::span<const double* const> columns,
                    0,
                    static_cast<uint32_t>(records.actions.size())};
   const hs_batch batch{m, static_cast<uint32_t>(in.size()), in.data()};
-  hs_result result =
-      plugin_->api().score_batch(instance_, &batch, &output, &host, &ctx);
+  hs_result result;
+  if (process_ != nullptr) {
+    result = process_->Score(batch, output, records, host, &ctx);
+  } else if (time_budget_ms_ <= 0) {
+    result =
+        plugin_->api().score_batch(instance_, &batch, &output, &host, &ctx);
+  } else {
+    const absl::Time start = absl::Now();
+    result =
+        plugin_->api().score_batch(instance_, &batch, &output, &host, &ctx);
+    const int64_t took = absl::ToInt64Milliseconds(absl::Now() - start);
+    if (took > time_budget_ms_) {
+      // A plugin in this process cannot be stopped, only judged afterwards.
+      const std::string why = absl::StrCat(
+          "plugin took ", took, " ms, ", took - time_budget_ms_,
+          " ms over its time budget of ", time_budget_ms_,
+          " ms; isolation: process stops a plugin that can hang at its "
+          "budget");
+      host.set_error(&ctx, why.c_str());
+      result = HS_ERROR;
+    }
+  }
   records.reasons.resize(
       std::min<size_t>(output.num_reasons, records.reasons.size()));
   records.actions.resize(

@@ -22,6 +22,20 @@
 
 namespace healthscore {
 
+class PluginProcess;
+
+// How an instance scores (the scorecard's `isolation` and `time_budget_ms`).
+struct InstanceOptions {
+  // score_batch in a healthscore-plugin-host child (PluginProcess) instead
+  // of in this process. Declarations, create and describe_instance still run
+  // here: the server needs them to bind the scorecard.
+  bool isolated = false;
+  // How long one score_batch may take, in ms; 0: no budget (in process) or
+  // kDefaultProcessTimeBudgetMs (isolated). Isolated, a child over budget is
+  // killed; in process, a call that returns over budget fails its batch.
+  int64_t time_budget_ms = 0;
+};
+
 // One parameter value as bound to an instance.
 struct ParamValue {
   std::string name;
@@ -82,11 +96,12 @@ class PluginInstance {
   // (describe_instance, or else the plugin's declarations).
   // REQUIRES: `params` holds every declared parameter, in declaration order,
   // range-checked, with `text` set exactly for the text parameters.
-  // `dimension` names the instance in errors. Errors read "plugin <id>
-  // refused its parameters: <why>" and the like.
+  // `dimension` names the instance in errors and logs. Errors read "plugin
+  // <id> refused its parameters: <why>" and the like; an isolated instance
+  // also fails when the plugin host program is missing.
   static absl::StatusOr<std::shared_ptr<const PluginInstance>> Create(
       std::shared_ptr<const Plugin> plugin, std::vector<ParamValue> params,
-      absl::string_view dimension);
+      absl::string_view dimension, const InstanceOptions& options = {});
 
   ~PluginInstance();
   PluginInstance(const PluginInstance&) = delete;
@@ -98,6 +113,10 @@ class PluginInstance {
   const std::vector<SignalInfo>& signals() const { return signals_; }
   const std::vector<RuleInfo>& rules() const { return rules_; }
   const std::vector<ActionInfo>& actions() const { return actions_; }
+  // The children scoring for an isolated instance (their stats); nullptr in
+  // process.
+  const PluginProcess* process() const { return process_.get(); }
+  int64_t time_budget_ms() const { return time_budget_ms_; }
 
   // Scores one batch: columns[i] holds scores.size() values of signals()[i]
   // (NaN: missing). A row missing a required signal is reported to `sink`
@@ -156,6 +175,9 @@ class PluginInstance {
   std::vector<int> required_;  // indices into signals_
   std::vector<RuleInfo> rules_;
   std::vector<ActionInfo> actions_;
+  // Set for an isolated instance; its Score is thread-safe.
+  std::unique_ptr<PluginProcess> process_;
+  int64_t time_budget_ms_ = 0;  // 0: none
 };
 
 // The host-callback adapter: an hs_host_api per sink type whose callbacks

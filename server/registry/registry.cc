@@ -196,6 +196,16 @@ uint64_t Registry::generation() const {
   return generation_;
 }
 
+void Registry::SetDefaultIsolation(Isolation isolation) {
+  absl::MutexLock lock(&mu_);
+  default_isolation_ = isolation;
+}
+
+Isolation Registry::default_isolation() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return default_isolation_;
+}
+
 std::string Registry::DescribeReadyLocked() const {
   std::vector<std::string> ids;
   for (const PluginRecord& r : records_) {

@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/config/scorecard.h"
 #include "server/plugin/plugin.h"
 
 namespace healthscore {
@@ -86,6 +87,12 @@ class Registry {
   // another ("name" takes the newest READY version).
   uint64_t generation() const;
 
+  // How a scorecard dimension that does not say `isolation:` runs its plugin
+  // (the server's --plugin-isolation). In process until set. Snapshots built
+  // after the call see the new default; live ones keep theirs.
+  void SetDefaultIsolation(Isolation isolation);
+  Isolation default_isolation() const;
+
  private:
   std::string DescribeReadyLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
@@ -93,6 +100,7 @@ class Registry {
   std::vector<PluginRecord> records_ ABSL_GUARDED_BY(mu_);
   uint64_t next_serial_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  Isolation default_isolation_ ABSL_GUARDED_BY(mu_) = Isolation::kInProcess;
 };
 
 // Compares dotted version strings numerically ("1.10.0" > "1.9.2"); a
