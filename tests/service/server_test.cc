@@ -11,9 +11,9 @@
 #include <atomic>
 #include <cmath>
 #include <functional>
-#include <thread>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -488,12 +488,14 @@ TEST_F(ServerTest, ABatchTooBigToSendIsRefusedUpFront) {
 // the limit; a stop gives the calls not started UNAVAILABLE and lets the
 // running one finish.
 TEST(ScoringQueueTest, AdmitsUpToItsLimitsAndStopsCleanly) {
-  ScoringQueue queue({.threads = 1, .max_queued_rows = 10,
-                      .max_inflight_bytes = 3 << 20});
+  // The callbacks' state first: the queue (declared after it) is destroyed
+  // first, joining its thread while that state is still alive.
   absl::Mutex mu;
   bool release = false;
   bool first_running = false;
   absl::Status first, second;
+  ScoringQueue queue(
+      {.threads = 1, .max_queued_rows = 10, .max_inflight_bytes = 3 << 20});
   ASSERT_TRUE(queue
                   .Submit(4, 1 << 20,
                           [&](absl::Status s) {
@@ -582,8 +584,8 @@ TEST_F(ServerTest, ADrainUnderLoadCancelsNothing) {
             if (before) {
               ++other;  // the drain should have served it
               absl::MutexLock lock(&mu);
-              other_message = "UNAVAILABLE before the shutdown: " +
-                              s.error_message();
+              other_message =
+                  "UNAVAILABLE before the shutdown: " + s.error_message();
             }
             ++unavailable;
             break;
@@ -611,9 +613,10 @@ TEST_F(ServerTest, ADrainUnderLoadCancelsNothing) {
   EXPECT_GT(ok.load(), 200);
   EXPECT_EQ(cancelled.load(), 0);
   EXPECT_EQ(other.load(), 0) << other_message;
-  std::printf("drain under load: %d OK, %d UNAVAILABLE, %d CANCELLED by gRPC "
-              "core at listener close (grpc/grpc#41785)\n",
-              ok.load(), unavailable.load(), cancelled_by_grpc.load());
+  std::printf(
+      "drain under load: %d OK, %d UNAVAILABLE, %d CANCELLED by gRPC "
+      "core at listener close (grpc/grpc#41785)\n",
+      ok.load(), unavailable.load(), cancelled_by_grpc.load());
 }
 
 TEST_F(ServerTest, ListsDimensionsAndTheFileThatFailedToLoad) {
