@@ -7,7 +7,9 @@
 #     server serves on;
 #  3. the CLI's admin commands against the admin address: reload (unchanged,
 #     refused), plugins, load-plugin and unload-plugin refusals, dry-run;
-#  4. SIGTERM, and a graceful exit 0.
+#  4. SIGTERM, and a graceful exit 0; SIGTERM with --drain-seconds (still
+#     serving during the drain, then exit 0); SIGSEGV, logged with the stack
+#     by the failure signal handler.
 # Usage: reload_test.sh <build dir> <source dir>
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -44,20 +46,27 @@ payer,15,2,10,25,0
 weak,10,1,12,-30,6
 CSV
 
+# start_server [flags...]: the real binary on free loopback ports, its log in
+# $work/server.log; sets pid, address and admin once it says it is ready.
+start_server() {
+  "$build/bin/healthscore-server" --listen=127.0.0.1:0 --admin-listen=127.0.0.1:0 --store=none \
+    --watch-config=false --config="$work/scorecard.yaml" --plugin-dir="$build/plugins" \
+    "$@" >"$work/server.log" 2>&1 &
+  pid=$!
+  address=""
+  admin=""
+  for _ in $(seq 1 300); do
+    address=$(grep -o 'ready on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3 || true)
+    admin=$(grep -o 'Registry) on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3 || true)
+    [ -n "$address" ] && [ -n "$admin" ] && return 0
+    kill -0 "$pid" 2>/dev/null || fail "the server exited before it was ready"
+    sleep 0.1
+  done
+  fail "the server was not ready after 30 s"
+}
+
 echo "== start the server (no file watching: SIGHUP is the trigger)"
-"$build/bin/healthscore-server" --listen=127.0.0.1:0 --admin-listen=127.0.0.1:0 --store=none \
-  --watch-config=false --config="$work/scorecard.yaml" --plugin-dir="$build/plugins" \
-  >"$work/server.log" 2>&1 &
-pid=$!
-address=""
-admin=""
-for _ in $(seq 1 100); do
-  address=$(grep -o 'ready on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3 || true)
-  admin=$(grep -o 'Registry) on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3 || true)
-  [ -n "$address" ] && [ -n "$admin" ] && break
-  kill -0 "$pid" 2>/dev/null || fail "the server exited before it was ready"
-  sleep 0.1
-done
+start_server
 [ -n "$address" ] && [ -n "$admin" ] || fail "the server did not say it was ready within 10 s"
 echo "server on $address, admin API on $admin"
 
@@ -152,4 +161,32 @@ wait "$pid" || code=$?
 pid=""
 [ "$code" -eq 0 ] || fail "the server exited with $code after SIGTERM"
 grep -q "stopped" "$work/server.log" || fail "no 'stopped' line after SIGTERM"
+
+echo "== SIGTERM with a drain: NOT_SERVING while still serving, then a clean exit"
+start_server --drain-seconds=2
+kill -TERM "$pid"
+for _ in $(seq 1 100); do  # the drain has begun once it says so
+  grep -q "draining for 2s" "$work/server.log" && break
+  sleep 0.1
+done
+grep -q "draining for 2s" "$work/server.log" || fail "no drain line after SIGTERM"
+# Still served during the drain.
+"$cli" score --target="$address" --csv="$work/customers.csv" >"$work/drain.txt" ||
+  fail "a call during the drain failed: $(cat "$work/drain.txt")"
+code=0
+wait "$pid" || code=$?
+pid=""
+[ "$code" -eq 0 ] || fail "the server exited with $code after a drain"
+grep -q "stopped" "$work/server.log" || fail "no 'stopped' line after the drain"
+
+echo "== a crash logs the signal and the stack before the process dies"
+start_server
+kill -SEGV "$pid"
+code=0
+wait "$pid" || code=$?
+pid=""
+[ "$code" -eq $((128 + 11)) ] || fail "a SIGSEGV ended the server with $code, expected 139"
+grep -q "\*\*\* SIGSEGV received at time=" "$work/server.log" ||
+  fail "no crash line from the failure signal handler"
+grep -Eq "^    @ +0x[0-9a-f]+ " "$work/server.log" || fail "no stack frames after the crash line"
 echo "PASS"
