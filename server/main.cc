@@ -83,6 +83,12 @@ ABSL_FLAG(std::string, plugin_isolation, "in_process",
           "its plugin: in_process, or process (a healthscore-plugin-host "
           "child per plugin instance; a crash or a hang fails that dimension, "
           "not the server: docs/isolation.md).");
+ABSL_FLAG(std::string, http_listen, "",
+          "host:port of the HTTP/JSON face (every public RPC as JSON, "
+          "/metrics, /healthz, /readyz; docs/http.md); empty: none. "
+          "scripts/serve uses 127.0.0.1:8080.");
+ABSL_FLAG(std::string, http_static_dir, "",
+          "Files served under / on --http-listen (the dashboard).");
 ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info, warn, error or critical.");
 
@@ -208,6 +214,8 @@ int main(int argc, char** argv) {
   options.webhook_url = absl::GetFlag(FLAGS_webhook_url);
   options.plugin_allowlist = absl::GetFlag(FLAGS_plugin_allowlist);
   options.plugin_isolation = *isolation;
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.http_static_dir = absl::GetFlag(FLAGS_http_static_dir);
   options.webhook_secret_file = absl::GetFlag(FLAGS_webhook_secret_file);
   auto server = healthscore::Server::BuildAndStart(options);
   if (!server.ok()) {

@@ -6,6 +6,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 
 #include "absl/strings/match.h"
@@ -14,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "server/common/status_macros.h"
 #include "server/config/scorecard.h"
+#include "server/plugin/plugin_process.h"
 #include "spdlog/spdlog.h"
 
 namespace healthscore {
@@ -129,7 +131,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
       ScoringService::Options{.max_batch = options.max_batch,
                               .max_response_bytes = options.max_message_bytes,
                               .queue = server->queue_.get(),
-                              .stopping = &server->stopping_},
+                              .stopping = &server->stopping_,
+                              .metrics = &server->metrics_},
       server->overrides_.get());
   if (server->store_ != nullptr) {
     server->history_ = std::make_unique<history::HistoryQueries>(
@@ -160,6 +163,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   builder.RegisterService(server->alerts_service_.get());
   builder.RegisterService(server->overrides_service_.get());
   builder.RegisterService(server->validation_service_.get());
+  // Every call counted by method and code, with its latency (/metrics).
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(server->metrics_.InterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(
@@ -204,6 +213,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
         "the scorecard configures {} webhook(s) but there is no --store: "
         "alert events (and so webhooks) need one",
         live->spec().webhooks.size());
+  }
+  server->AddGauges();
+  if (!options.http_listen.empty()) {
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(options.max_message_bytes);
+    args.SetMaxSendMessageSize(options.max_message_bytes);
+    Server* s = server.get();
+    ASSIGN_OR_RETURN(
+        server->http_,
+        HttpGateway::Start(
+            {.listen = options.http_listen,
+             .max_body_bytes = static_cast<size_t>(options.max_message_bytes),
+             .channel = server->grpc_server_->InProcessChannel(args),
+             .ready = [s] { return !s->draining_.load(); },
+             .metrics = [s] { return s->metrics_.Render(); },
+             .static_dir = options.http_static_dir}));
+    spdlog::info("HTTP/JSON, /metrics and the dashboard on http://{}:{}/",
+                 options.http_listen.substr(0, options.http_listen.rfind(':')),
+                 server->http_->port());
   }
   // The snapshot is live before the first call can arrive: SERVING is true.
   SetHealth(*server->grpc_server_, true);
@@ -277,6 +305,67 @@ void Server::StopPruner() {
   pruner_.join();
 }
 
+void Server::AddGauges() {
+  metrics_.AddGauge("healthscore_queued_rows",
+                    "Rows queued or being scored (admission control counts "
+                    "them against --max-queued-rows).",
+                    {}, [this] {
+                      return std::vector<std::pair<Metrics::Labels, double>>{
+                          {{}, static_cast<double>(queue_->queued_rows())}};
+                    });
+  metrics_.AddGauge("healthscore_scoring_calls_running",
+                    "Scoring calls running on the scoring threads.", {},
+                    [this] {
+                      return std::vector<std::pair<Metrics::Labels, double>>{
+                          {{}, static_cast<double>(queue_->running())}};
+                    });
+  metrics_.AddGauge(
+      "healthscore_reloads", "Scorecard reloads since start, by outcome.",
+      {"outcome"}, [this] {
+        const ReloadCounters c = reloader_->counters();
+        return std::vector<std::pair<Metrics::Labels, double>>{
+            {{"success"}, static_cast<double>(c.successes - c.unchanged)},
+            {{"unchanged"}, static_cast<double>(c.unchanged)},
+            {{"refused"}, static_cast<double>(c.failures)}};
+      });
+  metrics_.AddGauge(
+      "healthscore_plugins", "Plugin files known to the registry, by state.",
+      {"state"}, [this] {
+        std::map<std::string, double> by_state = {
+            {"loading", 0}, {"ready", 0}, {"failed", 0}, {"unloaded", 0}};
+        for (const PluginRecord& r : registry_.List()) {
+          switch (r.state) {
+            case PluginRecord::State::kLoading:
+              ++by_state["loading"];
+              break;
+            case PluginRecord::State::kReady:
+              ++by_state["ready"];
+              break;
+            case PluginRecord::State::kFailed:
+              ++by_state["failed"];
+              break;
+            case PluginRecord::State::kUnloaded:
+              ++by_state["unloaded"];
+              break;
+          }
+        }
+        std::vector<std::pair<Metrics::Labels, double>> out;
+        for (const auto& [state, n] : by_state) out.push_back({{state}, n});
+        return out;
+      });
+  metrics_.AddGauge(
+      "healthscore_plugin_processes",
+      "Isolated plugin processes since start: started, died, killed over "
+      "their time budget.",
+      {"event"}, [] {
+        const PluginProcess::Stats s = PluginProcess::TotalStats();
+        return std::vector<std::pair<Metrics::Labels, double>>{
+            {{"started"}, static_cast<double>(s.spawns)},
+            {{"died"}, static_cast<double>(s.deaths)},
+            {{"budget_killed"}, static_cast<double>(s.budget_kills)}};
+      });
+}
+
 void Server::Shutdown(absl::Duration grace, absl::Duration drain) {
   if (shut_down_ || grpc_server_ == nullptr) {
     if (webhooks_ != nullptr) webhooks_->Stop();
@@ -285,6 +374,7 @@ void Server::Shutdown(absl::Duration grace, absl::Duration drain) {
   }
   shut_down_ = true;
   // 1. NOT_SERVING, still serving.
+  draining_.store(true);
   if (watcher_ != nullptr) watcher_->Stop();
   SetHealth(*grpc_server_, false);
   if (drain > absl::ZeroDuration()) {
@@ -295,6 +385,7 @@ void Server::Shutdown(absl::Duration grace, absl::Duration drain) {
   if (webhooks_ != nullptr) webhooks_->Stop();
   StopPruner();
   // 2. No new calls; those not started get UNAVAILABLE.
+  http_.reset();
   queue_->Stop();
   // 3. At the end of the grace, calls still scoring stop with UNAVAILABLE
   // (a little before gRPC's own deadline, which would CANCEL them).

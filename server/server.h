@@ -21,6 +21,8 @@
 #include "server/history/overrides.h"
 #include "server/history/recorder.h"
 #include "server/history/webhooks.h"
+#include "server/http/http_gateway.h"
+#include "server/observe/metrics.h"
 #include "server/registry/registry.h"
 #include "server/reload/config_watcher.h"
 #include "server/reload/reloader.h"
@@ -92,6 +94,11 @@ class Server {
     // --plugin-isolation: how a dimension whose scorecard entry sets no
     // `isolation:` runs its plugin (docs/isolation.md).
     Isolation plugin_isolation = Isolation::kInProcess;
+    // --http-listen: the HTTP/JSON face, /metrics, /healthz and /readyz
+    // (docs/http.md); empty: none.
+    std::string http_listen;
+    // Files served under / on the HTTP listener (the dashboard); empty: none.
+    std::string http_static_dir;
     std::string webhook_secret_file;
   };
 
@@ -135,6 +142,10 @@ class Server {
   void Shutdown(absl::Duration grace = absl::Seconds(5),
                 absl::Duration drain = absl::ZeroDuration());
 
+  // The HTTP port actually bound; 0 without --http-listen.
+  int http_port() const { return http_ != nullptr ? http_->port() : 0; }
+  Metrics& metrics() { return metrics_; }
+
   // Scoring calls queued or running (tests and metrics).
   const ScoringQueue& scoring_queue() const { return *queue_; }
 
@@ -142,6 +153,8 @@ class Server {
   Server() = default;
 
   absl::Status StartAdmin();
+  // The gauges /metrics reads at each scrape.
+  void AddGauges();
   // Deletes the points past the retention (logged; a failure too).
   void PruneOnce();
   // PruneOnce every prune_interval until Shutdown.
@@ -165,6 +178,9 @@ class Server {
   // and destroyed before the store, the signal and the snapshots it reads.
   std::unique_ptr<history::WebhookDeliverer> webhooks_;
   std::unique_ptr<Reloader> reloader_;
+  Metrics metrics_;
+  // Set in step 1 of Shutdown: /readyz says not ready.
+  std::atomic<bool> draining_{false};
   // Set in step 3 of Shutdown: scoring stops between dimensions.
   std::atomic<bool> stopping_{false};
   absl::Mutex stop_mu_;
@@ -174,6 +190,9 @@ class Server {
   std::unique_ptr<RegistryService> registry_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<grpc::Server> admin_server_;
+  // Calls the public services through an in-process channel: destroyed
+  // (stopped) before them.
+  std::unique_ptr<HttpGateway> http_;
   // Last: destroyed (stopped) first, so no reload runs during teardown.
   std::unique_ptr<ConfigWatcher> watcher_;
   std::string host_;

@@ -63,6 +63,33 @@ absl::Status CheckTimestamp(const google::protobuf::Timestamp& t,
   return absl::OkStatus();
 }
 
+// Customers scored, and the dimension results that were not OK, into
+// `metrics` (one lock per call, not per row).
+void Count(Metrics* metrics, std::span<v1::CustomerScore* const> scores,
+           std::span<const absl::Status> statuses) {
+  if (metrics == nullptr) return;
+  int64_t scored = 0;
+  absl::flat_hash_map<std::pair<std::string, int>, int64_t> not_ok;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    if (!statuses[i].ok()) continue;
+    ++scored;
+    for (const v1::DimensionResult& d : scores[i]->dimensions()) {
+      if (d.status() != v1::DIMENSION_STATUS_OK) {
+        ++not_ok[{d.name(), static_cast<int>(d.status())}];
+      }
+    }
+  }
+  metrics->AddScored(scored);
+  for (const auto& [key, n] : not_ok) {
+    metrics->AddDimensionStatus(
+        key.first,
+        key.second == v1::DIMENSION_STATUS_INSUFFICIENT_DATA
+            ? "INSUFFICIENT_DATA"
+            : "FAILED",
+        n);
+  }
+}
+
 grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
                                  const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -121,6 +148,7 @@ absl::Status ScoringService::DoScore(const v1::ScoreRequest& request,
       *snapshot, batch, request.explain(), std::span(&score, 1), absl::Now(),
       ScoreOptions{.stop = Stop(deadline)});
   RETURN_IF_ERROR(statuses[0]);
+  Count(options_.metrics, std::span(&score, 1), statuses);
   if (record) {
     // The record keeps what was sent, in name order.
     std::vector<std::pair<std::string, double>> signals(
@@ -323,6 +351,7 @@ absl::Status ScoringService::ScoreBatchImpl(
       return status;
     }
   }
+  Count(options_.metrics, scores, statuses);
   // The rows that scored, and what each was scored from (for the record).
   std::vector<v1::CustomerScore*> recorded;
   std::vector<history::RowInputs> inputs;

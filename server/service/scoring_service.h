@@ -14,6 +14,7 @@
 #include "server/engine/snapshot_holder.h"
 #include "server/history/overrides.h"
 #include "server/history/recorder.h"
+#include "server/observe/metrics.h"
 #include "server/registry/registry.h"
 #include "server/service/arena_allocator.h"
 #include "server/service/scoring_queue.h"
@@ -36,6 +37,9 @@ class ScoringService final : public v1::HealthScoring::CallbackService {
     // Set when the server's drain is over: calls still scoring stop with
     // UNAVAILABLE.
     const std::atomic<bool>* stopping = nullptr;
+    // Counts customers scored and dimension results that were not OK
+    // (null: not counted).
+    Metrics* metrics = nullptr;
   };
 
   // `snapshots`, `registry`, `recorder` and `overrides` must outlive the
