@@ -229,7 +229,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
              .ready = [s] { return !s->draining_.load(); },
              .metrics = [s] { return s->metrics_.Render(); },
              .static_dir = options.http_static_dir}));
-    spdlog::info("HTTP/JSON, /metrics and the dashboard on http://{}:{}/",
+    spdlog::info("HTTP/JSON and /metrics{} on http://{}:{}/",
+                 options.http_static_dir.empty() ? "" : " and the dashboard",
                  options.http_listen.substr(0, options.http_listen.rfind(':')),
                  server->http_->port());
   }
@@ -385,7 +386,6 @@ void Server::Shutdown(absl::Duration grace, absl::Duration drain) {
   if (webhooks_ != nullptr) webhooks_->Stop();
   StopPruner();
   // 2. No new calls; those not started get UNAVAILABLE.
-  http_.reset();
   queue_->Stop();
   // 3. At the end of the grace, calls still scoring stop with UNAVAILABLE
   // (a little before gRPC's own deadline, which would CANCEL them).
@@ -397,6 +397,9 @@ void Server::Shutdown(absl::Duration grace, absl::Duration drain) {
     stop_mu_.AwaitWithDeadline(absl::Condition(&shutdown_done_), stop_at);
     stopping_.store(true);
   });
+  // The HTTP face closes, once the calls it made are answered (bounded by
+  // the grace: the stopper ends those still scoring).
+  http_.reset();
   const auto deadline = absl::ToChronoTime(end);
   if (admin_server_ != nullptr) admin_server_->Shutdown(deadline);
   grpc_server_->Shutdown(deadline);

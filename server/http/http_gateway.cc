@@ -9,6 +9,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/generic/generic_stub.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -25,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "spdlog/spdlog.h"
 
 namespace healthscore {
@@ -301,6 +303,9 @@ class HttpGateway::Impl {
     return absl::OkStatus();
   }
 
+  // Stops accepting, stops the connections' thread, then waits for the RPCs
+  // still running for them: their completions post to io_, which must
+  // outlive them.
   void Stop() {
     net::post(io_, [this] {
       beast::error_code ec;
@@ -308,6 +313,9 @@ class HttpGateway::Impl {
     });
     io_.stop();
     if (thread_.joinable()) thread_.join();
+    absl::MutexLock lock(&calls_mu_);
+    calls_mu_.Await(absl::Condition(
+        +[](int* n) { return *n == 0; }, &calls_in_flight_));
   }
 
   int port() const { return port_; }
@@ -322,6 +330,8 @@ class HttpGateway::Impl {
   const std::vector<Route> routes_;
   net::io_context io_{1};
   tcp::acceptor acceptor_;
+  absl::Mutex calls_mu_;
+  int calls_in_flight_ ABSL_GUARDED_BY(calls_mu_) = 0;
   std::thread thread_;
   int port_ = 0;
 };
@@ -471,11 +481,12 @@ class HttpGateway::Impl::Session
       const auto status =
           pb::util::JsonStringToMessage(body, request.get(), options);
       if (!status.ok()) {
-        return Json(http::status::bad_request,
-                    ErrorJson(grpc::StatusCode::INVALID_ARGUMENT,
-                              absl::StrCat("the JSON body is not a ",
-                                           method.input_type()->full_name(),
-                                           ": ", status.message().as_string())));
+        return Json(
+            http::status::bad_request,
+            ErrorJson(grpc::StatusCode::INVALID_ARGUMENT,
+                      absl::StrCat("the JSON body is not a ",
+                                   method.input_type()->full_name(), ": ",
+                                   status.message().as_string())));
       }
     }
     for (const auto& [name, value] : params) {
@@ -507,6 +518,10 @@ class HttpGateway::Impl::Session
     grpc::Slice slice(bytes);
     pending->request = grpc::ByteBuffer(&slice, 1);
     const pb::Descriptor* output = method.output_type();
+    {
+      absl::MutexLock lock(&gateway_.calls_mu_);
+      ++gateway_.calls_in_flight_;
+    }
     gateway_.stub_.UnaryCall(
         &pending->context,
         absl::StrCat("/", method.service()->full_name(), "/", method.name()),
@@ -540,6 +555,8 @@ class HttpGateway::Impl::Session
                     [self, code, json = std::move(json)]() mutable {
                       self->Json(code, std::move(json));
                     });
+          absl::MutexLock lock(&self->gateway_.calls_mu_);
+          --self->gateway_.calls_in_flight_;
         });
   }
 
@@ -601,7 +618,25 @@ class HttpGateway::Impl::Session
           }
           beast::error_code ignored;
           self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+          if (!ec) self->Linger();
         });
+  }
+
+  // After the last response, reads and drops what the client still sends
+  // (the rest of a body over the limit) until it closes, for at most 5 s and
+  // twice the body limit: closing a socket with unread data resets it, and
+  // the client could lose the response it has not read yet.
+  void Linger() {
+    stream_.expires_after(std::chrono::seconds(5));
+    stream_.async_read_some(net::buffer(drain_), [self = shared_from_this()](
+                                                     beast::error_code ec,
+                                                     size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > 2 * self->gateway_.options_.max_body_bytes) {
+        return;
+      }
+      self->Linger();
+    });
   }
 
   beast::tcp_stream stream_;
@@ -610,6 +645,8 @@ class HttpGateway::Impl::Session
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> request_;
   bool keep_alive_ = true;
+  std::array<char, 16384> drain_;
+  size_t drained_ = 0;
 };
 
 void HttpGateway::Impl::Accept() {
