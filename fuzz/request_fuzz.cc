@@ -12,8 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "fuzz/fuzz_util.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -37,11 +37,11 @@ class Silent : public google::protobuf::io::ErrorCollector {
 struct Service {
   healthscore::SnapshotHolder holder;
   healthscore::history::Recorder no_history{nullptr, {}};
-  healthscore::ScoringService service{&holder,
-                                      &healthscore::fuzz::PluginsIn(
-                                          HS_PLUGIN_DIR),
-                                      &no_history,
-                                      {.max_batch = 1000}};
+  healthscore::ScoringService service{
+      &holder,
+      &healthscore::fuzz::PluginsIn(HS_PLUGIN_DIR),
+      &no_history,
+      {.max_batch = 1000}};
   Service() {
     holder.Swap(healthscore::fuzz::SnapshotOf(
         HS_SCORECARD, healthscore::fuzz::PluginsIn(HS_PLUGIN_DIR)));
@@ -74,8 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const healthscore::ScoringService& service = TheService().service;
   google::protobuf::Arena arena;
   if (text.substr(0, 6) == "#score") {
-    auto* request = google::protobuf::Arena::CreateMessage<v1::ScoreRequest>(
-        &arena);
+    auto* request =
+        google::protobuf::Arena::CreateMessage<v1::ScoreRequest>(&arena);
     if (!Parse(text, *request)) return 0;
     auto* response =
         google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(&arena);

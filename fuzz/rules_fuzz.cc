@@ -17,11 +17,11 @@
 #include <limits>
 #include <span>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "fuzz/fuzz_util.h"
 #include "server/plugin/instance.h"
 #include "server/plugin/plugin.h"
@@ -89,8 +89,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& p : RulesPlugin()->params()) {
     ParamValue v{.name = p.name, .value = p.default_value};
     if (p.name == "signals") {
-      v.text = "{x: {unit: count, min: 0, max: 100}, y: {unit: count}, "
-               "z: {unit: percent, min: 0, max: 1}}";
+      v.text =
+          "{x: {unit: count, min: 0, max: 100}, y: {unit: count}, "
+          "z: {unit: percent, min: 0, max: 1}}";
     } else if (p.name == "rules") {
       v.text = rules;
     } else if (p.is_text) {
@@ -106,14 +107,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   constexpr double kBig = 1e308;
   const std::vector<std::vector<double>> by_name = {
-      {0, 5, 100, kNaN, 3, 99.5, 0},         // x
+      {0, 5, 100, kNaN, 3, 99.5, 0},          // x
       {0, -1, kBig, 2, kNaN, -kBig, 1e-308},  // y
       {0, 0.5, 1, 0.25, kNaN, 0, 1},          // z
   };
   const auto& signals = (*instance)->signals();
   std::vector<const double*> columns;
   for (const auto& s : signals) {
-    const int i = s.name == "x" ? 0 : s.name == "y" ? 1 : s.name == "z" ? 2 : -1;
+    const int i = s.name == "x"   ? 0
+                  : s.name == "y" ? 1
+                  : s.name == "z" ? 2
+                                  : -1;
     if (i < 0) std::abort();  // the instance reads a signal it was not given
     columns.push_back(by_name[i].data());
   }

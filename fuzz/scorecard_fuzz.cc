@@ -8,8 +8,8 @@
 // read files or the environment named by its input.
 #include <cstddef>
 #include <cstdint>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Touch what a live snapshot serves: the scorecard as GetScorecard
     // returns it, and the band of every score.
     (void)(*snapshot)->scorecard_proto().ByteSizeLong();
-    for (double s : {0.0, 49.5, 100.0}) (void)(*snapshot)->BandFor(s).name.size();
+    for (double s : {0.0, 49.5, 100.0})
+      (void)(*snapshot)->BandFor(s).name.size();
   }
   return 0;
 }

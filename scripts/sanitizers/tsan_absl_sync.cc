@@ -221,5 +221,5 @@ bool Notification::WaitForNotificationWithDeadline(absl::Time t) const {
   return r;
 }
 
-}  // inline namespace debian3
+}  // namespace debian3
 }  // namespace absl

@@ -27,6 +27,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "server/common/grpc_code_name.h"
 #include "spdlog/spdlog.h"
 
 namespace healthscore {
@@ -117,28 +118,6 @@ http::status HttpStatus(grpc::StatusCode code) {
   }
 }
 
-const char* CodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {"OK",
-                                           "CANCELLED",
-                                           "UNKNOWN",
-                                           "INVALID_ARGUMENT",
-                                           "DEADLINE_EXCEEDED",
-                                           "NOT_FOUND",
-                                           "ALREADY_EXISTS",
-                                           "PERMISSION_DENIED",
-                                           "RESOURCE_EXHAUSTED",
-                                           "FAILED_PRECONDITION",
-                                           "ABORTED",
-                                           "OUT_OF_RANGE",
-                                           "UNIMPLEMENTED",
-                                           "INTERNAL",
-                                           "UNAVAILABLE",
-                                           "DATA_LOSS",
-                                           "UNAUTHENTICATED"};
-  const int i = static_cast<int>(code);
-  return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
-}
-
 // {"code": 3, "status": "INVALID_ARGUMENT", "message": "..."}, JSON-escaped.
 std::string ErrorJson(grpc::StatusCode code, absl::string_view message) {
   pb::Value value;  // escape through protobuf's JSON writer
@@ -146,7 +125,7 @@ std::string ErrorJson(grpc::StatusCode code, absl::string_view message) {
   std::string quoted;
   (void)pb::util::MessageToJsonString(value, &quoted);
   return absl::StrCat("{\"code\":", static_cast<int>(code), ",\"status\":\"",
-                      CodeName(code), "\",\"message\":", quoted, "}\n");
+                      GrpcCodeName(code), "\",\"message\":", quoted, "}\n");
 }
 
 std::string ContentType(const std::filesystem::path& path) {

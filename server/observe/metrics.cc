@@ -8,32 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "server/common/grpc_code_name.h"
 
 namespace healthscore {
 namespace {
-
-// The canonical name of a gRPC status code, as the grpc_code label reads.
-std::string CodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {"OK",
-                                           "CANCELLED",
-                                           "UNKNOWN",
-                                           "INVALID_ARGUMENT",
-                                           "DEADLINE_EXCEEDED",
-                                           "NOT_FOUND",
-                                           "ALREADY_EXISTS",
-                                           "PERMISSION_DENIED",
-                                           "RESOURCE_EXHAUSTED",
-                                           "FAILED_PRECONDITION",
-                                           "ABORTED",
-                                           "OUT_OF_RANGE",
-                                           "UNIMPLEMENTED",
-                                           "INTERNAL",
-                                           "UNAVAILABLE",
-                                           "DATA_LOSS",
-                                           "UNAUTHENTICATED"};
-  const int i = static_cast<int>(code);
-  return i >= 0 && i < 17 ? kNames[i] : absl::StrCat(i);
-}
 
 // A label value escaped as the text format wants (\\, \", \n).
 std::string Escape(absl::string_view v) {
@@ -80,7 +58,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       const std::chrono::duration<double> took =
           std::chrono::steady_clock::now() - start_;
       metrics_->RecordCall(method_,
-                           CodeName(methods->GetSendStatus().error_code()),
+                           GrpcCodeName(methods->GetSendStatus().error_code()),
                            took.count());
     }
     methods->Proceed();

@@ -19,9 +19,9 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "server/common/status_macros.h"
+#include "server/engine/batch_builder.h"
 #include "server/engine/engine.h"
 #include "server/history/point.h"
-#include "server/engine/batch_builder.h"
 
 namespace healthscore::validation {
 namespace {

@@ -233,7 +233,8 @@ TEST_F(EngineTest, ExplainLevelsControlWhatIsReturned) {
   EXPECT_EQ(scores_[0].top_drivers_up(0).SerializeAsString() +
                 scores_[0].top_drivers_down(0).SerializeAsString(),
             summary_drivers);
-  EXPECT_EQ(scores_[0].top_drivers_up(0).message(), "the echoed value 80 is above 50");
+  EXPECT_EQ(scores_[0].top_drivers_up(0).message(),
+            "the echoed value 80 is above 50");
 
   Score({{80, 40}}, v1::EXPLAIN_UNSPECIFIED);  // means SUMMARY
   EXPECT_EQ(scores_[0].top_drivers_up_size(), 1);

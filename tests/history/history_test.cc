@@ -675,11 +675,11 @@ TEST(HistoryStoresTest, ASchemaNewerThanTheBinaryIsRefused) {
     auto store = store::OpenStore(spec);
     ASSERT_FALSE(store.ok()) << backend;
     EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
-    EXPECT_THAT(store.status().message(),
-                HasSubstr(absl::StrCat(
-                    "the database's schema is version 99; this "
-                    "healthscore-server knows versions up to ",
-                    store::kSchemaVersion)));
+    EXPECT_THAT(
+        store.status().message(),
+        HasSubstr(absl::StrCat("the database's schema is version 99; this "
+                               "healthscore-server knows versions up to ",
+                               store::kSchemaVersion)));
   }
 }
 

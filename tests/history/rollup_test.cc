@@ -79,7 +79,7 @@ class RollupTest : public ::testing::TestWithParam<std::string> {
 TEST_P(RollupTest, ParentScoreIsTheContractValueWeightedMeanOfItsChildren) {
   ASSERT_TRUE(Child("a", 1, 40, "p", "300").ok());
   ASSERT_TRUE(Child("b", 1, 80, "p", "100").ok());
-  ASSERT_TRUE(Child("c", 1, 90, "p", "").ok());   // no contract value
+  ASSERT_TRUE(Child("c", 1, 90, "p", "").ok());    // no contract value
   ASSERT_TRUE(Child("d", 9, 10, "p", "50").ok());  // after the date asked
   v1::AccountRollup r;
   ASSERT_TRUE(Rollup("p", 5, &r).ok());
@@ -142,9 +142,8 @@ TEST_P(RollupTest, RollupsAreRecordedAsTheParentsPointsAndAlert) {
   *portfolio.mutable_as_of() = testing::Day(2);
   v1::GetPortfolioResponse figures;
   grpc::ClientContext portfolio_context;
-  ASSERT_TRUE(h_->history()
-                  .GetPortfolio(&portfolio_context, portfolio, &figures)
-                  .ok());
+  ASSERT_TRUE(
+      h_->history().GetPortfolio(&portfolio_context, portfolio, &figures).ok());
   ASSERT_GT(figures.current().figures_size(), 0);
   EXPECT_EQ(figures.current().figures(0).customers(), 2);
 
