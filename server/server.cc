@@ -88,7 +88,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   }
   if (!options.store.empty()) {
     absl::StatusOr<std::unique_ptr<store::Store>> opened =
-        store::OpenStore(options.store, options.store_connections);
+        store::OpenStore(options.store, options.store_connections,
+                         [metrics = &server->metrics_](const char* operation,
+                                                       double seconds) {
+                           metrics->RecordStore(operation, seconds);
+                         });
     if (!opened.ok()) {
       return absl::Status(opened.status().code(),
                           absl::StrCat("--store: ", opened.status().message()));
@@ -354,6 +358,20 @@ void Server::AddGauges() {
         for (const auto& [state, n] : by_state) out.push_back({{state}, n});
         return out;
       });
+  if (webhooks_ != nullptr) {
+    metrics_.AddCounter(
+        "healthscore_webhook_deliveries_total",
+        "Alert webhook delivery attempts since start, by outcome: delivered, "
+        "failed (to be tried again), dead_lettered (failed for the last "
+        "time).",
+        {"outcome"}, [this] {
+          const history::WebhookDeliverer::Counts c = webhooks_->counts();
+          return std::vector<std::pair<Metrics::Labels, double>>{
+              {{"delivered"}, static_cast<double>(c.delivered)},
+              {{"failed"}, static_cast<double>(c.failed)},
+              {{"dead_lettered"}, static_cast<double>(c.dead_lettered)}};
+        });
+  }
   metrics_.AddGauge(
       "healthscore_plugin_processes",
       "Isolated plugin processes since start: started, died, killed over "

@@ -162,6 +162,9 @@ class Server {
   void StopPruner();
 
   Options options_;
+  // Before the store and everything that uses it: the store's timer and
+  // the gauges report into it, so it is destroyed last.
+  Metrics metrics_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<history::Recorder> recorder_;
   // Before the services: destroyed after them.
@@ -178,7 +181,6 @@ class Server {
   // and destroyed before the store, the signal and the snapshots it reads.
   std::unique_ptr<history::WebhookDeliverer> webhooks_;
   std::unique_ptr<Reloader> reloader_;
-  Metrics metrics_;
   // Set in step 1 of Shutdown: /readyz says not ready.
   std::atomic<bool> draining_{false};
   // Set in step 3 of Shutdown: scoring stops between dimensions.

@@ -390,6 +390,7 @@ void WebhookDeliverer::Finish(const Attempt& attempt, absl::Time& next_due) {
   if (attempt.Delivered()) {
     spdlog::debug("webhook {}: alert {} cursor {} delivered (attempt {})",
                   hook.id, d.alert_id, d.cursor, d.attempts);
+    delivered_.fetch_add(1, std::memory_order_relaxed);
     s = store_->FinishDelivery(d.id, store::DeliveryRow::kDelivered, 0, "");
   } else if (d.attempts >= hook.max_attempts) {
     const std::string error = attempt.Error();
@@ -398,6 +399,7 @@ void WebhookDeliverer::Finish(const Attempt& attempt, absl::Time& next_due) {
         "attempt(s): {}",
         hook.id, d.alert_id, d.cursor, KindName(d.event_kind), d.attempts,
         error);
+    dead_lettered_.fetch_add(1, std::memory_order_relaxed);
     s = store_->FinishDelivery(d.id, store::DeliveryRow::kDead, 0, error);
   } else {
     const std::string error = attempt.Error();
@@ -412,10 +414,18 @@ void WebhookDeliverer::Finish(const Attempt& attempt, absl::Time& next_due) {
         "webhook {}: alert {} cursor {} attempt {}/{} failed: {}; next in {}",
         hook.id, d.alert_id, d.cursor, d.attempts, hook.max_attempts, error,
         absl::FormatDuration(absl::Trunc(backoff, absl::Milliseconds(1))));
+    failed_.fetch_add(1, std::memory_order_relaxed);
     s = store_->FinishDelivery(d.id, store::DeliveryRow::kPending,
                                absl::ToUnixMicros(at), error);
   }
   if (!s.ok()) StoreTrouble("recording a delivery", s);
+}
+
+WebhookDeliverer::Counts WebhookDeliverer::counts() const {
+  return Counts{
+      .delivered = delivered_.load(std::memory_order_relaxed),
+      .failed = failed_.load(std::memory_order_relaxed),
+      .dead_lettered = dead_lettered_.load(std::memory_order_relaxed)};
 }
 
 void WebhookDeliverer::StoreTrouble(absl::string_view what,

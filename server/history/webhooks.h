@@ -93,6 +93,16 @@ class WebhookDeliverer {
   // idempotency key twice). Idempotent.
   void Stop();
 
+  // Attempts since start, by outcome: delivered (2xx), failed (to be tried
+  // again) and dead-lettered (failed for the last time). /metrics shows them
+  // as healthscore_webhook_deliveries_total.
+  struct Counts {
+    uint64_t delivered = 0;
+    uint64_t failed = 0;
+    uint64_t dead_lettered = 0;
+  };
+  Counts counts() const;
+
  private:
   struct Attempt;
 
@@ -118,6 +128,9 @@ class WebhookDeliverer {
   const Options options_;
   void* multi_ = nullptr;  // CURLM*, used by the thread (and woken by Stop)
   std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> failed_{0};
+  std::atomic<uint64_t> dead_lettered_{0};
   absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_ ABSL_GUARDED_BY(mu_);

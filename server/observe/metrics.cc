@@ -122,8 +122,15 @@ void Metrics::RecordStore(absl::string_view operation, double seconds) {
 void Metrics::AddGauge(std::string name, std::string help,
                        std::vector<std::string> label_names, GaugeFn read) {
   absl::MutexLock lock(&mu_);
-  gauges_.push_back({std::move(name), std::move(help), std::move(label_names),
-                     std::move(read)});
+  gauges_.push_back({"gauge", std::move(name), std::move(help),
+                     std::move(label_names), std::move(read)});
+}
+
+void Metrics::AddCounter(std::string name, std::string help,
+                         std::vector<std::string> label_names, GaugeFn read) {
+  absl::MutexLock lock(&mu_);
+  gauges_.push_back({"counter", std::move(name), std::move(help),
+                     std::move(label_names), std::move(read)});
 }
 
 std::string Metrics::Render() const {
@@ -193,7 +200,7 @@ std::string Metrics::Render() const {
   // Outside the lock: a gauge may take its own locks.
   for (const Gauge& g : gauges) {
     absl::StrAppend(&out, "# HELP ", g.name, " ", g.help, "\n# TYPE ", g.name,
-                    " gauge\n");
+                    " ", g.type, "\n");
     for (const auto& [labels, value] : g.read()) {
       absl::StrAppend(&out, g.name, LabelSet(g.label_names, labels), " ",
                       Number(value), "\n");

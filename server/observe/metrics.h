@@ -48,6 +48,10 @@ class Metrics {
   // names; `read` is called at every scrape.
   void AddGauge(std::string name, std::string help,
                 std::vector<std::string> label_names, GaugeFn read);
+  // The same for a counter another component keeps (its name ends in
+  // _total): rendered with TYPE counter.
+  void AddCounter(std::string name, std::string help,
+                  std::vector<std::string> label_names, GaugeFn read);
 
   // Every family, in Prometheus text format 0.0.4.
   std::string Render() const;
@@ -65,6 +69,7 @@ class Metrics {
     void Observe(double seconds);
   };
   struct Gauge {
+    const char* type;  // "gauge" or "counter"
     std::string name;
     std::string help;
     std::vector<std::string> label_names;

@@ -333,18 +333,19 @@ class SqlStore final : public Store {
       std::function<absl::StatusOr<std::unique_ptr<SqlConnection>>()>;
 
   SqlStore(std::string description, Dialect dialect, Opener opener,
-           int max_connections)
+           int max_connections, OperationTimer timer)
       : description_(std::move(description)),
         dialect_(dialect),
         opener_(std::move(opener)),
-        max_connections_(std::max(1, max_connections)) {}
+        max_connections_(std::max(1, max_connections)),
+        timer_(std::move(timer)) {}
 
   const std::string& description() const override { return description_; }
 
   // Creates the version table if needed, refuses a newer schema, applies
   // the migrations this database lacks.
   absl::Status Migrate() {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     SqlConnection& db = *lease;
     RETURN_IF_ERROR(Begin(db));
     // Replicas starting together: one migrates, the others wait here and
@@ -382,7 +383,7 @@ class SqlStore final : public Store {
   }
 
   absl::Status PutScorecard(const ScorecardFile& file) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     const SqlValue params[] = {file.hash,    file.name,
                                file.version, file.source,
                                file.text,    absl::ToUnixMicros(absl::Now())};
@@ -395,7 +396,7 @@ class SqlStore final : public Store {
 
   absl::StatusOr<std::optional<ScorecardFile>> GetScorecard(
       const std::string& hash) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     const SqlValue params[] = {hash};
     ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
                      lease->Query("SELECT hash, name, version, source, body "
@@ -409,7 +410,7 @@ class SqlStore final : public Store {
 
   absl::Status PutSignalSet(const std::string& id,
                             const std::string& names) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     const SqlValue params[] = {id, Blob{names}};
     return lease->Exec(
         "INSERT INTO signal_sets (id, names) VALUES ($1, $2) "
@@ -419,7 +420,7 @@ class SqlStore final : public Store {
 
   absl::StatusOr<std::optional<std::string>> GetSignalSet(
       const std::string& id) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     const SqlValue params[] = {id};
     ASSIGN_OR_RETURN(
         std::vector<SqlRow> rows,
@@ -437,7 +438,7 @@ class SqlStore final : public Store {
     // database's lock.
     std::optional<absl::MutexLock> write_lock;
     if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     SqlConnection& db = *lease;
     RETURN_IF_ERROR(Begin(db));
     if (lookback_us > 0) {
@@ -461,7 +462,7 @@ class SqlStore final : public Store {
                                                  int64_t from_us, int64_t to_us,
                                                  int limit,
                                                  Detail detail) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     const SqlValue params[] = {customer_id, from_us, to_us, int64_t{limit}};
     std::string sql;
     if (detail == Detail::kNone) {
@@ -487,7 +488,7 @@ class SqlStore final : public Store {
 
   absl::StatusOr<std::vector<PointRow>> Latest(
       int64_t at_us, int64_t lookback_us, const std::string& segment) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     const SqlValue params[] = {at_us - lookback_us, at_us};
     // Each customer's newest row in the range. SQLite: a bare column beside
     // MAX() comes from the row holding the max (documented behavior).
@@ -518,7 +519,7 @@ class SqlStore final : public Store {
   absl::StatusOr<std::vector<AlertRow>> ListAlerts(const AlertFilter& filter,
                                                    int64_t before_id,
                                                    int limit) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     std::string sql =
         absl::StrCat("SELECT ", kAlertColumns, " FROM alerts WHERE id < $1");
     std::vector<SqlValue> params = {before_id > 0 ? before_id : INT64_MAX};
@@ -550,7 +551,7 @@ class SqlStore final : public Store {
                                          const std::string& note) override {
     std::optional<absl::MutexLock> write_lock;
     if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     SqlConnection& db = *lease;
     RETURN_IF_ERROR(Begin(db));
     const SqlValue key[] = {id};
@@ -587,13 +588,13 @@ class SqlStore final : public Store {
 
   absl::StatusOr<std::vector<AlertEventRow>> AlertEventsAfter(
       int64_t after, int limit) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     const SqlValue params[] = {after, int64_t{limit}};
     return EventsWhere(*lease, "e.seq > $1 ORDER BY e.seq LIMIT $2", params);
   }
 
   absl::StatusOr<int64_t> LastAlertCursor() override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
                      lease->Query("SELECT MAX(seq) FROM alert_events"));
     return rows.empty() ? 0 : AsInt(rows[0][0]);
@@ -602,7 +603,7 @@ class SqlStore final : public Store {
   absl::StatusOr<int64_t> PruneBefore(int64_t as_of_us) override {
     std::optional<absl::MutexLock> write_lock;
     if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     SqlConnection& db = *lease;
     const SqlValue params[] = {as_of_us};
     RETURN_IF_ERROR(Begin(db));
@@ -617,7 +618,7 @@ class SqlStore final : public Store {
 
   absl::StatusOr<std::vector<PointRow>> LatestOf(
       std::span<const std::string> customer_ids, int64_t at_us) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     std::vector<PointRow> out;
     for (size_t start = 0; start < customer_ids.size(); start += kLookupChunk) {
       const size_t n = std::min(kLookupChunk, customer_ids.size() - start);
@@ -643,7 +644,7 @@ class SqlStore final : public Store {
   absl::StatusOr<int64_t> QueueDeliveries(const std::string& webhook_id,
                                           std::span<const int> kinds,
                                           int limit) override {
-    return WriteTx([&](SqlConnection& db) -> absl::StatusOr<int64_t> {
+    return WriteTx(__func__, [&](SqlConnection& db) -> absl::StatusOr<int64_t> {
       const int64_t now = absl::ToUnixMicros(absl::Now());
       const SqlValue id[] = {webhook_id};
       // A new webhook starts after the newest event.
@@ -703,7 +704,7 @@ class SqlStore final : public Store {
                   int64_t lease_us, int limit) override {
     using Claimed = std::vector<std::pair<DeliveryRow, AlertEventRow>>;
     if (webhook_ids.empty()) return Claimed();
-    return WriteTx([&](SqlConnection& db) -> absl::StatusOr<Claimed> {
+    return WriteTx(__func__, [&](SqlConnection& db) -> absl::StatusOr<Claimed> {
       std::vector<SqlValue> params = {now_us, now_us + lease_us,
                                       int64_t{limit}};
       for (const std::string& id : webhook_ids) params.emplace_back(id);
@@ -748,7 +749,7 @@ class SqlStore final : public Store {
 
   absl::Status FinishDelivery(int64_t id, int state, int64_t next_attempt_us,
                               const std::string& error) override {
-    return WriteTx([&](SqlConnection& db) {
+    return WriteTx(__func__, [&](SqlConnection& db) {
       const SqlValue params[] = {int64_t{state}, next_attempt_us,
                                  absl::ToUnixMicros(absl::Now()), error, id};
       // Only a pending row: a claimer that outlived its lease must not turn
@@ -765,7 +766,7 @@ class SqlStore final : public Store {
       std::span<const int64_t> alert_ids) override {
     std::vector<DeliveryRow> out;
     if (alert_ids.empty()) return out;
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     for (size_t start = 0; start < alert_ids.size(); start += kLookupChunk) {
       const size_t n = std::min(kLookupChunk, alert_ids.size() - start);
       std::vector<SqlValue> params;
@@ -784,7 +785,7 @@ class SqlStore final : public Store {
   }
 
   absl::Status SetOverride(const OverrideRow& row) override {
-    return WriteTx([&](SqlConnection& db) -> absl::Status {
+    return WriteTx(__func__, [&](SqlConnection& db) -> absl::Status {
       RETURN_IF_ERROR(LockOverrides(db));
       // An expired override not swept yet ends as expired (with its audit
       // entry) before it is replaced, or the log would never say so.
@@ -808,32 +809,34 @@ class SqlStore final : public Store {
   absl::StatusOr<OverrideRow> ClearOverride(const std::string& customer_id,
                                             const std::string& who,
                                             const std::string& note) override {
-    return WriteTx([&](SqlConnection& db) -> absl::StatusOr<OverrideRow> {
-      RETURN_IF_ERROR(LockOverrides(db));
-      const int64_t now = absl::ToUnixMicros(absl::Now());
-      const SqlValue params[] = {customer_id, now};
-      ASSIGN_OR_RETURN(
-          std::vector<SqlRow> rows,
-          db.Query(absl::StrCat("DELETE FROM overrides WHERE customer_id = $1 "
-                                "AND (expires_at_us = 0 OR expires_at_us > "
-                                "$2) RETURNING ",
-                                kOverrideColumns),
-                   params));
-      if (rows.empty()) {
-        return absl::NotFoundError(absl::StrCat("customer '",
-                                                customer_id.substr(0, 200),
-                                                "' has no active override"));
-      }
-      OverrideRow ended = ReadOverride(rows[0]);
-      RETURN_IF_ERROR(
-          Audit(db, OverrideAuditRow::kCleared, now, who, note, ended));
-      return ended;
-    });
+    return WriteTx(
+        __func__, [&](SqlConnection& db) -> absl::StatusOr<OverrideRow> {
+          RETURN_IF_ERROR(LockOverrides(db));
+          const int64_t now = absl::ToUnixMicros(absl::Now());
+          const SqlValue params[] = {customer_id, now};
+          ASSIGN_OR_RETURN(
+              std::vector<SqlRow> rows,
+              db.Query(
+                  absl::StrCat("DELETE FROM overrides WHERE customer_id = $1 "
+                               "AND (expires_at_us = 0 OR expires_at_us > "
+                               "$2) RETURNING ",
+                               kOverrideColumns),
+                  params));
+          if (rows.empty()) {
+            return absl::NotFoundError(
+                absl::StrCat("customer '", customer_id.substr(0, 200),
+                             "' has no active override"));
+          }
+          OverrideRow ended = ReadOverride(rows[0]);
+          RETURN_IF_ERROR(
+              Audit(db, OverrideAuditRow::kCleared, now, who, note, ended));
+          return ended;
+        });
   }
 
   absl::StatusOr<std::vector<OverrideRow>> ListOverrides(
       const std::string& customer_id, int64_t now_us) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     std::vector<SqlValue> params = {now_us};
     std::string sql = absl::StrCat(
         "SELECT ", kOverrideColumns,
@@ -852,6 +855,7 @@ class SqlStore final : public Store {
   absl::StatusOr<std::vector<OverrideRow>> ExpireOverrides(
       int64_t now_us) override {
     return WriteTx(
+        __func__,
         [&](SqlConnection& db) -> absl::StatusOr<std::vector<OverrideRow>> {
           RETURN_IF_ERROR(LockOverrides(db));
           return EndExpired(db, now_us, nullptr);
@@ -860,7 +864,7 @@ class SqlStore final : public Store {
 
   absl::StatusOr<std::vector<OverrideAuditRow>> OverrideAudit(
       const std::string& customer_id, int limit) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     std::vector<SqlValue> params = {int64_t{limit}};
     std::string sql = absl::StrCat("SELECT seq, action, at_us, who, note, ",
                                    kOverrideColumns, " FROM override_audit");
@@ -885,7 +889,7 @@ class SqlStore final : public Store {
   }
 
   absl::StatusOr<int64_t> OverridesVersion() override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
                      lease->Query("SELECT MAX(seq) FROM override_audit"));
     return rows.empty() ? 0 : AsInt(rows[0][0]);
@@ -893,7 +897,7 @@ class SqlStore final : public Store {
 
   absl::Status PutAccounts(std::span<const AccountRow> accounts) override {
     if (accounts.empty()) return absl::OkStatus();
-    return WriteTx([&](SqlConnection& db) {
+    return WriteTx(__func__, [&](SqlConnection& db) {
       return InsertRows(
           db,
           "INSERT INTO accounts (customer_id, parent_id, contract_value, "
@@ -918,7 +922,7 @@ class SqlStore final : public Store {
       std::span<const std::string> customer_ids) override {
     std::vector<AccountRow> out;
     if (customer_ids.empty()) return out;
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     for (size_t start = 0; start < customer_ids.size(); start += kLookupChunk) {
       const size_t n = std::min(kLookupChunk, customer_ids.size() - start);
       std::vector<SqlValue> params;
@@ -939,7 +943,7 @@ class SqlStore final : public Store {
 
   absl::StatusOr<std::vector<AccountRow>> ChildrenOf(
       const std::string& parent_id) override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     const SqlValue params[] = {parent_id};
     ASSIGN_OR_RETURN(
         std::vector<SqlRow> rows,
@@ -954,7 +958,7 @@ class SqlStore final : public Store {
 
   absl::Status PutOutcomes(std::span<const OutcomeRow> outcomes) override {
     if (outcomes.empty()) return absl::OkStatus();
-    return WriteTx([&](SqlConnection& db) {
+    return WriteTx(__func__, [&](SqlConnection& db) {
       const int64_t now = absl::ToUnixMicros(absl::Now());
       return InsertRows(
           db,
@@ -975,7 +979,7 @@ class SqlStore final : public Store {
   }
 
   absl::StatusOr<std::vector<OutcomeRow>> Outcomes() override {
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
                      lease->Query("SELECT customer_id, date_us, kind, value "
                                   "FROM outcomes ORDER BY customer_id, "
@@ -1009,7 +1013,7 @@ class SqlStore final : public Store {
     while (true) {
       std::vector<PointRow> page;
       {
-        ASSIGN_OR_RETURN(Lease lease, Acquire());
+        ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
         const SqlValue params[] = {after_id, after_as_of,    from_us,
                                    to_us,    int64_t{chunk}, end_customer};
         ASSIGN_OR_RETURN(std::vector<SqlRow> rows, lease->Query(sql, params));
@@ -1033,12 +1037,16 @@ class SqlStore final : public Store {
 
  private:
   // Runs `body` in one write transaction (SQLite: on the one writer path),
-  // committing when it succeeds and rolling back when it fails.
+  // committing when it succeeds and rolling back when it fails. `operation`
+  // names the caller for the timer, which counts the wait for the writer
+  // path too.
   template <typename Body>
-  auto WriteTx(Body body) -> decltype(body(std::declval<SqlConnection&>())) {
+  auto WriteTx(const char* operation, Body body)
+      -> decltype(body(std::declval<SqlConnection&>())) {
+    const absl::Time requested = absl::Now();
     std::optional<absl::MutexLock> write_lock;
     if (dialect_ == Dialect::kSqlite) write_lock.emplace(&write_mu_);
-    ASSIGN_OR_RETURN(Lease lease, Acquire());
+    ASSIGN_OR_RETURN(Lease lease, Acquire(operation, requested));
     SqlConnection& db = *lease;
     RETURN_IF_ERROR(Begin(db));
     auto result = body(db);
@@ -1162,15 +1170,25 @@ class SqlStore final : public Store {
     return out;
   }
 
-  // A connection borrowed from the pool; returned when the lease dies.
+  // A connection borrowed from the pool; returned when the lease dies,
+  // which tells the timer how long `operation` held it (from the request).
   class Lease {
    public:
-    Lease(SqlStore* store, std::unique_ptr<SqlConnection> connection)
-        : store_(store), connection_(std::move(connection)) {}
+    Lease(SqlStore* store, std::unique_ptr<SqlConnection> connection,
+          const char* operation, absl::Time requested)
+        : store_(store),
+          connection_(std::move(connection)),
+          operation_(operation),
+          requested_(requested) {}
     Lease(Lease&&) = default;
     Lease& operator=(Lease&&) = default;
     ~Lease() {
-      if (connection_ != nullptr) store_->Release(std::move(connection_));
+      if (connection_ == nullptr) return;  // moved from
+      store_->Release(std::move(connection_));
+      if (store_->timer_) {
+        store_->timer_(operation_,
+                       absl::ToDoubleSeconds(absl::Now() - requested_));
+      }
     }
     SqlConnection& operator*() { return *connection_; }
     SqlConnection* operator->() { return connection_.get(); }
@@ -1178,9 +1196,14 @@ class SqlStore final : public Store {
    private:
     SqlStore* store_;
     std::unique_ptr<SqlConnection> connection_;
+    const char* operation_;
+    absl::Time requested_;
   };
 
-  absl::StatusOr<Lease> Acquire() ABSL_LOCKS_EXCLUDED(mu_) {
+  // `operation` names the Store method (its __func__) for the timer.
+  absl::StatusOr<Lease> Acquire(const char* operation,
+                                absl::Time requested = absl::Now())
+      ABSL_LOCKS_EXCLUDED(mu_) {
     std::unique_ptr<SqlConnection> connection;
     {
       absl::MutexLock lock(&mu_);
@@ -1205,7 +1228,7 @@ class SqlStore final : public Store {
       }
       connection = *std::move(opened);
     }
-    return Lease(this, std::move(connection));
+    return Lease(this, std::move(connection), operation, requested);
   }
 
   void Release(std::unique_ptr<SqlConnection> connection)
@@ -1425,12 +1448,14 @@ class SqlStore final : public Store {
   absl::Mutex mu_;
   std::vector<std::unique_ptr<SqlConnection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle or leased
+  const OperationTimer timer_;
 };
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& spec,
-                                                 int connections) {
+                                                 int connections,
+                                                 OperationTimer timer) {
   std::unique_ptr<SqlStore> store;
   absl::string_view rest = spec;
   if (absl::ConsumePrefix(&rest, "sqlite:")) {
@@ -1442,12 +1467,12 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& spec,
     const std::string path(rest);
     store = std::make_unique<SqlStore>(
         absl::StrCat("sqlite:", path), Dialect::kSqlite,
-        [path] { return OpenSqlite(path); }, connections);
+        [path] { return OpenSqlite(path); }, connections, std::move(timer));
   } else if (absl::StartsWith(spec, "postgresql://") ||
              absl::StartsWith(spec, "postgres://")) {
     store = std::make_unique<SqlStore>(
         RedactUri(spec), Dialect::kPostgres,
-        [spec] { return OpenPostgres(spec); }, connections);
+        [spec] { return OpenPostgres(spec); }, connections, std::move(timer));
   } else {
     return absl::InvalidArgumentError(
         absl::StrCat("--store=", spec.substr(0, 200),

@@ -338,8 +338,18 @@ class Store {
 // UNAVAILABLE when the database cannot be reached, FAILED_PRECONDITION when
 // its schema is newer than this binary's, INVALID_ARGUMENT for a spec of
 // another form.
+//
+// `timer`, when set, is told how long each use of a connection took, from
+// asking for it (waiting for a free one included) to giving it back, under
+// the name of the Store method that used it ("Record", "Timeline", ...; a
+// method that pages through a table reports each page). It is called on the
+// caller's thread and must be thread-safe. /metrics keeps these as
+// healthscore_store_duration_seconds.
+using OperationTimer =
+    std::function<void(const char* operation, double seconds)>;
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& spec,
-                                                 int connections = 4);
+                                                 int connections = 4,
+                                                 OperationTimer timer = {});
 
 }  // namespace healthscore::store
 

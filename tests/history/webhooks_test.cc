@@ -478,6 +478,31 @@ TEST_P(WebhookTest, AReceiverThatAlwaysFailsIsDeadLetteredAfterMaxAttempts) {
     }
     return false;
   }));
+  // /metrics counts the attempts by outcome: "fine" delivered at once,
+  // "doomed" failed twice and then dead-lettered on its third attempt.
+  // Each outcome is counted before it is written to the store, which the
+  // waits above saw.
+  const std::string metrics = h_->server().metrics().Render();
+  EXPECT_THAT(metrics, HasSubstr("# TYPE healthscore_webhook_deliveries_total "
+                                 "counter\n"));
+  EXPECT_THAT(metrics, HasSubstr("healthscore_webhook_deliveries_total{outcome="
+                                 "\"delivered\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("healthscore_webhook_deliveries_total{outcome="
+                                 "\"failed\"} 2\n"));
+  EXPECT_THAT(metrics, HasSubstr("healthscore_webhook_deliveries_total{outcome="
+                                 "\"dead_lettered\"} 1\n"));
+  // And the store's latency by the Store method that held a connection:
+  // two points recorded (each a write), deliveries queued and finished.
+  for (const char* operation :
+       {"Record", "QueueDeliveries", "FinishDelivery"}) {
+    std::smatch count;
+    const std::regex line(
+        absl::StrCat("healthscore_store_duration_seconds_count\\{operation=\"",
+                     operation, "\"\\} ([0-9]+)\n"));
+    ASSERT_TRUE(std::regex_search(metrics, count, line)) << operation;
+    EXPECT_GE(std::stoi(count[1]), operation == std::string("Record") ? 2 : 1)
+        << operation;
+  }
   int doomed = 0;
   for (const Receiver::Request& r : receiver.requests()) {
     if (r.status == 500) ++doomed;
