@@ -202,8 +202,9 @@ void ExpansionPotential::Evaluate(const Row& row, sdk::RowOutput& out) const {
                {.observed = row.seat_pct,
                 .threshold = (seat_shelfware_pct_ + seat_expansion_pct_) / 2,
                 .args = {seat_shelfware_pct_, seat_expansion_pct_}});
-    if (row.seat_pct <= seat_shelfware_pct_) out.Action(kActivateSeats);
   }
+  // Unused seats get cut at renewal whatever weight the scorecard gives them.
+  if (row.seat_pct <= seat_shelfware_pct_) out.Action(kActivateSeats);
   if (has_growth) {
     out.Reason(
         kGrowth, growth_share * (growth_sub - sdk::kNeutral),

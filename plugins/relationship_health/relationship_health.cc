@@ -316,7 +316,10 @@ void RelationshipHealth::Evaluate(const Row& row, sdk::RowOutput& out) const {
                {.observed = row.champion_changed});
     out.Action(kMeetChampion);
   }
-  if (has_sponsor && !sponsored) out.Action(kFindSponsor);
+  // Actions follow the facts, whatever weight the scorecard gives them.
+  if (!sdk::IsMissing(row.sponsor) && row.sponsor < kFlagSet) {
+    out.Action(kFindSponsor);
+  }
   if (lapsed) out.Action(kReachOut, {days});
   if (trend) out.Action(kRestoreCadence);
   if (score < low_score_action_below_) out.Action(kBusinessReview);

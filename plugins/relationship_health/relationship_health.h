@@ -35,14 +35,15 @@ struct RelationshipHealthRow {
 // renormalized over them). Two warning signs then take points off, never
 // below 0: a fall of touchpoints_90d against touchpoints_prev_90d of
 // touchpoint_drop_alert_pct or more costs touchpoint_trend_penalty_max *
-// fall% / 100; a champion change costs champion_change_penalty.
+// fall% / 100; a champion change costs champion_change_penalty. The trend
+// takes its points first, the champion change from what is left.
 //
 // Explanation: each component's reason has impact share * (sub - 50); each
 // penalty is its own reason worth minus the points it took. 50 + the impacts
-// == the score. Actions: champion change, no sponsor, lapsed contact, falling
-// touchpoints, score below low_score_action_below. Monotonic in every
-// declared direction (touchpoints_prev_90d is lower-is-better: the trend's
-// reference).
+// == the score. Actions (whatever the weights): champion change, no sponsor,
+// lapsed contact, falling touchpoints, score below low_score_action_below.
+// Monotonic in every declared direction (touchpoints_prev_90d is
+// lower-is-better: the trend's reference).
 class RelationshipHealth
     : public healthscore::sdk::RowDimension<RelationshipHealth,
                                             RelationshipHealthRow> {
