@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/config/scorecard.h"
@@ -13,8 +14,6 @@
 
 namespace healthscore {
 namespace {
-
-using ::testing::HasSubstr;
 
 std::string Repeat(const std::string& text, int times) {
   std::string out;
@@ -55,18 +54,30 @@ TEST(YamlDepth, RefusesEveryFormOfDeepNesting) {
   for (int i = 0; i < 2000; ++i) {
     indented += std::string(i, ' ') + "a:\n";
   }
-  const std::pair<std::string, std::string> cases[] = {
-      {"flow mappings",
-       "a: " + Repeat("{a: ", 10000) + "1" + Repeat("}", 10000) + "\n"},
-      {"dash chain", "a:\n  " + Repeat("- ", 10000) + "x\n"},
-      {"indented mappings", indented},
-      {"lists over lines", "a:\n" + Repeat("[\n", 10000)},
-      {"anchored lists", "a: &x " + Repeat("[", 100) + "\n"},
+  // Each is refused at the line where it passes 64 levels: line 1 or 2 for
+  // the one-line forms, line 65 for a level per line.
+  struct Case {
+    std::string name;
+    std::string text;
+    int line;
   };
-  for (const auto& [name, text] : cases) {
-    const absl::Status status = CheckYamlDepth(text, "deep.yaml");
-    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << name;
-    EXPECT_THAT(status.message(), HasSubstr("the limit is 64")) << name;
+  const Case cases[] = {
+      {"flow mappings",
+       "a: " + Repeat("{a: ", 10000) + "1" + Repeat("}", 10000) + "\n", 1},
+      {"dash chain", "a:\n  " + Repeat("- ", 10000) + "x\n", 2},
+      {"indented mappings", indented, 65},
+      {"lists over lines", "a:\n" + Repeat("[\n", 10000), 65},
+      {"anchored lists", "a: &x " + Repeat("[", 100) + "\n", 1},
+  };
+  for (const Case& c : cases) {
+    const absl::Status status = CheckYamlDepth(c.text, "deep.yaml");
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.name;
+    EXPECT_EQ(std::string(status.message()),
+              absl::StrCat("deep.yaml:", c.line,
+                           ": nesting: more than 64 levels deep; the limit is "
+                           "64 (a scorecard needs fewer than 10), so the text "
+                           "is refused before it is parsed"))
+        << c.name;
   }
 }
 
@@ -105,8 +116,10 @@ TEST(YamlDepth, ParseScorecardRefusesDeepNestingBeforeYamlCppRecurses) {
   const std::string text = "a: " + Repeat("[", 10000) + Repeat("]", 10000);
   auto parsed = ParseScorecard(text, "deep.yaml");
   ASSERT_FALSE(parsed.ok());
-  EXPECT_THAT(std::string(parsed.status().message()),
-              HasSubstr("deep.yaml:1: nesting: more than 64 levels deep"));
+  EXPECT_EQ(parsed.status().message(),
+            "deep.yaml:1: nesting: more than 64 levels deep; the limit is 64 "
+            "(a scorecard needs fewer than 10), so the text is refused before "
+            "it is parsed");
 }
 
 }  // namespace

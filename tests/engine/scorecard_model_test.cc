@@ -20,7 +20,6 @@ namespace {
 
 using ::testing::DoubleNear;
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 
 // a scores x (weight 3), b scores y (weight 1), c scores z (weight 2).
 constexpr char kCard[] = R"(scorecard: model
@@ -200,9 +199,9 @@ TEST_F(ScorecardModelTest, SegmentsGetTheirVariant) {
   EXPECT_EQ(scores_[1].variant(), "default");
   EXPECT_DOUBLE_EQ(scores_[1].score(), 65);
   EXPECT_THAT(WarningCodes(1), ElementsAre("segment_default"));
-  EXPECT_THAT(scores_[1].warnings(0).message(),
-              HasSubstr("segment 'smb' has no variant in scorecard model; "
-                        "scored with the default"));
+  EXPECT_EQ(scores_[1].warnings(0).message(),
+            "segment 'smb' has no variant in scorecard model; "
+            "scored with the default");
   // No segment: the default, no warning.
   EXPECT_DOUBLE_EQ(scores_[2].score(), 65);
   EXPECT_TRUE(scores_[2].warnings().empty());
@@ -221,13 +220,14 @@ TEST_F(ScorecardModelTest, WarnsOnALowDimensionLowCoverageAndStaleData) {
   EXPECT_DOUBLE_EQ(scores_[1].coverage(), 0.375);
   EXPECT_DOUBLE_EQ(scores_[1].score(), 80);
   EXPECT_THAT(WarningCodes(1), ElementsAre("low_coverage"));
-  EXPECT_THAT(scores_[1].warnings(0).message(),
-              HasSubstr("coverage 38% is below the minimum 80%"));
+  EXPECT_EQ(scores_[1].warnings(0).message(),
+            "coverage 38% is below the minimum 80%: the score rests on too "
+            "little data");
   EXPECT_THAT(WarningCodes(2), ElementsAre("stale_data"));
-  EXPECT_THAT(scores_[2].warnings(0).message(),
-              HasSubstr("the data is 45 days old"));
-  EXPECT_THAT(scores_[2].warnings(0).message(),
-              HasSubstr("the limit is 30 days"));
+  // as_of is 45 days before the fixed clock (2026-11-18).
+  EXPECT_EQ(scores_[2].warnings(0).message(),
+            "the data is 45 days old (as of 2026-10-04); the limit is 30 "
+            "days");
 }
 
 TEST_F(ScorecardModelTest, ActionsAreDeduplicatedAndOrderedByPointsAtStake) {
@@ -284,51 +284,59 @@ dimensions:
 )" + extra;
 }
 
+// With() puts the dimensions on lines 5-6; what `extra` adds starts on line
+// 7, so a group, gate, action or segment entry under its key is on line 8.
 TEST(ScorecardModelParse, RefusesBadGroups) {
-  EXPECT_THAT(ErrorOf(With("groups:\n  g: {dimensions: [a, z]}\n")),
-              HasSubstr("groups.g.dimensions: unknown dimension 'z'; the "
-                        "dimensions are a, b"));
-  EXPECT_THAT(ErrorOf(With("groups:\n  g: {dimensions: [a, b]}\n  h: "
-                           "{dimensions: [a]}\n")),
-              HasSubstr("dimension 'a' is already in group 'g'"));
-  EXPECT_THAT(ErrorOf(With("groups:\n  g: {dimensions: [a]}\n")),
-              HasSubstr("groups: dimension 'b' is in no group"));
-  EXPECT_THAT(ErrorOf(With("groups:\n  g: {dimensions: [a, b], aggregate: "
-                           "median}\n")),
-              HasSubstr("groups.g.aggregate: 'median' is not an aggregator; "
-                        "expected weighted_mean or min"));
+  EXPECT_EQ(ErrorOf(With("groups:\n  g: {dimensions: [a, z]}\n")),
+            "m.yaml:8: groups.g.dimensions: unknown dimension 'z'; the "
+            "dimensions are a, b");
+  EXPECT_EQ(ErrorOf(With("groups:\n  g: {dimensions: [a, b]}\n  h: "
+                         "{dimensions: [a]}\n")),
+            "m.yaml:9: groups.h.dimensions: dimension 'a' is already in group "
+            "'g'; a dimension belongs to one group");
+  EXPECT_EQ(ErrorOf(With("groups:\n  g: {dimensions: [a]}\n")),
+            "m.yaml:8: groups: dimension 'b' is in no group; with groups, "
+            "every dimension belongs to one");
+  EXPECT_EQ(ErrorOf(With("groups:\n  g: {dimensions: [a, b], aggregate: "
+                         "median}\n")),
+            "m.yaml:8: groups.g.aggregate: 'median' is not an aggregator; "
+            "expected weighted_mean or min");
 }
 
 TEST(ScorecardModelParse, RefusesBadGatesAndActions) {
-  EXPECT_THAT(ErrorOf(With("gates:\n  - {id: g, dimension: z, below: 30, "
-                           "cap: 40}\n")),
-              HasSubstr("gates[0].dimension: unknown dimension 'z'"));
-  EXPECT_THAT(ErrorOf(With("gates:\n  - {id: g, below: 30, cap: 40}\n")),
-              HasSubstr("gates[0]: needs exactly one of dimension or group"));
-  EXPECT_THAT(ErrorOf(With("gates:\n  - {id: g, dimension: a, below: 30, "
-                           "cap: 140}\n")),
-              HasSubstr("gates[0].cap: 140 is outside 0-100"));
-  EXPECT_THAT(ErrorOf(With("actions:\n  - {band: purple, say: x}\n")),
-              HasSubstr("actions[0].band: unknown band 'purple'"));
-  EXPECT_THAT(ErrorOf(With("actions:\n  - {dimension: a, say: x}\n")),
-              HasSubstr("actions[0].below: is required"));
+  EXPECT_EQ(ErrorOf(With("gates:\n  - {id: g, dimension: z, below: 30, "
+                         "cap: 40}\n")),
+            "m.yaml:8: gates[0].dimension: unknown dimension 'z'; the "
+            "dimensions are a, b");
+  EXPECT_EQ(ErrorOf(With("gates:\n  - {id: g, below: 30, cap: 40}\n")),
+            "m.yaml:8: gates[0]: needs exactly one of dimension or group");
+  EXPECT_EQ(ErrorOf(With("gates:\n  - {id: g, dimension: a, below: 30, "
+                         "cap: 140}\n")),
+            "m.yaml:8: gates[0].cap: 140 is outside 0-100");
+  EXPECT_EQ(ErrorOf(With("actions:\n  - {band: purple, say: x}\n")),
+            "m.yaml:8: actions[0].band: unknown band 'purple'");
+  EXPECT_EQ(ErrorOf(With("actions:\n  - {dimension: a, say: x}\n")),
+            "m.yaml:8: actions[0].below: is required");
 }
 
 TEST(ScorecardModelParse, RefusesBadSegmentsAndLimits) {
-  EXPECT_THAT(ErrorOf(With("segments:\n  ent: {weights: {z: 1}}\n")),
-              HasSubstr("segments.ent.weights.z: unknown dimension"));
-  EXPECT_THAT(ErrorOf(With("segments:\n  ent: {weights: {a: 0, b: 0}}\n")),
-              HasSubstr("segments.ent.weights: the segment's weights add up "
-                        "to 0"));
-  EXPECT_THAT(ErrorOf(With("segments:\n  default: {weights: {a: 2}}\n")),
-              HasSubstr("segments.default: 'default' is the scorecard "
-                        "itself"));
-  EXPECT_THAT(ErrorOf(With("segments:\n  ent: {wieghts: {a: 2}}\n")),
-              HasSubstr("segments.ent.wieghts: unknown field"));
-  EXPECT_THAT(ErrorOf(With("min_coverage: 60\n")),
-              HasSubstr("min_coverage: 60 is outside 0-1"));
-  EXPECT_THAT(ErrorOf(With("max_data_age_days: 0\n")),
-              HasSubstr("max_data_age_days: 0 must be above 0"));
+  EXPECT_EQ(ErrorOf(With("segments:\n  ent: {weights: {z: 1}}\n")),
+            "m.yaml:8: segments.ent.weights.z: unknown dimension; the "
+            "dimensions are a, b");
+  EXPECT_EQ(ErrorOf(With("segments:\n  ent: {weights: {a: 0, b: 0}}\n")),
+            "m.yaml:8: segments.ent.weights: the segment's weights add up to "
+            "0; the total weight must be above 0");
+  EXPECT_EQ(ErrorOf(With("segments:\n  default: {weights: {a: 2}}\n")),
+            "m.yaml:8: segments.default: 'default' is the scorecard itself; "
+            "name the segment otherwise");
+  EXPECT_EQ(ErrorOf(With("segments:\n  ent: {wieghts: {a: 2}}\n")),
+            "m.yaml:8: segments.ent.wieghts: unknown field; expected one of "
+            "weights, params, group_weights, bands");
+  EXPECT_EQ(ErrorOf(With("min_coverage: 60\n")),
+            "m.yaml:7: min_coverage: 60 is outside 0-1 (a share of the "
+            "weight, e.g. 0.6)");
+  EXPECT_EQ(ErrorOf(With("max_data_age_days: 0\n")),
+            "m.yaml:7: max_data_age_days: 0 must be above 0");
 }
 
 TEST_F(ScorecardModelTest, ASegmentParameterThePluginRefusesNamesTheSegment) {
@@ -339,9 +347,9 @@ TEST_F(ScorecardModelTest, ASegmentParameterThePluginRefusesNamesTheSegment) {
   ASSERT_TRUE(spec.ok());
   auto snapshot = Snapshot::Build(*spec, registry_);
   ASSERT_FALSE(snapshot.ok());
-  EXPECT_THAT(std::string(snapshot.status().message()),
-              HasSubstr("segments.enterprise.params.a.scale: 50 is above the "
-                        "maximum 10"));
+  EXPECT_EQ(std::string(snapshot.status().message()),
+            "model.yaml:25: segments.enterprise.params.a.scale: 50 is above "
+            "the maximum 10");
 }
 
 }  // namespace
