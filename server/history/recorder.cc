@@ -112,10 +112,10 @@ absl::Status Recorder::Record(const Snapshot& snapshot,
   for (size_t i = 0; i < scores.size(); ++i) {
     if (inputs[i].attributes == nullptr) continue;
     const std::string field =
-        scores.size() == 1 ? std::string("customer.attributes")
-                           : absl::StrCat("customer '",
-                                          scores[i]->customer_id(),
-                                          "': attributes");
+        scores.size() == 1
+            ? std::string("customer.attributes")
+            : absl::StrCat("customer '", scores[i]->customer_id(),
+                           "': attributes");
     ASSIGN_OR_RETURN(AccountAttributes attributes,
                      ReadAccountAttributes(*inputs[i].attributes,
                                            scores[i]->customer_id(), field));
@@ -129,10 +129,10 @@ absl::Status Recorder::Record(const Snapshot& snapshot,
         PutAccounts(*store_, changes, absl::ToUnixMicros(absl::Now()));
     if (!put.ok()) {
       return absl::Status(
-          put.code(), put.code() == absl::StatusCode::kInvalidArgument
-                          ? put.message()
-                          : absl::StrCat("record: nothing was recorded: ",
-                                         put.message()));
+          put.code(),
+          put.code() == absl::StatusCode::kInvalidArgument
+              ? put.message()
+              : absl::StrCat("record: nothing was recorded: ", put.message()));
     }
   }
   RETURN_IF_ERROR(RecordPoints(snapshot, scores, inputs));
@@ -184,8 +184,7 @@ void Recorder::RecordRollups(const Snapshot& snapshot,
   std::vector<v1::CustomerScore*> pointers;
   for (v1::CustomerScore& score : rollups) pointers.push_back(&score);
   const std::vector<RowInputs> inputs(rollups.size());
-  if (absl::Status s = RecordPoints(snapshot, pointers, inputs);
-      !s.ok()) {
+  if (absl::Status s = RecordPoints(snapshot, pointers, inputs); !s.ok()) {
     spdlog::warn("{} roll-ups not recorded: {}", rollups.size(), s.ToString());
     return;
   }
@@ -224,9 +223,18 @@ absl::Status Recorder::RecordPoints(const Snapshot& snapshot,
   absl::StatusOr<std::vector<std::vector<store::ScoreAt>>> earlier =
       store_->Record(rows, lookback, &evaluate);
   if (!earlier.ok()) {
-    return absl::Status(earlier.status().code(),
-                        absl::StrCat("record: nothing was recorded: ",
-                                     earlier.status().message()));
+    // A failed COMMIT may have committed: say so, since a client that
+    // reads "nothing" might not retry (a retry with the same as_of is
+    // safe either way: it replaces).
+    return absl::Status(
+        earlier.status().code(),
+        absl::StrCat(store::OutcomeUnknown(earlier.status())
+                         ? "record: the store did not confirm the commit, so "
+                           "whether this call was recorded is unknown (a "
+                           "retry with the same as_of replaces what is "
+                           "there): "
+                         : "record: nothing was recorded: ",
+                     earlier.status().message()));
   }
   if (evaluate && signal_ != nullptr) signal_->Notify();
   for (size_t i = 0; i < scores.size(); ++i) {

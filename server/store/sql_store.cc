@@ -7,6 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -29,8 +30,9 @@ namespace {
 constexpr size_t kInsertChunk = 250;
 constexpr size_t kLookupChunk = 500;
 
-// One schema step. Applied in order, each in its own transaction with the
-// version bump, so a crash mid-migration leaves the previous version whole.
+// One schema step. Migrate applies the steps a database lacks in order, all
+// in one transaction with their version rows, so a crash mid-migration
+// leaves the database at the version it had.
 struct Migration {
   int version;
   const char* sqlite;
@@ -441,6 +443,9 @@ class SqlStore final : public Store {
     ASSIGN_OR_RETURN(Lease lease, Acquire(__func__));
     SqlConnection& db = *lease;
     RETURN_IF_ERROR(Begin(db));
+    if (dialect_ == Dialect::kPostgres) {
+      RETURN_IF_ERROR(Rollback(db, LockCustomers(db, points)));
+    }
     if (lookback_us > 0) {
       RETURN_IF_ERROR(
           Rollback(db, ReadEarlier(db, points, lookback_us, earlier)));
@@ -454,7 +459,7 @@ class SqlStore final : public Store {
     }
     RETURN_IF_ERROR(Rollback(db, InsertPoints(db, points)));
     RETURN_IF_ERROR(Rollback(db, WriteAlerts(db, alerts)));
-    RETURN_IF_ERROR(Rollback(db, db.Exec("COMMIT")));
+    RETURN_IF_ERROR(Commit(db));
     return earlier;
   }
 
@@ -1245,9 +1250,58 @@ class SqlStore final : public Store {
 
   // Passes `status` through; rolls the open transaction back first if it is
   // an error, so the connection goes back to the pool clean.
+  // COMMIT. An error here may come after the database committed (the
+  // connection went before the answer), so it is marked OutcomeUnknown.
+  static absl::Status Commit(SqlConnection& db) {
+    absl::Status status = db.Exec("COMMIT");
+    if (!status.ok()) {
+      (void)db.Exec("ROLLBACK");
+      status.SetPayload(kOutcomeUnknown, absl::Cord("COMMIT"));
+    }
+    return status;
+  }
+
   static absl::Status Rollback(SqlConnection& db, absl::Status status) {
     if (!status.ok()) (void)db.Exec("ROLLBACK");
     return status;
+  }
+
+  // PostgreSQL, where replicas (or this server's own connections) may record
+  // the same customer at once: without this, both transactions read the
+  // customer's alerts before either writes, and the second opens an alert
+  // the first already opened (the alerts_one_open index refuses it, and the
+  // caller gets an error for a call a retry would pass). Each customer's
+  // recording takes a transaction lock on its id first, so the second waits
+  // and then reads what the first wrote (its earlier points for trends too).
+  // The locks are two-key advisory locks (class kCustomerLockClass, the id's
+  // 32-bit FNV-1a hash: a collision only serialises two customers), taken
+  // in ascending order, so two batches never wait on each other in a cycle.
+  static absl::Status LockCustomers(SqlConnection& db,
+                                    std::span<const PointRow> points) {
+    constexpr int64_t kCustomerLockClass = 7372844;
+    std::vector<int64_t> keys;
+    keys.reserve(points.size());
+    for (const PointRow& p : points) {
+      uint32_t h = 2166136261u;
+      for (unsigned char c : p.customer_id) h = (h ^ c) * 16777619u;
+      keys.push_back(static_cast<int32_t>(h));
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (size_t start = 0; start < keys.size(); start += kLookupChunk) {
+      const size_t n = std::min(kLookupChunk, keys.size() - start);
+      std::string sql =
+          "SELECT pg_advisory_xact_lock($1::int4, k::int4) FROM (VALUES ";
+      std::vector<SqlValue> params = {kCustomerLockClass};
+      for (size_t k = 0; k < n; ++k) {
+        absl::StrAppend(&sql, k == 0 ? "" : ", ", "($", k + 2, "::int8)");
+        params.emplace_back(keys[start + k]);
+      }
+      // VALUES is read in the order written, which is ascending.
+      absl::StrAppend(&sql, ") AS v(k)");
+      RETURN_IF_ERROR(db.Exec(sql, params));
+    }
+    return absl::OkStatus();
   }
 
   // Upserts `points` into `points`, and their detail and inputs into

@@ -178,7 +178,10 @@ struct ScorecardFile {
 // Thread-safe: any number of calls may run at once. Every call is one
 // transaction. Errors: UNAVAILABLE (with the database's reason) when the
 // database cannot be reached or written; then nothing of the call was
-// written.
+// written, except when the error came from the COMMIT itself (the
+// connection went while the database committed): then whether it was
+// written is unknown, and the status carries kOutcomeUnknown as a payload
+// (see OutcomeUnknown).
 class Store {
  public:
   virtual ~Store() = default;
@@ -330,6 +333,14 @@ class Store {
   virtual absl::StatusOr<std::vector<AccountRow>> ChildrenOf(
       const std::string& parent_id) = 0;
 };
+
+// The payload URL marking an error whose transaction may have committed.
+inline constexpr char kOutcomeUnknown[] =
+    "type.healthscore.dev/store.OutcomeUnknown";
+// Whether `status` failed at COMMIT, so that the write may be there.
+inline bool OutcomeUnknown(const absl::Status& status) {
+  return status.GetPayload(kOutcomeUnknown).has_value();
+}
 
 // Opens the store `spec` names and brings its schema up to kSchemaVersion:
 //   sqlite:PATH                  an SQLite file (created, with its directory)

@@ -942,5 +942,43 @@ TEST(WebhookReplicasTest, ThreeReplicasOnOnePostgresDeliverEachEventOnce) {
   std::cout << "deliveries by replica: " << shares << " = " << total << "\n";
 }
 
+// Two replicas recording the same customers at the same moment (a client
+// retrying after a deadline while its first attempt still runs, or two
+// pipelines): both calls succeed, and each customer has one open alert.
+// Without the store's per-customer lock both transactions read "no open
+// alert" and the second one's insert broke the one-open-alert index.
+TEST(WebhookReplicasTest,
+     TwoReplicasRecordingTheSameCustomersAtOnceBothSucceed) {
+  constexpr int kCustomers = 1000;
+  const std::filesystem::path dir = ServerDir(Card("  []\n"));
+  const std::string store = testing::FreshPostgresDatabase();
+  ASSERT_FALSE(store.empty());
+  std::vector<std::unique_ptr<ServerProcess>> replicas;
+  for (int i = 0; i < 2; ++i) {
+    replicas.push_back(std::make_unique<ServerProcess>(
+        dir, absl::StrCat("replica", i),
+        std::vector<std::string>{"--store=" + store}));
+    ASSERT_TRUE(replicas.back()->ok());
+  }
+  std::vector<grpc::Status> written(2);
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 2; ++i) {
+    writers.emplace_back([&, i] {
+      written[i] = RecordBatch(replicas[i]->address(), 0, kCustomers, 40);
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(written[i].ok())
+        << "replica " << i << ": " << written[i].error_message();
+  }
+  const v1::ListAlertsResponse listed =
+      ListAlerts(*AlertsOf(replicas[0]->address()));
+  std::set<std::string> customers;
+  for (const v1::Alert& a : listed.alerts()) customers.insert(a.customer_id());
+  EXPECT_EQ(listed.alerts_size(), kCustomers);
+  EXPECT_EQ(customers.size(), size_t{kCustomers});
+}
+
 }  // namespace
 }  // namespace healthscore
