@@ -15,9 +15,16 @@
 #include "absl/debugging/symbolize.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "healthscore/sdk/abi.h"
+#include "server/observe/logging.h"
 #include "server/server.h"
+#include "server/version.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -50,8 +57,9 @@ ABSL_FLAG(int, grace_seconds, 5,
           "most 2 s later, even with a plugin stuck.");
 ABSL_FLAG(std::string, admin_listen, "127.0.0.1:50052",
           "Address of the admin API (healthscore.v1.Registry: plugins, "
-          "reload, dry run): loopback host:port or unix:PATH; empty turns it "
-          "off. Never the --listen address: it has no authentication.");
+          "reload, dry run): host:port or unix:PATH; empty turns it off. "
+          "Loopback only unless --admin-token-file or "
+          "--admin-allowed-clients is given. Never the --listen address.");
 ABSL_FLAG(bool, watch_config, true,
           "Reload the scorecard when its file changes on disk (inotify). "
           "SIGHUP and the admin Reload RPC reload it either way.");
@@ -91,6 +99,39 @@ ABSL_FLAG(std::string, http_static_dir, "",
           "Files served under / on --http-listen (the dashboard).");
 ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info, warn, error or critical.");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (spdlog's lines) or json (one object per line: time, level, "
+          "message, and on access lines request_id, method, code, "
+          "duration_ms, rows; docs/logging.md).");
+ABSL_FLAG(double, access_log_sample, 1.0,
+          "The fraction (0 to 1) of OK calls written to the access log; "
+          "every call that is not OK is written. 0 logs only failures.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain the listeners (--listen, --admin-listen, "
+          "--http-listen) present: TLS on all of them. Re-read when the file "
+          "changes (--tls-reload-seconds). Needs --tls-key.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert.");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: with it, clients must present a certificate it "
+          "signed (mTLS) on every listener. Needs --tls-cert.");
+ABSL_FLAG(int, tls_reload_seconds, 10,
+          "How often the TLS files are checked for changes (a rotated "
+          "certificate is served without a restart).");
+ABSL_FLAG(bool, plaintext, false,
+          "Serve without TLS on a non-loopback address (the server refuses "
+          "to start without TLS or this flag; a warning is logged). "
+          "Loopback addresses are plaintext without it.");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "A file holding the admin API's bearer token (clients send "
+          "`authorization: Bearer <token>`); re-read when it changes.");
+ABSL_FLAG(std::vector<std::string>, admin_allowed_clients, {},
+          "NAME[,NAME...]: mTLS client certificates (subject CN or a SAN DNS "
+          "name) let into the admin API without a token. Needs "
+          "--tls-client-ca.");
+ABSL_FLAG(std::string, api_token_file, "",
+          "A file holding a bearer token the public API (gRPC and the HTTP "
+          "face, /metrics included; not health checks, /healthz, /readyz) "
+          "then requires; re-read when it changes. Empty: open.");
 
 namespace {
 
@@ -109,14 +150,74 @@ std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
   return args;
 }
 
+constexpr char kUsage[] =
+    "healthscore-server: serves healthscore.v1 over gRPC (and JSON over "
+    "HTTP with --http-listen).\n"
+    "  healthscore-server --listen=127.0.0.1:50051 "
+    "--config=scorecards/default.yaml --plugin-dir=build/plugins\n"
+    "Flags are written --name=value (dashes or underscores); a bool flag "
+    "alone is true, --noname is false.";
+
+// `text` wrapped at 78 columns, each line indented by `indent`.
+std::string Wrap(const std::string& text, int indent) {
+  std::string out;
+  std::string line;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    if (!line.empty() && line.size() + 1 + word.size() + indent > 78) {
+      absl::StrAppend(&out, std::string(indent, ' '), line, "\n");
+      line.clear();
+    }
+    absl::StrAppend(&line, line.empty() ? "" : " ", word);
+  }
+  if (!line.empty())
+    absl::StrAppend(&out, std::string(indent, ' '), line, "\n");
+  return out;
+}
+
+// --help: every flag defined in the server's own files, with its default
+// and meaning, spelled with dashes as the docs do.
+std::string Help() {
+  std::vector<const absl::CommandLineFlag*> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::StrContains(flag->Filename(), "server/")) flags.push_back(flag);
+  }
+  std::sort(flags.begin(), flags.end(),
+            [](auto* a, auto* b) { return a->Name() < b->Name(); });
+  std::string out = absl::StrCat(kUsage, "\n\nFlags:\n");
+  for (const absl::CommandLineFlag* flag : flags) {
+    const std::string name = absl::StrReplaceAll(flag->Name(), {{"_", "-"}});
+    std::string def = flag->DefaultValue();
+    if (def.empty()) def = "\"\"";
+    absl::StrAppend(&out, "  --", name, "  (default: ", def, ")\n",
+                    Wrap(flag->Help(), 6));
+  }
+  absl::StrAppend(&out, "  --help     this list\n  --version  ",
+                  "the version, the plugin ABI and the git commit\n");
+  return out;
+}
+
+std::string Version() {
+  return absl::StrCat("healthscore-server ", HEALTHSCORE_VERSION,
+                      "\nplugin ABI ", HS_ABI_VERSION_MAJOR, ".",
+                      HS_ABI_VERSION_MINOR, "\ngit commit ",
+                      HEALTHSCORE_GIT_COMMIT, "\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "Serves healthscore.v1 over gRPC.\n"
-      "  healthscore-server --listen=127.0.0.1:50051 "
-      "--config=scorecards/default.yaml --plugin-dir=build/plugins");
+  absl::SetProgramUsageMessage(kUsage);
   std::vector<std::string> args = NormalizeFlagNames(argc, argv);
+  for (size_t i = 1; i < args.size() && args[i] != "--"; ++i) {
+    if (args[i] == "--help" || args[i] == "-h" || args[i] == "--helpfull") {
+      std::cout << Help();
+      return 0;
+    }
+    if (args[i] == "--version") {
+      std::cout << Version();
+      return 0;
+    }
+  }
   std::vector<char*> arg_ptrs;
   for (std::string& arg : args) arg_ptrs.push_back(arg.data());
   absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
@@ -134,6 +235,26 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(parsed);
+  healthscore::LogFormat log_format;
+  if (absl::Status s = healthscore::ParseLogFormat(
+          absl::GetFlag(FLAGS_log_format), &log_format);
+      !s.ok()) {
+    std::cerr << s.message() << "\n";
+    return 2;
+  }
+  healthscore::SetLogFormat(log_format);
+  const double access_log_sample = absl::GetFlag(FLAGS_access_log_sample);
+  if (!(access_log_sample >= 0 && access_log_sample <= 1)) {
+    std::cerr << "--access-log-sample=" << access_log_sample
+              << " is not between 0 and 1 (the fraction of OK calls logged)\n";
+    return 2;
+  }
+  const int tls_reload_seconds = absl::GetFlag(FLAGS_tls_reload_seconds);
+  if (tls_reload_seconds < 1) {
+    std::cerr << "--tls-reload-seconds=" << tls_reload_seconds
+              << " must be at least 1\n";
+    return 2;
+  }
   const int max_batch = absl::GetFlag(FLAGS_max_batch);
   if (max_batch < 1) {
     std::cerr << "--max-batch=" << max_batch << " must be at least 1\n";
@@ -217,6 +338,15 @@ int main(int argc, char** argv) {
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.http_static_dir = absl::GetFlag(FLAGS_http_static_dir);
   options.webhook_secret_file = absl::GetFlag(FLAGS_webhook_secret_file);
+  options.tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert),
+                 .key_file = absl::GetFlag(FLAGS_tls_key),
+                 .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)};
+  options.tls_reload_interval = absl::Seconds(tls_reload_seconds);
+  options.plaintext = absl::GetFlag(FLAGS_plaintext);
+  options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
+  options.admin_allowed_clients = absl::GetFlag(FLAGS_admin_allowed_clients);
+  options.api_token_file = absl::GetFlag(FLAGS_api_token_file);
+  options.access_log_sample = access_log_sample;
   auto server = healthscore::Server::BuildAndStart(options);
   if (!server.ok()) {
     spdlog::critical("cannot start: {}", server.status().ToString());

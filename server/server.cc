@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "server/common/status_macros.h"
 #include "server/config/scorecard.h"
+#include "server/observe/access_log.h"
 #include "server/plugin/plugin_process.h"
 #include "spdlog/spdlog.h"
 
@@ -62,13 +63,27 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   std::unique_ptr<Server> server(new Server);
   server->options_ = options;
 
-  if (!options.admin_listen.empty() && !IsLoopback(options.admin_listen)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--admin-listen=", options.admin_listen,
-        ": the admin API listens only on loopback (127.0.0.1, [::1], "
-        "localhost) or unix:PATH, because it can change every score and has "
-        "no authentication (docs/admin.md)"));
+  RETURN_IF_ERROR(server->CheckListeners());
+  RETURN_IF_ERROR(security::CheckTlsFiles(options.tls));
+  if (!options.api_token_file.empty()) {
+    ASSIGN_OR_RETURN(
+        server->api_token_,
+        security::TokenFile::Open(options.api_token_file, "--api-token-file"));
   }
+  server->api_policy_ =
+      std::make_shared<security::AuthPolicy>(security::AuthPolicy::Options{
+          .api = "the API", .token = server->api_token_});
+  std::shared_ptr<security::TokenFile> admin_token;
+  if (!options.admin_token_file.empty()) {
+    ASSIGN_OR_RETURN(admin_token,
+                     security::TokenFile::Open(options.admin_token_file,
+                                               "--admin-token-file"));
+  }
+  server->admin_policy_ =
+      std::make_shared<security::AuthPolicy>(security::AuthPolicy::Options{
+          .api = "the admin API",
+          .token = std::move(admin_token),
+          .allowed_clients = options.admin_allowed_clients});
 
   if (options.retention_days < 0) {
     return absl::InvalidArgumentError(
@@ -87,12 +102,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
     }
   }
   if (!options.store.empty()) {
-    absl::StatusOr<std::unique_ptr<store::Store>> opened =
-        store::OpenStore(options.store, options.store_connections,
-                         [metrics = &server->metrics_](const char* operation,
-                                                       double seconds) {
-                           metrics->RecordStore(operation, seconds);
-                         });
+    absl::StatusOr<std::unique_ptr<store::Store>> opened = store::OpenStore(
+        options.store, options.store_connections,
+        [metrics = &server->metrics_](const char* operation, double seconds) {
+          metrics->RecordStore(operation, seconds);
+        });
     if (!opened.ok()) {
       return absl::Status(opened.status().code(),
                           absl::StrCat("--store: ", opened.status().message()));
@@ -155,8 +169,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(
+      options.listen,
+      security::MakeServerCredentials(options.tls, options.tls_reload_interval,
+                                      server->api_policy_),
+      &server->port_);
   // gRPC sets SO_REUSEPORT by default: a second server on a busy port would
   // start and silently share its traffic. An occupied port is an error.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -172,6 +189,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(server->metrics_.InterceptorFactory());
+  // Request ids in and out, and the access log.
+  interceptors.push_back(
+      AccessLogInterceptorFactory({.sample = options.access_log_sample}));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
@@ -232,9 +252,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(
              .channel = server->grpc_server_->InProcessChannel(args),
              .ready = [s] { return !s->draining_.load(); },
              .metrics = [s] { return s->metrics_.Render(); },
-             .static_dir = options.http_static_dir}));
-    spdlog::info("HTTP/JSON and /metrics{} on http://{}:{}/",
+             .static_dir = options.http_static_dir,
+             .tls = options.tls,
+             .api_token = server->api_token_}));
+    spdlog::info("HTTP/JSON and /metrics{} on {}://{}:{}/",
                  options.http_static_dir.empty() ? "" : " and the dashboard",
+                 options.tls.enabled() ? "https" : "http",
                  options.http_listen.substr(0, options.http_listen.rfind(':')),
                  server->http_->port());
   }
@@ -248,12 +271,21 @@ absl::Status Server::StartAdmin() {
       &registry_, &snapshots_, reloader_.get(), service_.get(),
       options_.plugin_allowlist);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.admin_listen,
-                           grpc::InsecureServerCredentials(), &admin_port_);
+  builder.AddListeningPort(
+      options_.admin_listen,
+      security::MakeServerCredentials(
+          options_.tls, options_.tls_reload_interval, admin_policy_),
+      &admin_port_);
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
   builder.RegisterService(registry_service_.get());
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(
+      AccessLogInterceptorFactory({.sample = options_.access_log_sample}));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   admin_server_ = builder.BuildAndStart();
   // A unix: address reports no port; it bound if the server started.
   const bool is_unix = absl::StartsWith(options_.admin_listen, "unix");
@@ -264,7 +296,56 @@ absl::Status Server::StartAdmin() {
   }
   admin_host_ =
       options_.admin_listen.substr(0, options_.admin_listen.rfind(':'));
-  spdlog::info("admin API (healthscore.v1.Registry) on {}", admin_address());
+  spdlog::info("admin API (healthscore.v1.Registry) on {}{}", admin_address(),
+               !admin_policy_->required()
+                   ? " (no authentication: loopback only)"
+               : options_.admin_token_file.empty()
+                   ? " (client certificates named in "
+                     "--admin-allowed-clients)"
+                   : " (bearer token of --admin-token-file"
+                     " or an allowed client certificate)");
+  return absl::OkStatus();
+}
+
+absl::Status Server::CheckListeners() const {
+  const Options& o = options_;
+  if (!o.admin_allowed_clients.empty() && !o.tls.mutual()) {
+    return absl::InvalidArgumentError(
+        "--admin-allowed-clients names client certificates, which only mTLS "
+        "verifies: it needs --tls-client-ca (with --tls-cert and --tls-key)");
+  }
+  const bool admin_auth =
+      !o.admin_token_file.empty() || !o.admin_allowed_clients.empty();
+  if (!o.admin_listen.empty() && !IsLoopback(o.admin_listen) && !admin_auth) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--admin-listen=", o.admin_listen,
+        ": without authentication the admin API listens only on loopback "
+        "(127.0.0.1, [::1], localhost) or unix:PATH, because it can change "
+        "every score; give --admin-token-file or --admin-allowed-clients "
+        "(docs/security.md)"));
+  }
+  struct Listener {
+    const char* flag;
+    const std::string& address;
+  };
+  for (const Listener& l : {Listener{"--listen", o.listen},
+                            Listener{"--admin-listen", o.admin_listen},
+                            Listener{"--http-listen", o.http_listen}}) {
+    if (l.address.empty() || o.tls.enabled() || IsLoopback(l.address)) {
+      continue;
+    }
+    if (!o.plaintext) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          l.flag, "=", l.address,
+          " is not a loopback address and there is no --tls-cert: give "
+          "--tls-cert and --tls-key, or --plaintext to serve it unencrypted "
+          "(docs/security.md)"));
+    }
+    spdlog::warn(
+        "{}={}: plaintext on a non-loopback address (--plaintext): traffic, "
+        "tokens included, is unencrypted",
+        l.flag, l.address);
+  }
   return absl::OkStatus();
 }
 

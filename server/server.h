@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -26,6 +27,7 @@
 #include "server/registry/registry.h"
 #include "server/reload/config_watcher.h"
 #include "server/reload/reloader.h"
+#include "server/security/auth.h"
 #include "server/service/alerts_service.h"
 #include "server/service/history_service.h"
 #include "server/service/overrides_service.h"
@@ -64,8 +66,9 @@ class Server {
     int scoring_threads = 0;
     // Where healthscore.v1.Registry (the admin API) listens: a loopback
     // host:port (port 0 picks a free one, see admin_port()) or unix:PATH.
-    // Never the public address: the admin API can change every score and
-    // has no authentication. Empty: no admin API. (main.cc passes
+    // Never the public address: the admin API can change every score.
+    // Loopback only unless admin_token_file or admin_allowed_clients is
+    // set. Empty: no admin API. (main.cc passes
     // --admin-listen, 127.0.0.1:50052 by default.)
     std::string admin_listen;
     // Reload the scorecard when its file changes on disk (inotify on its
@@ -100,6 +103,27 @@ class Server {
     // Files served under / on the HTTP listener (the dashboard); empty: none.
     std::string http_static_dir;
     std::string webhook_secret_file;
+
+    // TLS on every listener (--tls-cert, --tls-key), and mTLS with
+    // --tls-client-ca (docs/security.md). Certificate files are re-read
+    // when they change, checked every tls_reload_interval.
+    security::TlsFiles tls;
+    absl::Duration tls_reload_interval = absl::Seconds(10);
+    // Without TLS, a listener on a non-loopback address is refused unless
+    // this is set (--plaintext); with it, a warning says traffic is
+    // unencrypted.
+    bool plaintext = false;
+    // The admin API takes a bearer token from this file, or a client
+    // certificate named in admin_allowed_clients (mTLS). Either one also
+    // lets the admin API listen on a non-loopback address.
+    std::string admin_token_file;
+    std::vector<std::string> admin_allowed_clients;
+    // The public API (gRPC and the HTTP face, not health checks) needs this
+    // file's bearer token; empty: open.
+    std::string api_token_file;
+    // The fraction of OK calls written to the access log (every call not OK
+    // is; docs/logging.md).
+    double access_log_sample = 0;
   };
 
   // Loads the plugins and the scorecard, builds the first snapshot and starts
@@ -153,6 +177,8 @@ class Server {
   Server() = default;
 
   absl::Status StartAdmin();
+  // The plaintext and authentication rules for every listener address.
+  absl::Status CheckListeners() const;
   // The gauges /metrics reads at each scrape.
   void AddGauges();
   // Deletes the points past the retention (logged; a failure too).
@@ -192,6 +218,10 @@ class Server {
   std::unique_ptr<RegistryService> registry_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<grpc::Server> admin_server_;
+  // Who may call the public API and the admin API (null: anyone).
+  std::shared_ptr<security::TokenFile> api_token_;
+  std::shared_ptr<const security::AuthPolicy> api_policy_;
+  std::shared_ptr<const security::AuthPolicy> admin_policy_;
   // Calls the public services through an in-process channel: destroyed
   // (stopped) before them.
   std::unique_ptr<HttpGateway> http_;

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace healthscore::testing {
@@ -68,5 +69,14 @@ std::filesystem::path TestPlugin(const std::string& name) {
 std::filesystem::path BuiltinPluginDir() { return HS_BUILTIN_PLUGIN_DIR; }
 std::filesystem::path SourceDir() { return HS_SOURCE_DIR; }
 std::filesystem::path BinDir() { return HS_BIN_DIR; }
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 }  // namespace healthscore::testing

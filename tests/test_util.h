@@ -3,7 +3,9 @@
 #ifndef HEALTHSCORE_TESTS_TEST_UTIL_H_
 #define HEALTHSCORE_TESTS_TEST_UTIL_H_
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace healthscore::testing {
@@ -26,6 +28,13 @@ std::filesystem::path BuiltinPluginDir();
 std::filesystem::path SourceDir();
 // build/bin
 std::filesystem::path BinDir();
+
+// Polls `done` until it returns true, pausing a millisecond between calls
+// (a poll interval, not a guess at how long something takes). Returns false
+// if `done` is still false after `limit`: that bound only ends a hung test
+// (callers fail on false); it is not a time the code under test must meet.
+bool WaitFor(const std::function<bool()>& done,
+             std::chrono::seconds limit = std::chrono::seconds(60));
 
 }  // namespace healthscore::testing
 

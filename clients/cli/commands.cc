@@ -266,6 +266,7 @@ int RefusedOrFailed(const grpc::Status& status, const CommonOptions& options,
     case grpc::StatusCode::FAILED_PRECONDITION:
     case grpc::StatusCode::NOT_FOUND:
     case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::PERMISSION_DENIED:  // e.g. the LoadPlugin policy
       return kExitRefused;
     default:
       return kExitRpcFailed;

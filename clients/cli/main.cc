@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -22,6 +24,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
@@ -39,6 +42,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/client_interceptor.h"
 #include "grpcpp/support/channel_arguments.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "server address host:port");
@@ -70,6 +74,14 @@ ABSL_FLAG(bool, why, false,
 ABSL_FLAG(std::string, as_of, "", "portfolio, rollup: the date (default now)");
 ABSL_FLAG(int64_t, window_days, 30,
           "portfolio: compare with this many days earlier");
+ABSL_FLAG(std::string, token_file, "",
+          "a file holding the bearer token sent with every call "
+          "(authorization: Bearer <token>)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "connect with TLS, trusting this PEM CA bundle");
+ABSL_FLAG(std::string, tls_cert, "",
+          "with --tls-ca: the client certificate to present (mTLS)");
+ABSL_FLAG(std::string, tls_key, "", "the private key of --tls-cert");
 ABSL_FLAG(std::string, admin_target, "127.0.0.1:50052",
           "admin commands: the server's admin address (its --admin-listen)");
 ABSL_FLAG(std::string, scorecard, "",
@@ -201,6 +213,9 @@ flags of every command:
   --explain none|summary|full    how much explanation to ask for (default summary)
   --format table|json|csv        output format (default table)
   --timeout SECONDS              deadline of each RPC (default 30)
+  --token-file FILE              send the bearer token in FILE with every call
+  --tls-ca FILE                  connect with TLS, trusting the CA in FILE
+  --tls-cert FILE --tls-key FILE with --tls-ca: a client certificate (mTLS)
 
 score, one customer (give exactly one input):
   --customer-id ID [--segment S] [--signal NAME=VALUE[,NAME=VALUE...]]... [NAME=VALUE ...]
@@ -276,6 +291,10 @@ const absl::flat_hash_set<std::string>& KnownFlags() {
                                            "explain",
                                            "format",
                                            "timeout",
+                                           "token_file",
+                                           "tls_ca",
+                                           "tls_cert",
+                                           "tls_key",
                                            "customer_id",
                                            "segment",
                                            "signal",
@@ -664,6 +683,101 @@ WatchInterrupt& InterruptOnSignals() {
   return *interrupt;
 }
 
+// Adds `authorization: Bearer <token>` to every call of the channel (an
+// interceptor: call credentials would not be sent over plaintext).
+class TokenInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit TokenInterceptor(const std::string* header) : header_(header) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::
+                PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->insert({"authorization", *header_});
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string* const header_;
+};
+
+class TokenInterceptorFactory final
+    : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit TokenInterceptorFactory(std::string header)
+      : header_(std::move(header)) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    return new TokenInterceptor(&header_);
+  }
+
+ private:
+  const std::string header_;
+};
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& flag,
+                                          const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, "=", path, ": cannot read the file"));
+  }
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+}
+
+// The channel to `target`: TLS with --tls-ca (and --tls-cert/--tls-key),
+// plaintext without; --token-file's token on every call.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const std::string& target, const grpc::ChannelArguments& args) {
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  const std::string ca = absl::GetFlag(FLAGS_tls_ca);
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert and --tls-key go together: give both or neither");
+  }
+  if (!cert.empty() && ca.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert needs --tls-ca (the CA that signed the server's "
+        "certificate)");
+  }
+  if (!ca.empty()) {
+    grpc::SslCredentialsOptions tls;
+    absl::StatusOr<std::string> text = ReadWholeFile("tls-ca", ca);
+    if (!text.ok()) return text.status();
+    tls.pem_root_certs = *text;
+    if (!cert.empty()) {
+      text = ReadWholeFile("tls-cert", cert);
+      if (!text.ok()) return text.status();
+      tls.pem_cert_chain = *text;
+      text = ReadWholeFile("tls-key", key);
+      if (!text.ok()) return text.status();
+      tls.pem_private_key = *text;
+    }
+    credentials = grpc::SslCredentials(tls);
+  }
+  std::vector<
+      std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
+      interceptors;
+  const std::string token_file = absl::GetFlag(FLAGS_token_file);
+  if (!token_file.empty()) {
+    absl::StatusOr<std::string> text = ReadWholeFile("token-file", token_file);
+    if (!text.ok()) return text.status();
+    const std::string token(absl::StripAsciiWhitespace(*text));
+    if (token.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--token-file=", token_file, ": the file is empty"));
+    }
+    interceptors.push_back(
+        std::make_unique<TokenInterceptorFactory>("Bearer " + token));
+  }
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      target, credentials, args, std::move(interceptors));
+}
+
 int UsageError(absl::string_view message) {
   std::cerr << "error: " << message << "\n\n" << kUsage;
   return kExitUsage;
@@ -688,8 +802,9 @@ int Main(int argc, char** argv) {
     return UsageError(absl::StrCat("unknown command \"", command, "\""));
   }
   for (const std::string& name : command_line->given) {
-    if (name != "format" && name != "timeout" &&
-        !allowed->second.contains(name)) {
+    static const absl::flat_hash_set<std::string> kEveryCommand = {
+        "format", "timeout", "token_file", "tls_ca", "tls_cert", "tls_key"};
+    if (!kEveryCommand.contains(name) && !allowed->second.contains(name)) {
       return UsageError(
           absl::StrCat("--", Dashed(name), " does not apply to ", command));
     }
@@ -791,15 +906,19 @@ int Main(int argc, char** argv) {
                                    command));
   }
 
-  // Plaintext: the service is meant to run next to its callers or behind a
-  // TLS-terminating proxy; the admin API listens on loopback only.
+  // Plaintext unless --tls-ca; --token-file's token on every call
+  // (docs/security.md).
   if (allowed->second.contains("admin_target")) {
     options->target = absl::GetFlag(FLAGS_admin_target);
     options->admin = true;
     if (options->target.empty()) return UsageError("--admin-target is empty");
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> admin_channel =
+        MakeChannel(options->target, grpc::ChannelArguments());
+    if (!admin_channel.ok()) {
+      return UsageError(admin_channel.status().message());
+    }
     std::unique_ptr<healthscore::v1::Registry::Stub> admin =
-        healthscore::v1::Registry::NewStub(grpc::CreateChannel(
-            options->target, grpc::InsecureChannelCredentials()));
+        healthscore::v1::Registry::NewStub(*admin_channel);
     if (command == "plugins") {
       return RunPlugins(*admin, *options, std::cout, std::cerr);
     }
@@ -833,8 +952,10 @@ int Main(int argc, char** argv) {
     // channel try to reconnect as often.
     channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
     channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-    const std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-        options->target, grpc::InsecureChannelCredentials(), channel_args);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> made =
+        MakeChannel(options->target, channel_args);
+    if (!made.ok()) return UsageError(made.status().message());
+    const std::shared_ptr<grpc::Channel> channel = *made;
     std::unique_ptr<healthscore::v1::Alerts::Stub> alerts =
         healthscore::v1::Alerts::NewStub(channel);
     WatchOptions watch = alert_options->watch_options;
@@ -857,8 +978,10 @@ int Main(int argc, char** argv) {
     return RunWatchAlerts(GrpcAlertStreamOpener(*alerts), *options, watch,
                           interrupt, std::cout, std::cerr);
   }
-  const std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      options->target, grpc::InsecureChannelCredentials(), channel_args);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> made =
+      MakeChannel(options->target, channel_args);
+  if (!made.ok()) return UsageError(made.status().message());
+  const std::shared_ptr<grpc::Channel> channel = *made;
   if (whatif_options.has_value()) {
     std::unique_ptr<healthscore::v1::Validation::Stub> validation =
         healthscore::v1::Validation::NewStub(channel);

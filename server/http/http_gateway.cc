@@ -8,11 +8,14 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <sys/stat.h>
 
 #include <array>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +31,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "server/common/grpc_code_name.h"
+#include "server/observe/access_log.h"
 #include "spdlog/spdlog.h"
 
 namespace healthscore {
@@ -36,6 +40,7 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 namespace pb = google::protobuf;
 
@@ -277,6 +282,12 @@ class HttpGateway::Impl {
                        ": cannot listen: ", ec.message()));
     }
     port_ = acceptor_.local_endpoint().port();
+    if (options_.tls.enabled()) {
+      tls_stamps_ = TlsStamps();
+      absl::StatusOr<std::shared_ptr<ssl::context>> context = MakeContext();
+      if (!context.ok()) return context.status();
+      tls_context_ = *std::move(context);
+    }
     Accept();
     thread_ = std::thread([this] { io_.run(); });
     return absl::OkStatus();
@@ -299,10 +310,71 @@ class HttpGateway::Impl {
 
   int port() const { return port_; }
 
+  template <class Stream>
   class Session;
 
  private:
+  // What tells a certificate file changed (a Kubernetes Secret's symlink
+  // swap changes them all).
+  struct Stamp {
+    long long mtime_ns = 0;
+    long long size = -1;
+    unsigned long long inode = 0;
+    bool operator==(const Stamp&) const = default;
+  };
+
   void Accept();
+
+  std::vector<Stamp> TlsStamps() const {
+    std::vector<Stamp> stamps;
+    for (const std::string* file :
+         {&options_.tls.cert_file, &options_.tls.key_file,
+          &options_.tls.client_ca_file}) {
+      struct stat st;
+      Stamp stamp;
+      if (!file->empty() && stat(file->c_str(), &st) == 0) {
+        stamp = {st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+                 static_cast<long long>(st.st_size),
+                 static_cast<unsigned long long>(st.st_ino)};
+      }
+      stamps.push_back(stamp);
+    }
+    return stamps;
+  }
+
+  absl::StatusOr<std::shared_ptr<ssl::context>> MakeContext() const {
+    auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+    context->set_options(ssl::context::default_workarounds |
+                         ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                         ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    if (absl::Status s =
+            security::LoadTlsFiles(options_.tls, context->native_handle());
+        !s.ok()) {
+      return s;
+    }
+    return context;
+  }
+
+  // The TLS context for a new connection: re-made when a file changed (a
+  // file that does not load keeps the context before, logged). On the
+  // accepting thread only.
+  std::shared_ptr<ssl::context> TlsContext() {
+    std::vector<Stamp> stamps = TlsStamps();
+    if (stamps != tls_stamps_) {
+      tls_stamps_ = std::move(stamps);
+      absl::StatusOr<std::shared_ptr<ssl::context>> next = MakeContext();
+      if (next.ok()) {
+        tls_context_ = *std::move(next);
+        spdlog::info("HTTP listener: re-read the TLS certificate files");
+      } else {
+        spdlog::warn(
+            "HTTP listener: the TLS files changed but do not load ({}); "
+            "serving the certificate read before",
+            std::string(next.status().message()));
+      }
+    }
+    return tls_context_;
+  }
 
   const Options options_;
   grpc::GenericStub stub_;
@@ -313,26 +385,117 @@ class HttpGateway::Impl {
   int calls_in_flight_ ABSL_GUARDED_BY(calls_mu_) = 0;
   std::thread thread_;
   int port_ = 0;
+  std::vector<Stamp> tls_stamps_;
+  std::shared_ptr<ssl::context> tls_context_;
 };
 
+// One connection: beast::tcp_stream for HTTP, beast::ssl_stream over it for
+// HTTPS.
+template <class Stream>
 class HttpGateway::Impl::Session
-    : public std::enable_shared_from_this<Session> {
+    : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, Impl& gateway)
-      : stream_(std::move(socket)), gateway_(gateway) {}
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  // `context`: the TLS context (HTTPS only; kept alive with the stream).
+  Session(tcp::socket socket, Impl& gateway,
+          std::shared_ptr<ssl::context> context)
+      : context_(std::move(context)),
+        stream_(MakeStream(std::move(socket), context_.get())),
+        gateway_(gateway) {}
+
+  // HTTPS: the handshake (a client without a certificate the client CA
+  // signed fails here), then requests.
+  void Start() {
+    if constexpr (kTls) {
+      Tcp().expires_after(std::chrono::seconds(30));
+      stream_.async_handshake(
+          ssl::stream_base::server,
+          [self = this->shared_from_this()](beast::error_code ec) {
+            if (ec) {
+              spdlog::debug("HTTP listener: TLS handshake failed: {}",
+                            ec.message());
+              return;
+            }
+            self->Read();
+          });
+    } else {
+      Read();
+    }
+  }
 
   void Read() {
     parser_.emplace();
     parser_->body_limit(gateway_.options_.max_body_bytes);
-    stream_.expires_after(std::chrono::seconds(120));
+    Tcp().expires_after(std::chrono::seconds(120));
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+                     [self = this->shared_from_this()](
+                         beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
  private:
   using Response = http::response<http::string_body>;
+
+  static Stream MakeStream(tcp::socket socket, ssl::context* context) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *context);
+    } else {
+      (void)context;
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // Ends the connection after its last response (or a failed read). HTTP:
+  // half-closes and, after a response, drops what the client still sends
+  // (Linger); HTTPS: the TLS close_notify, then the socket.
+  void Close(bool after_response) {
+    beast::error_code ignored;
+    if constexpr (kTls) {
+      (void)after_response;
+      Tcp().expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) {
+            beast::error_code ignored;
+            self->Tcp().socket().close(ignored);
+          });
+    } else {
+      Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      if (after_response) Linger();
+    }
+  }
+
+  // With --api-token-file: whether the request carries the token; if not,
+  // answers 401.
+  bool Authorized() {
+    security::TokenFile* token = gateway_.options_.api_token.get();
+    if (token == nullptr) return true;
+    const beast::string_view header = request_[http::field::authorization];
+    absl::string_view value(header.data(), header.size());
+    std::string problem;
+    if (value.empty()) {
+      problem =
+          "missing bearer token: the API needs `Authorization: Bearer "
+          "<token>` (see --api-token-file)";
+    } else if (!absl::ConsumePrefix(&value, "Bearer ") &&
+               !absl::ConsumePrefix(&value, "bearer ")) {
+      problem =
+          "the Authorization header is not `Bearer <token>` (see "
+          "--api-token-file)";
+    } else if (!token->Matches(value)) {
+      problem = "invalid bearer token for the API (see --api-token-file)";
+    } else {
+      return true;
+    }
+    Response res{http::status::unauthorized,
+                 request_.version() == 0 ? 11 : request_.version()};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::www_authenticate, "Bearer");
+    res.body() = ErrorJson(grpc::StatusCode::UNAUTHENTICATED, problem);
+    Send(std::move(res));
+    return false;
+  }
 
   void OnRead(beast::error_code ec) {
     if (ec == http::error::body_limit) {
@@ -345,12 +508,14 @@ class HttpGateway::Impl::Session
       return;
     }
     if (ec) {
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      Close(/*after_response=*/false);
       return;
     }
     request_ = parser_->release();
     keep_alive_ = request_.keep_alive();
+    const beast::string_view header = request_["X-Request-Id"];
+    const absl::string_view id(header.data(), header.size());
+    request_id_ = UsableRequestId(id) ? std::string(id) : NewRequestId();
     Handle();
   }
 
@@ -379,6 +544,7 @@ class HttpGateway::Impl::Session
           ready ? "{\"status\":\"ready\"}\n" : "{\"status\":\"not ready\"}\n");
     }
     if (path == "/metrics" && verb == http::verb::get) {
+      if (!Authorized()) return;
       Response res{http::status::ok, request_.version()};
       res.set(http::field::content_type, "text/plain; version=0.0.4");
       res.body() = gateway_.options_.metrics ? gateway_.options_.metrics() : "";
@@ -411,12 +577,14 @@ class HttpGateway::Impl::Session
         }
       }
       if (!match) continue;
+      if (!Authorized()) return;
       method =
           pb::DescriptorPool::generated_pool()->FindMethodByName(route.method);
       params.insert(params.begin(), captured.begin(), captured.end());
       break;
     }
     if (method == nullptr && verb == http::verb::post && segments.size() == 2) {
+      if (!Authorized()) return;
       for (const char* service : kPublicServices) {
         if (segments[0] != service) continue;
         method = pb::DescriptorPool::generated_pool()->FindMethodByName(
@@ -486,6 +654,7 @@ class HttpGateway::Impl::Session
       }
     }
     auto pending = std::make_shared<Pending>();
+    pending->context.AddMetadata(kRequestIdHeader, request_id_);
     for (const auto& [name, value] : params) {
       int64_t ms;
       if (name == "timeout_ms" && absl::SimpleAtoi(value, &ms) && ms > 0) {
@@ -505,7 +674,8 @@ class HttpGateway::Impl::Session
         &pending->context,
         absl::StrCat("/", method.service()->full_name(), "/", method.name()),
         grpc::StubOptions(), &pending->request, &pending->response,
-        [self = shared_from_this(), pending, output](grpc::Status status) {
+        [self = this->shared_from_this(), pending,
+         output](grpc::Status status) mutable {
           std::string json;
           http::status code = HttpStatus(status.error_code());
           if (status.ok()) {
@@ -529,13 +699,21 @@ class HttpGateway::Impl::Session
           } else {
             json = ErrorJson(status.error_code(), status.error_message());
           }
-          // Back to the connection's thread to answer.
-          net::post(self->stream_.get_executor(),
-                    [self, code, json = std::move(json)]() mutable {
-                      self->Json(code, std::move(json));
-                    });
-          absl::MutexLock lock(&self->gateway_.calls_mu_);
-          --self->gateway_.calls_in_flight_;
+          // Back to the connection's thread to answer. The session moves
+          // there with the answer: once the count below reaches 0, Stop may
+          // destroy the io_context, and no reference to the session (whose
+          // socket belongs to it) may be left on this thread.
+          // (Nor a copy of its executor, which holds its strand.)
+          Impl& gateway = self->gateway_;
+          {
+            auto executor = self->stream_.get_executor();
+            net::post(executor, [self = std::move(self), code,
+                                 json = std::move(json)]() mutable {
+              self->Json(code, std::move(json));
+            });
+          }
+          absl::MutexLock lock(&gateway.calls_mu_);
+          --gateway.calls_in_flight_;
         });
   }
 
@@ -585,20 +763,19 @@ class HttpGateway::Impl::Session
   }
 
   void Send(Response res) {
+    if (!request_id_.empty()) res.set("X-Request-Id", request_id_);
     res.keep_alive(keep_alive_);
     res.prepare_payload();
     auto shared = std::make_shared<Response>(std::move(res));
-    http::async_write(
-        stream_, *shared,
-        [self = shared_from_this(), shared](beast::error_code ec, size_t) {
-          if (!ec && self->keep_alive_) {
-            self->Read();
-            return;
-          }
-          beast::error_code ignored;
-          self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-          if (!ec) self->Linger();
-        });
+    http::async_write(stream_, *shared,
+                      [self = this->shared_from_this(), shared](
+                          beast::error_code ec, size_t) {
+                        if (!ec && self->keep_alive_) {
+                          self->Read();
+                          return;
+                        }
+                        self->Close(/*after_response=*/!ec);
+                      });
   }
 
   // After the last response, reads and drops what the client still sends
@@ -606,20 +783,23 @@ class HttpGateway::Impl::Session
   // twice the body limit: closing a socket with unread data resets it, and
   // the client could lose the response it has not read yet.
   void Linger() {
-    stream_.expires_after(std::chrono::seconds(5));
-    stream_.async_read_some(net::buffer(drain_), [self = shared_from_this()](
-                                                     beast::error_code ec,
-                                                     size_t n) {
-      self->drained_ += n;
-      if (ec || self->drained_ > 2 * self->gateway_.options_.max_body_bytes) {
-        return;
-      }
-      self->Linger();
-    });
+    Tcp().expires_after(std::chrono::seconds(5));
+    Tcp().async_read_some(
+        net::buffer(drain_),
+        [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+          self->drained_ += n;
+          if (ec ||
+              self->drained_ > 2 * self->gateway_.options_.max_body_bytes) {
+            return;
+          }
+          self->Linger();
+        });
   }
 
-  beast::tcp_stream stream_;
+  const std::shared_ptr<ssl::context> context_;
+  Stream stream_;
   Impl& gateway_;
+  std::string request_id_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> request_;
@@ -632,7 +812,15 @@ void HttpGateway::Impl::Accept() {
   acceptor_.async_accept(
       net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
         if (ec == net::error::operation_aborted) return;
-        if (!ec) std::make_shared<Session>(std::move(socket), *this)->Read();
+        if (!ec && options_.tls.enabled()) {
+          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+              std::move(socket), *this, TlsContext())
+              ->Start();
+        } else if (!ec) {
+          std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this,
+                                                       nullptr)
+              ->Start();
+        }
         Accept();
       });
 }

@@ -7,7 +7,9 @@
 // cadence). A request is turned into the RPC's protobuf message and sent to
 // the server's own gRPC services over an in-process channel: admission
 // control, deadlines, metrics and errors are then exactly gRPC's, with one
-// mechanism for every RPC instead of a handler each.
+// mechanism for every RPC instead of a handler each. Each request carries
+// an X-Request-Id (the client's, or a new one) to the RPC and back in the
+// response.
 #ifndef HEALTHSCORE_SERVER_HTTP_HTTP_GATEWAY_H_
 #define HEALTHSCORE_SERVER_HTTP_HTTP_GATEWAY_H_
 
@@ -20,6 +22,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "server/security/tls.h"
+#include "server/security/token_file.h"
 
 namespace healthscore {
 
@@ -38,6 +42,13 @@ class HttpGateway {
     std::function<std::string()> metrics;
     // Served under / (the dashboard's built files); empty: none.
     std::string static_dir;
+    // HTTPS with these files (mTLS with a client CA); certificates re-read
+    // when their files change, checked as connections arrive. Not enabled:
+    // plain HTTP.
+    security::TlsFiles tls;
+    // Every route but /healthz, /readyz and the dashboard's files needs
+    // `Authorization: Bearer <this token>`; null: open.
+    std::shared_ptr<security::TokenFile> api_token;
   };
 
   // Binds and starts serving on its own thread. Fails naming the address.

@@ -19,6 +19,7 @@
 #include "server/config/scorecard.h"
 #include "server/engine/snapshot.h"
 #include "server/service/grpc_status.h"
+#include "spdlog/spdlog.h"
 
 namespace healthscore {
 namespace {
@@ -258,8 +259,16 @@ absl::Status RegistryService::DoLoadPlugin(const v1::LoadPluginRequest& request,
                        " (<plugin-dir>/<name>/<version>/lib<name>.so)"));
     }
   }
-  // Loading runs the plugin's code: only files the policy allows.
-  ASSIGN_OR_RETURN(path, CheckPluginFile(policy_, path));
+  // Loading runs the plugin's code: only files the policy allows. A refusal
+  // is logged too: whoever runs the server should see who tried what.
+  absl::StatusOr<std::filesystem::path> allowed =
+      CheckPluginFile(policy_, path);
+  if (!allowed.ok()) {
+    spdlog::warn("LoadPlugin {} refused: {}", path.string(),
+                 std::string(allowed.status().message()));
+    return allowed.status();
+  }
+  path = *std::move(allowed);
   ASSIGN_OR_RETURN(std::shared_ptr<const Plugin> plugin,
                    registry_->LoadFile(path));
   ASSIGN_OR_RETURN(*response.mutable_plugin(), Describe(plugin->id()));

@@ -13,6 +13,8 @@
 set -euo pipefail
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
+# wait_for_log: events, not sleeps.
+source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hs-example-XXXXXX")
 pid=""
 cleanup() {
@@ -61,14 +63,10 @@ start_server() {
   "$build/bin/healthscore-server" --listen=127.0.0.1:0 --admin-listen=127.0.0.1:0 --store=none \
     --config="$1" --plugin-dir="$2" >"$work/server.log" 2>&1 &
   pid=$!
-  address=""
-  for _ in $(seq 1 100); do
-    address=$(grep -o 'ready on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3 || true)
-    [ -n "$address" ] && break
-    kill -0 "$pid" 2>/dev/null || fail "the server exited before it was ready"
-    sleep 0.1
-  done
-  [ -n "$address" ] || fail "the server did not say it was ready within 10 s"
+  wait_for_log "$work/server.log" 'healthscore-server ready on' "$pid" ||
+    fail "the server exited (or hung) before it said it was ready"
+  address=$(grep -o 'ready on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3)
+  [ -n "$address" ] || fail "no address in the ready line"
   echo "server ready on $address"
 }
 # SIGTERM, and check that the server stopped gracefully with exit code 0.
@@ -141,8 +139,11 @@ for r in rows:
         assert 0 <= float(r["score"]) <= 100, r
 print("portfolio: %d scored, %d errors, bands %s" % (len(rows) - len(errors), len(errors), sorted(bands)))
 PY
+# The 4 error rows make it exit 1 (docs/cli.md); anything else is a failure.
+code=0
 "$cli" score --target="$address" --csv="$sample" --explain=full >"$work/portfolio.txt" \
-  2>"$work/notes.txt" || true
+  2>"$work/notes.txt" || code=$?
+[ "$code" -eq 1 ] || fail "score --explain=full with 4 error rows exited $code, expected 1: $(cat "$work/notes.txt")"
 grep -q "996 scored, 4 errors" "$work/portfolio.txt" || fail "no summary line in the table output: $(tail -3 "$work/portfolio.txt")"
 grep -q "reasons" "$work/portfolio.txt" || fail "--explain=full printed no reasons"
 

@@ -13,6 +13,8 @@
 # Usage: reload_test.sh <build dir> <source dir>
 set -euo pipefail
 build=$(cd "$1" && pwd)
+# wait_for_log: events, not sleeps.
+source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hs-reload-XXXXXX")
 pid=""
 cleanup() {
@@ -53,50 +55,39 @@ start_server() {
     --watch-config=false --config="$work/scorecard.yaml" --plugin-dir="$build/plugins" \
     "$@" >"$work/server.log" 2>&1 &
   pid=$!
-  address=""
-  admin=""
-  for _ in $(seq 1 300); do
-    address=$(grep -o 'ready on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3 || true)
-    admin=$(grep -o 'Registry) on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3 || true)
-    [ -n "$address" ] && [ -n "$admin" ] && return 0
-    kill -0 "$pid" 2>/dev/null || fail "the server exited before it was ready"
-    sleep 0.1
-  done
-  fail "the server was not ready after 30 s"
+  # The admin line comes before the ready line.
+  wait_for_log "$work/server.log" 'healthscore-server ready on' "$pid" ||
+    fail "the server exited (or hung) before it said it was ready"
+  address=$(grep -o 'ready on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3)
+  admin=$(grep -o 'Registry) on 127\.0\.0\.1:[0-9]*' "$work/server.log" | head -1 | cut -d' ' -f3)
+  [ -n "$address" ] && [ -n "$admin" ] || fail "no public or admin address in the log"
 }
 
 echo "== start the server (no file watching: SIGHUP is the trigger)"
 start_server
-[ -n "$address" ] && [ -n "$admin" ] || fail "the server did not say it was ready within 10 s"
 echo "server on $address, admin API on $admin"
 
 version() { "$cli" scorecard --target="$address" --format=csv | awk -F, 'NR==2 {print $2}'; }
-wait_for_version() {
-  for _ in $(seq 1 50); do
-    [ "$(version)" = "$1" ] && return 0
-    sleep 0.1
-  done
-  fail "version $1 is not live after 5 s (live: $(version))"
-}
 [ "$(version)" = "1" ] || fail "version 1 is not live at start"
 
 echo "== an edit in place waits for SIGHUP"
+! grep -q "watching .* for changes" "$work/server.log" || fail "a file watcher started although --watch-config=false"
 scorecard 2 80 20 >"$work/scorecard.yaml"
-sleep 0.5
 [ "$(version)" = "1" ] || fail "the edit went live without SIGHUP although --watch-config=false"
 kill -HUP "$pid"
-wait_for_version 2
-grep -q "reload (sighup): scorecard e2e version 2" "$work/server.log" || fail "no log line for the SIGHUP reload"
+# The SIGHUP reload is the one that replaced version 1: nothing had loaded the
+# edit before it.
+wait_for_log "$work/server.log" \
+  'reload \(sighup\): scorecard e2e version 2 \(sha256 [0-9a-f]+\) is live, from .*; it replaces scorecard e2e version 1 ' "$pid" ||
+  fail "no log line for the SIGHUP reload of version 2 replacing version 1"
+[ "$(version)" = "2" ] || fail "version 2 is not live after its reload was logged (live: $(version))"
+! grep -q "reload (file)" "$work/server.log" || fail "a file-triggered reload ran although --watch-config=false"
 
 echo "== a broken file on SIGHUP is refused, logged, and the server serves on"
 sed -i 's/weight: 20/weight: -20/' "$work/scorecard.yaml"
 kill -HUP "$pid"
-for _ in $(seq 1 50); do
-  grep -q "reload (sighup) of .* failed" "$work/server.log" && break
-  sleep 0.1
-done
-grep -q "reload (sighup) of .*scorecard.yaml failed: .*-20 is negative" "$work/server.log" ||
-  fail "no log line naming the trigger, the file and the error"
+wait_for_log "$work/server.log" "reload \(sighup\) of $work/scorecard.yaml failed: $work/scorecard.yaml:9: dimensions.financial_health.weight: -20 is negative; weights must be >= 0; reload refused; scorecard e2e version 2 \(sha256 [0-9a-f]+\) stays live$" "$pid" ||
+  fail "no log line naming the trigger, the file, the line, the field and the error"
 kill -0 "$pid" 2>/dev/null || fail "the server died on a broken scorecard"
 [ "$(version)" = "2" ] || fail "version 2 is no longer live after a refused reload"
 
@@ -165,11 +156,8 @@ grep -q "stopped" "$work/server.log" || fail "no 'stopped' line after SIGTERM"
 echo "== SIGTERM with a drain: NOT_SERVING while still serving, then a clean exit"
 start_server --drain-seconds=2
 kill -TERM "$pid"
-for _ in $(seq 1 100); do  # the drain has begun once it says so
-  grep -q "draining for 2s" "$work/server.log" && break
-  sleep 0.1
-done
-grep -q "draining for 2s" "$work/server.log" || fail "no drain line after SIGTERM"
+# The drain has begun once it says so.
+wait_for_log "$work/server.log" "draining for 2s" "$pid" || fail "no drain line after SIGTERM"
 # Still served during the drain.
 "$cli" score --target="$address" --csv="$work/customers.csv" >"$work/drain.txt" ||
   fail "a call during the drain failed: $(cat "$work/drain.txt")"

@@ -693,6 +693,67 @@ TEST_F(ServerTest, HealthIsServingOnceTheScorecardIsLive) {
   }
 }
 
+// README ("The server"): health is NOT_SERVING on shutdown, and it goes
+// NOT_SERVING before the listener closes, so load balancers move away while
+// calls are still served. A health watcher sees SERVING, then NOT_SERVING
+// once the shutdown begins; after that a new connection is still accepted
+// and scored (the listener is open); once Shutdown returns, it is closed.
+TEST_F(ServerTest, HealthGoesNotServingBeforeTheListenerCloses) {
+  using grpc::health::v1::HealthCheckResponse;
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service("healthscore.v1.HealthScoring");
+  grpc::ClientContext watch_context;
+  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> watch =
+      health->Watch(&watch_context, request);
+  HealthCheckResponse update;
+  ASSERT_TRUE(watch->Read(&update));
+  EXPECT_EQ(update.status(), HealthCheckResponse::SERVING);
+  // A drain long enough for the few calls below (it only has to outlast
+  // them; nothing here measures it).
+  std::thread shutdown(
+      [&] { server_->Shutdown(absl::Seconds(1), absl::Seconds(2)); });
+  ASSERT_TRUE(watch->Read(&update));
+  EXPECT_EQ(update.status(), HealthCheckResponse::NOT_SERVING);
+  // A new connection (its own subchannel pool), accepted and served.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto fresh = grpc::CreateCustomChannel(
+      server_->address(), grpc::InsecureChannelCredentials(), args);
+  {
+    grpc::health::v1::HealthCheckRequest overall;  // the server as a whole
+    HealthCheckResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(grpc::health::v1::Health::NewStub(fresh)
+                    ->Check(&context, overall, &response)
+                    .ok());
+    EXPECT_EQ(response.status(), HealthCheckResponse::NOT_SERVING);
+  }
+  v1::ScoreRequest score_request;
+  *score_request.mutable_customer() = Healthy("draining");
+  v1::ScoreResponse score;
+  {
+    grpc::ClientContext context;
+    const grpc::Status status = v1::HealthScoring::NewStub(fresh)->Score(
+        &context, score_request, &score);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(score.score().customer_id(), "draining");
+  }
+  shutdown.join();
+  watch_context.TryCancel();
+  watch->Finish().IgnoreError();
+  // Closed: a new connection is refused.
+  auto after = grpc::CreateCustomChannel(
+      server_->address(), grpc::InsecureChannelCredentials(), args);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(60));
+  EXPECT_EQ(v1::HealthScoring::NewStub(after)
+                ->Score(&context, score_request, &score)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
 // Server reflection, spoken over a generic stub: the reflection messages come
 // from the descriptors libgrpc++_reflection registers, so the test compiles
 // no second copy of reflection.proto (protobuf refuses duplicates).
