@@ -837,6 +837,12 @@ absl::Status HistoryQueries::GetPortfolio(
   ASSIGN_OR_RETURN(int lookback_days,
                    CountArg(request.lookback_days(), kDefaultLookbackDays,
                             kMaxDays, "lookback_days"));
+  if (request.at_risk_limit() < 0 ||
+      request.at_risk_limit() > kMaxMoversLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("at_risk_limit = ", request.at_risk_limit(),
+                     " is out of range: 0 (none) to ", kMaxMoversLimit));
+  }
   // Bands and grades in the live scorecard's order, best first.
   std::vector<std::string> band_order, grade_order;
   if (std::shared_ptr<const Snapshot> live = snapshots_->Current()) {
@@ -905,6 +911,90 @@ absl::Status HistoryQueries::GetPortfolio(
   RETURN_IF_ERROR(figures_at(at, *response.mutable_current()));
   RETURN_IF_ERROR(figures_at(at - window_days * kMicrosPerDay,
                              *response.mutable_previous()));
+  if (request.at_risk_limit() > 0 && !band_order.empty()) {
+    RETURN_IF_ERROR(AtRisk(at, at - window_days * kMicrosPerDay,
+                           lookback_days * kMicrosPerDay, request.segment(),
+                           band_order.back(), request.at_risk_limit(),
+                           response));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status HistoryQueries::AtRisk(int64_t at, int64_t earlier,
+                                    int64_t lookback_us,
+                                    const std::string& segment,
+                                    const std::string& lowest_band, int limit,
+                                    v1::GetPortfolioResponse& response) {
+  ASSIGN_OR_RETURN(std::vector<store::PointRow> now,
+                   LatestCustomers(at, lookback_us, segment));
+  std::vector<const store::PointRow*> in_band;
+  for (const store::PointRow& r : now) {
+    if (r.band == lowest_band) in_band.push_back(&r);
+  }
+  response.set_at_risk_total(static_cast<int64_t>(in_band.size()));
+  std::sort(in_band.begin(), in_band.end(),
+            [](const store::PointRow* a, const store::PointRow* b) {
+              if (a->score != b->score) return a->score < b->score;
+              return a->customer_id < b->customer_id;
+            });
+  if (static_cast<int>(in_band.size()) > limit) in_band.resize(limit);
+  ASSIGN_OR_RETURN(std::vector<store::PointRow> then,
+                   LatestCustomers(earlier, lookback_us, segment));
+  absl::flat_hash_map<std::string, const store::PointRow*> then_by_id;
+  for (const store::PointRow& p : then) then_by_id[p.customer_id] = &p;
+  for (const store::PointRow* r : in_band) {
+    v1::AtRiskCustomer* c = response.add_at_risk();
+    c->set_customer_id(r->customer_id);
+    c->set_segment(r->segment);
+    *c->mutable_as_of() = FromMicros(r->as_of_us);
+    c->set_score(r->score);
+    c->set_band(r->band);
+    c->set_grade(r->grade);
+    if (auto it = then_by_id.find(r->customer_id);
+        it != then_by_id.end() && it->second->as_of_us != r->as_of_us) {
+      c->set_has_previous(true);
+      c->set_previous_score(it->second->score);
+      c->set_change(r->score - it->second->score);
+    }
+    // What costs it most: read the point's dimensions.
+    ASSIGN_OR_RETURN(std::vector<store::PointRow> detailed,
+                     store_->Timeline(r->customer_id, r->as_of_us, r->as_of_us,
+                                      1, store::Detail::kPoint));
+    if (detailed.empty()) continue;  // pruned meanwhile
+    ASSIGN_OR_RETURN(v1::HistoryPoint p, ReadPoint(detailed[0]));
+    const v1::DimensionPoint* top = nullptr;
+    double top_lost = 0;
+    for (const v1::DimensionPoint& d : p.dimensions()) {
+      const double lost = d.effective_weight() * 100 - d.contribution();
+      if (lost > top_lost) {
+        top = &d;
+        top_lost = lost;
+      }
+    }
+    const v1::GateResult* gate = nullptr;
+    for (const v1::GateResult& g : p.gates()) {
+      if (-g.impact() > top_lost) {
+        gate = &g;
+        top_lost = -g.impact();
+      }
+    }
+    if (gate != nullptr) {
+      c->set_top_dimension(absl::StrCat("gate:", gate->id()));
+      c->set_top_points_lost(top_lost);
+      c->set_top_reason(absl::StrCat(
+          "critical gate ", gate->id(), " caps the score at ",
+          absl::StrFormat("%g", gate->cap()), " (", gate->dimension(), " ",
+          absl::StrFormat("%.0f", gate->observed()), " < ",
+          absl::StrFormat("%g", gate->below()), "; ",
+          absl::StrFormat("%.1f", top_lost), " points)"));
+    } else if (top != nullptr) {
+      c->set_top_dimension(top->name());
+      c->set_top_points_lost(top_lost);
+      c->set_top_reason(absl::StrCat(
+          top->name(), " scores ", absl::StrFormat("%.0f", top->score()),
+          " and costs ", absl::StrFormat("%.1f", top_lost), " points"));
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -57,6 +57,13 @@ class HistoryQueries {
   absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotFor(
       const std::string& hash);
   absl::Status CheckCustomerExists(const std::string& customer_id);
+  // GetPortfolio's at-risk list: the customers in `lowest_band` at `at`,
+  // lowest score first, at most `limit`, each with its change since
+  // `earlier` and what costs it most now.
+  absl::Status AtRisk(int64_t at, int64_t earlier, int64_t lookback_us,
+                      const std::string& segment,
+                      const std::string& lowest_band, int limit,
+                      v1::GetPortfolioResponse& response);
   // The store's Latest without account roll-ups (they are not customers).
   absl::StatusOr<std::vector<store::PointRow>> LatestCustomers(
       int64_t at_us, int64_t lookback_us, const std::string& segment);

@@ -541,6 +541,63 @@ TEST_P(HistoryTest, MoversAndThePortfolioCountWhatWasRecorded) {
     ASSERT_TRUE(h->history().GetPortfolio(&context, portfolio, &p).ok());
   }
   EXPECT_EQ(p.current().figures(0).customers(), 3);
+
+  // The at-risk list: the lowest band (red) at day 31, lowest score first.
+  // e (day 31 only): x 10, y 20 -> 15; each dimension has half the weight,
+  // so echo_x loses 0.5 x 100 - 0.5 x 10 = 45 points, echo_y 40.
+  // a: 30 (was 90 on day 1: -60); echo_x and echo_y each lose 35; the tie
+  // goes to the first.
+  ASSERT_TRUE(h->Record("e", 31, 10, 20).ok());
+  portfolio.clear_segment();
+  portfolio.set_at_risk_limit(10);
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(h->history().GetPortfolio(&context, portfolio, &p).ok());
+  }
+  EXPECT_EQ(p.at_risk_total(), 2);
+  ASSERT_EQ(p.at_risk_size(), 2);
+  const v1::AtRiskCustomer& e = p.at_risk(0);
+  EXPECT_EQ(e.customer_id(), "e");
+  EXPECT_DOUBLE_EQ(e.score(), 15);
+  EXPECT_EQ(e.band(), "red");
+  EXPECT_EQ(e.as_of(), Day(31));
+  EXPECT_FALSE(e.has_previous());
+  EXPECT_EQ(e.change(), 0);
+  EXPECT_EQ(e.top_dimension(), "echo_x");
+  EXPECT_DOUBLE_EQ(e.top_points_lost(), 45);
+  EXPECT_EQ(e.top_reason(), "echo_x scores 10 and costs 45.0 points");
+  const v1::AtRiskCustomer& a = p.at_risk(1);
+  EXPECT_EQ(a.customer_id(), "a");
+  EXPECT_DOUBLE_EQ(a.score(), 30);
+  EXPECT_TRUE(a.has_previous());
+  EXPECT_DOUBLE_EQ(a.previous_score(), 90);
+  EXPECT_DOUBLE_EQ(a.change(), -60);
+  EXPECT_EQ(a.top_reason(), "echo_x scores 30 and costs 35.0 points");
+  // The limit cuts the list, not the total; the segment filters both.
+  portfolio.set_at_risk_limit(1);
+  portfolio.set_segment("enterprise");
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(h->history().GetPortfolio(&context, portfolio, &p).ok());
+  }
+  EXPECT_EQ(p.at_risk_total(), 0);
+  EXPECT_EQ(p.at_risk_size(), 0);
+  portfolio.clear_segment();
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(h->history().GetPortfolio(&context, portfolio, &p).ok());
+  }
+  EXPECT_EQ(p.at_risk_total(), 2);
+  ASSERT_EQ(p.at_risk_size(), 1);
+  EXPECT_EQ(p.at_risk(0).customer_id(), "e");
+  portfolio.set_at_risk_limit(1001);
+  {
+    grpc::ClientContext context;
+    const grpc::Status s = h->history().GetPortfolio(&context, portfolio, &p);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(s.error_message(),
+              "at_risk_limit = 1001 is out of range: 0 (none) to 1000");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, HistoryTest,

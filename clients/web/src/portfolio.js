@@ -69,15 +69,13 @@ export async function portfolioPage(view, { params, live }) {
   const dates = [];
   for (let i = HISTORY_STEPS - 1; i >= 1; --i) dates.push(new Date(at - i * STEP_DAYS * DAY).toISOString());
   const from30 = new Date(at - 30 * DAY).toISOString();
-  // ListMovers compares each customer's newest point at `from` with its
-  // newest at `to`, each within the lookback: `from` one lookback before
-  // `to` makes the two points distinct for every customer with history.
-  const fromRisk = new Date(at - (lookbackDays + 1) * DAY).toISOString();
-  const [history, drops, down, up] = await Promise.all([
+  // The at-risk list: GetPortfolio's at_risk (the lowest band at the same
+  // time, lowest score first, each with its change over the 30-day window
+  // and what costs it most now).
+  const [history, drops, risky] = await Promise.all([
     Promise.all(dates.map((d) => api(`/v1/portfolio${query({ as_of: d })}`))),
     api(`/v1/movers${query({ from: from30, to: asOf, segment, limit: 10 })}`),
-    api(`/v1/movers${query({ from: fromRisk, to: asOf, segment, limit: 1000, direction: 'DROPS' })}`),
-    api(`/v1/movers${query({ from: fromRisk, to: asOf, segment, limit: 1000, direction: 'RISES' })}`),
+    api(`/v1/portfolio${query({ as_of: asOf, segment, at_risk_limit: 1000 })}`),
   ]);
   if (!live()) return;
 
@@ -116,33 +114,31 @@ export async function portfolioPage(view, { params, live }) {
     }));
 
   // At risk: the customers in the worst band now, lowest score first.
-  const risk = [...down.movers, ...up.movers]
-    .filter((m) => m.bandAfter === worst)
-    .sort((a, b) => a.scoreAfter - b.scoreAfter || a.customerId.localeCompare(b.customerId));
-  const inBand = int((cur.bands.find((b) => b.name === worst) || {}).count);
+  const risk = risky.atRisk || [];
+  const inBand = int(risky.atRiskTotal);
   let shown = 0;
   const body = h('tbody');
   const more = h('button', { type: 'button', onclick: () => showMore() }, 'Show more');
   const showMore = () => {
     for (const m of risk.slice(shown, shown + AT_RISK_PAGE)) {
       const href = `#/customer/${encodeURIComponent(m.customerId)}`;
-      body.append(h('tr', { ...linkRow(href, `${m.customerId}, score ${fmt1(m.scoreAfter)}`), 'data-customer': m.customerId },
+      body.append(h('tr', { ...linkRow(href, `${m.customerId}, score ${fmt1(m.score)}`), 'data-customer': m.customerId },
         h('td', {}, h('a', { href }, m.customerId)),
         h('td', {}, m.segment),
-        h('td', { class: 'num score', 'data-value': m.scoreAfter }, fmt1(m.scoreAfter)),
-        h('td', {}, arrow(m.change, day(fromRisk))),
-        h('td', {}, m.topCause || '')));
+        h('td', { class: 'num score', 'data-value': m.score }, fmt1(m.score)),
+        h('td', {}, m.hasPrevious ? arrow(m.change, day(from30)) : h('span', { class: 'muted' }, 'new')),
+        h('td', {}, m.topReason || '')));
     }
     shown = Math.min(risk.length, shown + AT_RISK_PAGE);
     more.hidden = shown >= risk.length;
-    countLine.textContent = `Showing ${shown} of ${risk.length}.`;
+    countLine.textContent = `Showing ${shown} of ${inBand}.`;
   };
   const countLine = h('span', { class: 'muted', 'aria-live': 'polite' });
   fill(atRisk, atRisk.firstChild,
     h('p', { class: 'muted' },
-      `${inBand} customers are ${worst} now. Listed: the ${risk.length} whose score moved since ${day(fromRisk)} `
-      + '(ListMovers both ways), lowest score first; the arrow is that change and the top cause the dimension that moved it most. '
-      + (risk.length < inBand ? `${inBand - risk.length} whose score did not move are not listed: the API has no list of customers by band yet.` : '')),
+      `${inBand} customers are ${worst} now, lowest score first; the arrow is the change since ${day(from30)} `
+      + '("new" without a point then), and the top cause what costs the score most now: the dimension losing the most points, or a critical gate.'
+      + (risk.length < inBand ? ` The first ${risk.length} are listed.` : '')),
     h('table', { id: 'at-risk' },
       h('caption', {}, `Customers in the ${worst} band, lowest score first`),
       h('thead', {}, h('tr', {}, ['Customer', 'Segment', 'Score', 'Trend', 'Top cause'].map((c) => h('th', { scope: 'col' }, c)))),

@@ -146,7 +146,16 @@ async function main() {
       assert.ok(newest.score >= last, 'the at-risk list is not lowest score first');
       last = newest.score;
     }
-    step(`portfolio: ${bands.map((b, i) => `${b} ${all.bands[i].count}`).join(', ')}; the first 8 of ${riskRows.length} at-risk rows checked against each customer's history`);
+    // The list is the whole band: the page says so, and its rows are
+    // GetPortfolio's at_risk in order.
+    const inWorst = Number(all.bands[all.bands.length - 1].count);
+    const risky = await get(`/v1/portfolio?as_of=${encodeURIComponent(asOf)}&at_risk_limit=1000`);
+    assert.equal(Number(risky.atRiskTotal), inWorst, 'at_risk_total is not the lowest band\'s count');
+    assert.match(await page.textContent('#at-risk + p'), new RegExp(`of ${inWorst}\\.`),
+      'the page does not count the whole band');
+    assert.deepEqual(riskRows.map((r) => r.id), risky.atRisk.slice(0, riskRows.length).map((c) => c.customerId),
+      'the at-risk rows are not GetPortfolio\'s at_risk in order');
+    step(`portfolio: ${bands.map((b, i) => `${b} ${all.bands[i].count}`).join(', ')}; the ${riskRows.length} at-risk rows shown (of ${inWorst}) equal at_risk, the first 8 checked against each customer's history`);
     await page.screenshot({ path: join(shots, 'portfolio.png'), fullPage: true });
 
     // A segment: the selector re-renders the figures of that segment.
